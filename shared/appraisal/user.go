@@ -1,0 +1,62 @@
+package appraisal
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// RoleID identifies a role. Roles are referred to by these immutable ids, never by name, so that a
+// renamed role keeps its permissions.
+type RoleID int
+
+const (
+	RoleSuperAdmin RoleID = 1
+	RoleAdmin      RoleID = 2
+	RoleOperator   RoleID = 3 // 客服/运营
+	RoleExpert     RoleID = 4 // 鉴定师
+	RoleReviewer   RoleID = 5 // 复核
+	RoleViewer     RoleID = 6
+)
+
+// User is an admin console account.
+type User struct {
+	ID           int64
+	Username     string // normalised: see NormalizeUsername
+	DisplayName  string
+	PasswordHash string
+	Role         RoleID
+	Disabled     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// NormalizeUsername trims and lower-cases a username. Uniqueness is enforced on the normalised form
+// in Go because the embedded SQL engine's unique indexes are case-sensitive whatever the collation.
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// UserStore keeps admin accounts.
+type UserStore interface {
+	// CreateUser inserts u and sets its ID and timestamps. A taken username is KindConflict.
+	CreateUser(ctx context.Context, u *User) error
+	// UserByUsername finds an account by its normalised username; none is KindNotFound.
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	// CountUsers counts all accounts, disabled ones included.
+	CountUsers(ctx context.Context) (int, error)
+}
+
+// LoginAttempt is one row of the login log.
+type LoginAttempt struct {
+	UserID    int64 // 0 when the username matched no account
+	Username  string
+	Success   bool
+	Reason    string
+	IP        string
+	UserAgent string
+	At        time.Time
+}
+
+// LoginLog records login attempts.
+type LoginLog interface {
+	RecordLogin(ctx context.Context, a LoginAttempt) error
+}

@@ -1,0 +1,222 @@
+// Package config turns the process environment into one typed Config. It is the only package that
+// reads the environment: libraries take explicit structs, so tests can build them without setenv.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything a process of this system can be told from the outside.
+type Config struct {
+	Env      string // local | dev | test | prod
+	HTTPAddr string // where the shim listens
+	LogLevel slog.Level
+
+	MySQLDSN          string // empty: embedded in-process stand-in (server only)
+	MySQLMaxOpenConns int
+
+	RedisAddr     string // empty: embedded in-process stand-in (server only)
+	RedisPassword string
+	RedisDB       int
+
+	JWTSecret              string // signs access tokens; generated per start in local mode when unset
+	AccessTokenTTL         time.Duration
+	BootstrapAdminPassword string
+
+	// APIBasePath is stripped from request paths arriving through API Gateway or a custom domain
+	// mapping (for example "/jianbao"), so the handlers always see /api/v1/….
+	APIBasePath     string
+	ShutdownTimeout time.Duration
+}
+
+// Embedded reports whether any backing service runs in-process.
+func (c Config) Embedded() bool { return c.MySQLDSN == "" || c.RedisAddr == "" }
+
+// secretMask replaces a secret in logs. Whether a secret is set is worth knowing; its value never is.
+func secretMask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "***"
+}
+
+// MaskDSN hides the password of a go-sql-driver/mysql DSN ("user:pass@tcp(host)/db?…").
+func MaskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	cred := dsn[:at]
+	if colon := strings.Index(cred, ":"); colon >= 0 {
+		return cred[:colon] + ":***" + dsn[at:]
+	}
+	return dsn
+}
+
+// LogValue makes slog print the config with every secret masked.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("env", c.Env),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.String("mysql_dsn", MaskDSN(c.MySQLDSN)),
+		slog.Int("mysql_max_open_conns", c.MySQLMaxOpenConns),
+		slog.String("redis_addr", c.RedisAddr),
+		slog.String("redis_password", secretMask(c.RedisPassword)),
+		slog.Int("redis_db", c.RedisDB),
+		slog.String("jwt_secret", secretMask(c.JWTSecret)),
+		slog.Duration("access_token_ttl", c.AccessTokenTTL),
+		slog.String("bootstrap_admin_password", secretMask(c.BootstrapAdminPassword)),
+		slog.String("api_base_path", c.APIBasePath),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+	)
+}
+
+// String keeps fmt from printing secrets too.
+func (c Config) String() string { return c.LogValue().String() }
+
+// loader collects every bad variable instead of stopping at the first, so one failed start names
+// all of them.
+type loader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (l *loader) fail(name, value, why string) {
+	l.errs = append(l.errs, fmt.Errorf("%s=%q: %s", name, value, why))
+}
+
+func (l *loader) str(name, def string) string {
+	if v := strings.TrimSpace(l.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret does not echo the value in errors.
+func (l *loader) secret(name string) string { return l.getenv(name) }
+
+func (l *loader) int(name string, def, lo, hi int) int {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		l.fail(name, v, fmt.Sprintf("want a whole number from %d to %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+func (l *loader) duration(name string, def, lo, hi time.Duration) time.Duration {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		l.fail(name, v, fmt.Sprintf("want a duration such as 15m, from %s to %s", lo, hi))
+		return def
+	}
+	return d
+}
+
+func (l *loader) oneOf(name, def string, allowed ...string) string {
+	v := l.str(name, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	l.fail(name, v, "want one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+// Load reads the configuration through getenv (os.Getenv in a main, a map in tests). A bad value is
+// an error naming the variable; the caller should refuse to start.
+func Load(getenv func(string) string) (Config, error) {
+	l := &loader{getenv: getenv}
+	c := Config{
+		Env:               l.oneOf("APP_ENV", "local", "local", "dev", "test", "prod"),
+		HTTPAddr:          l.str("HTTP_ADDR", ":8080"),
+		MySQLDSN:          l.str("MYSQL_DSN", ""),
+		MySQLMaxOpenConns: l.int("MYSQL_MAX_OPEN_CONNS", 20, 1, 1000),
+		RedisAddr:         l.str("REDIS_ADDR", ""),
+		RedisPassword:     l.secret("REDIS_PASSWORD"),
+		RedisDB:           l.int("REDIS_DB", 0, 0, 15),
+		JWTSecret:         l.secret("JWT_SECRET"),
+		// The business rule caps access tokens at 15 minutes; refresh tokens carry sessions longer.
+		AccessTokenTTL:         l.duration("ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 15*time.Minute),
+		BootstrapAdminPassword: l.secret("BOOTSTRAP_ADMIN_PASSWORD"),
+		APIBasePath:            strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
+		ShutdownTimeout:        l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),
+	}
+
+	switch lv := strings.ToLower(l.str("LOG_LEVEL", "info")); lv {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		l.fail("LOG_LEVEL", lv, "want one of debug, info, warn, error")
+	}
+
+	if c.APIBasePath != "" && !strings.HasPrefix(c.APIBasePath, "/") {
+		l.fail("API_BASE_PATH", c.APIBasePath, "want a path starting with /")
+	}
+	if c.MySQLDSN != "" {
+		if err := checkDSN(c.MySQLDSN); err != nil {
+			// The DSN may hold a password: name the variable, not the value.
+			l.errs = append(l.errs, fmt.Errorf("MYSQL_DSN: %v", err))
+		}
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		l.errs = append(l.errs, errors.New("JWT_SECRET: want at least 32 bytes"))
+	}
+	if c.Env != "local" {
+		// Outside a laptop, nothing may silently fall back to an in-memory stand-in or a
+		// per-process secret: every instance must agree and nothing may be lost on restart.
+		if c.MySQLDSN == "" {
+			l.errs = append(l.errs, fmt.Errorf("MYSQL_DSN: required when APP_ENV=%s", c.Env))
+		}
+		if c.RedisAddr == "" {
+			l.errs = append(l.errs, fmt.Errorf("REDIS_ADDR: required when APP_ENV=%s", c.Env))
+		}
+		if c.JWTSecret == "" {
+			l.errs = append(l.errs, fmt.Errorf("JWT_SECRET: required when APP_ENV=%s", c.Env))
+		}
+	}
+	if len(l.errs) > 0 {
+		return c, fmt.Errorf("config: %w", errors.Join(l.errs...))
+	}
+	return c, nil
+}
+
+// checkDSN catches the common mistakes in a go-sql-driver DSN without importing the driver, which
+// this package must not depend on.
+func checkDSN(dsn string) error {
+	if strings.HasPrefix(dsn, "mysql://") {
+		return errors.New("use the go-sql-driver form user:password@tcp(host:3306)/db, not a mysql:// URL")
+	}
+	slash := strings.LastIndex(dsn, "/")
+	if slash < 0 {
+		return errors.New("missing /database")
+	}
+	if q := strings.Index(dsn[slash:], "?"); q >= 0 {
+		if _, err := url.ParseQuery(dsn[slash+q+1:]); err != nil {
+			return errors.New("bad parameters after ?")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != "local" || c.HTTPAddr != ":8080" || c.AccessTokenTTL != 15*time.Minute || !c.Embedded() {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestLoadErrorsNameTheVariable(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"bad env", map[string]string{"APP_ENV": "staging"}, []string{"APP_ENV"}},
+		{"bad int", map[string]string{"MYSQL_MAX_OPEN_CONNS": "lots"}, []string{"MYSQL_MAX_OPEN_CONNS"}},
+		{"ttl over 15m", map[string]string{"ACCESS_TOKEN_TTL": "1h"}, []string{"ACCESS_TOKEN_TTL"}},
+		{"bad level", map[string]string{"LOG_LEVEL": "loud"}, []string{"LOG_LEVEL"}},
+		{"url dsn", map[string]string{"MYSQL_DSN": "mysql://u:p@h/db"}, []string{"MYSQL_DSN"}},
+		{"short secret", map[string]string{"JWT_SECRET": "short"}, []string{"JWT_SECRET"}},
+		{"prod needs services", map[string]string{"APP_ENV": "prod"}, []string{"MYSQL_DSN", "REDIS_ADDR", "JWT_SECRET"}},
+		{"several at once", map[string]string{"REDIS_DB": "99", "SHUTDOWN_TIMEOUT": "x"}, []string{"REDIS_DB", "SHUTDOWN_TIMEOUT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(tt.env))
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretsNeverLeak(t *testing.T) {
+	const (
+		pw    = "s3cret-db-pass"
+		jwt   = "0123456789abcdef0123456789abcdef-jwt"
+		redis = "redis-pass-xyz"
+		boot  = "boot-pass-123"
+	)
+	c, err := Load(env(map[string]string{
+		"APP_ENV": "prod", "MYSQL_DSN": "app:" + pw + "@tcp(10.0.0.5:3306)/jianbao?parseTime=true",
+		"REDIS_ADDR": "10.0.0.6:6379", "REDIS_PASSWORD": redis, "JWT_SECRET": jwt, "BOOTSTRAP_ADMIN_PASSWORD": boot,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	slog.New(slog.NewJSONHandler(&sb, nil)).Info("config", "config", c)
+	out := sb.String() + fmt.Sprint(c) + fmt.Sprintf("%v %+v", c, c)
+	for _, s := range []string{pw, jwt, redis, boot} {
+		if strings.Contains(out, s) {
+			t.Errorf("secret %q leaked into %s", s, out)
+		}
+	}
+	if !strings.Contains(out, "app:***@tcp(10.0.0.5:3306)") {
+		t.Errorf("masked DSN missing from %s", out)
+	}
+}
+
+func TestMaskDSN(t *testing.T) {
+	tests := map[string]string{
+		"root@tcp(127.0.0.1:3306)/test":    "root@tcp(127.0.0.1:3306)/test",
+		"u:p@ss@tcp(h)/db":                 "u:***@tcp(h)/db",
+		"u:pw@unix(/run/mysqld.sock)/db?x": "u:***@unix(/run/mysqld.sock)/db?x",
+		"":                                 "",
+	}
+	for in, want := range tests {
+		if got := MaskDSN(in); got != want {
+			t.Errorf("MaskDSN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/jianbao/admin/shared
+
+go 1.26.8

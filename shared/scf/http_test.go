@@ -1,0 +1,139 @@
+package scf
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+func decodeHTTP(tb testing.TB, name string) *HTTPRequest {
+	tb.Helper()
+	var ev HTTPRequest
+	if err := json.Unmarshal(readFixture(tb, name), &ev); err != nil {
+		tb.Fatal(err)
+	}
+	return &ev
+}
+
+func TestNewRequestAPIGateway(t *testing.T) {
+	req, err := NewRequest(context.Background(), decodeHTTP(t, "apigw_event.json"), HTTPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Method != http.MethodPost || req.URL.Path != "/api/echo" {
+		t.Errorf("got %s %s, want POST /api/echo (stage stripped)", req.Method, req.URL.Path)
+	}
+	q := req.URL.Query()
+	if !reflect.DeepEqual(q["tag"], []string{"porcelain", "jade"}) || q.Get("verbose") != "1" || !q.Has("flag") {
+		t.Errorf("query = %v", q)
+	}
+	if req.Header.Get("User-Agent") == "" || req.Host != "service-f94sy04v-1250000000.gz.apigw.tencentcs.com" {
+		t.Errorf("headers not canonicalised: %v host %q", req.Header, req.Host)
+	}
+	if req.Header.Get("X-Request-Id") != "c6af9ac6-7b61-11e6-9a41-93e8deadbeef" || req.RemoteAddr != "10.0.2.14:0" {
+		t.Errorf("request id %q, remote %q", req.Header.Get("X-Request-Id"), req.RemoteAddr)
+	}
+	body, _ := io.ReadAll(req.Body)
+	if string(body) != `{"title":"ming vase","note":"青花瓷"}` {
+		t.Errorf("body = %q", body)
+	}
+}
+
+func TestNewRequestPaths(t *testing.T) {
+	tests := []struct {
+		name, path, stage, base, want string
+	}{
+		{"plain", "/api/v1/orders", "", "", "/api/v1/orders"},
+		{"stage prefix", "/release/api/v1/orders", "release", "", "/api/v1/orders"},
+		{"stage not a prefix of a longer segment", "/releases/x", "release", "", "/releases/x"},
+		{"base path", "/jianbao/api/v1/orders", "", "/jianbao", "/api/v1/orders"},
+		{"stage then base", "/test/jianbao/api", "test", "/jianbao", "/api"},
+		{"no leading slash", "api", "", "", "/api"},
+		{"empty", "", "", "", "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := &HTTPRequest{HTTPMethod: "get", Path: tt.path}
+			if tt.stage != "" {
+				ev.RequestContext = &RequestContext{Stage: tt.stage}
+			}
+			req, err := NewRequest(context.Background(), ev, HTTPOptions{BasePath: tt.base})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if req.URL.Path != tt.want {
+				t.Errorf("path = %q, want %q", req.URL.Path, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewRequestRejectsBadEvents(t *testing.T) {
+	for _, ev := range []*HTTPRequest{
+		{},
+		{HTTPMethod: "ANY", Path: "/"},
+		{HTTPMethod: "GET /x", Path: "/"},
+		{HTTPMethod: "POST", Path: "/", Body: "***", IsBase64Encoded: true},
+	} {
+		if _, err := NewRequest(context.Background(), ev, HTTPOptions{}); err == nil {
+			t.Errorf("%+v: want an error", ev)
+		}
+	}
+}
+
+func TestServeEventResponses(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/cookies", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "a", Value: "1"})
+		http.SetCookie(w, &http.Cookie{Name: "b", Value: "2"})
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"ok":true}`))
+	})
+	png := []byte{0x89, 'P', 'N', 'G', 0, 0xff}
+	mux.HandleFunc("/png", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(png)
+	})
+	mux.HandleFunc("/sniffed", func(w http.ResponseWriter, r *http.Request) { w.Write(png) })
+	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) {})
+
+	tests := []struct {
+		path       string
+		status     int
+		body       string
+		base64     bool
+		setCookies []string
+	}{
+		{"/cookies", 201, `{"ok":true}`, false, []string{"a=1", "b=2"}},
+		{"/png", 200, base64.StdEncoding.EncodeToString(png), true, nil},
+		{"/sniffed", 200, base64.StdEncoding.EncodeToString(png), true, nil},
+		{"/empty", 200, "", false, nil},
+		{"/missing", 404, "404 page not found\n", false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := ServeEvent(context.Background(), mux, &HTTPRequest{HTTPMethod: "GET", Path: tt.path}, HTTPOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.status || resp.Body != tt.body || resp.IsBase64Encoded != tt.base64 {
+				t.Errorf("got %d %q base64=%v", resp.StatusCode, resp.Body, resp.IsBase64Encoded)
+			}
+			if tt.setCookies != nil && !reflect.DeepEqual(resp.Headers["Set-Cookie"], tt.setCookies) {
+				t.Errorf("Set-Cookie = %#v", resp.Headers["Set-Cookie"])
+			}
+		})
+	}
+}
+
+func TestServeEventBadEventIs400(t *testing.T) {
+	resp, err := ServeEvent(context.Background(), http.NotFoundHandler(), &HTTPRequest{}, HTTPOptions{})
+	if err != nil || resp.StatusCode != 400 {
+		t.Fatalf("got %+v, %v", resp, err)
+	}
+}
