@@ -1,0 +1,186 @@
+package mysql_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/mysql"
+	"github.com/jianbao/admin/shared/testenv"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// forEachBackend runs the suite on the real server and on the embedded stand-in: one conformance
+// suite, two backends, so local mode is held to production's behaviour.
+func forEachBackend(t *testing.T, fn func(t *testing.T, d *testenv.Database)) {
+	for _, b := range testenv.MySQLBackends() {
+		t.Run(b.Name, func(t *testing.T) { fn(t, b.Open(t)) })
+	}
+}
+
+func migrated(t *testing.T, d *testenv.Database) *mysql.Store {
+	t.Helper()
+	if _, err := mysql.Migrate(context.Background(), d.DB, quiet); err != nil {
+		t.Fatal(err)
+	}
+	return mysql.NewStore(d.DB)
+}
+
+func TestMigrationsParse(t *testing.T) {
+	migs, err := mysql.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(migs) == 0 || migs[0].Version != 1 {
+		t.Fatalf("migrations = %+v", migs)
+	}
+	for _, m := range migs {
+		if len(m.Statements) == 0 {
+			t.Errorf("%s has no statements", m.Name)
+		}
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		ctx := context.Background()
+		migs, _ := mysql.Migrations()
+		applied, err := mysql.Migrate(ctx, d.DB, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(applied) != len(migs) {
+			t.Fatalf("applied %v, want all %d", applied, len(migs))
+		}
+		again, err := mysql.Migrate(ctx, d.DB, quiet)
+		if err != nil || len(again) != 0 {
+			t.Fatalf("second run applied %v, %v; want nothing", again, err)
+		}
+		var roles int
+		if err := d.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM roles").Scan(&roles); err != nil || roles != 6 {
+			t.Fatalf("roles = %d, %v", roles, err)
+		}
+	})
+}
+
+// TestMigrateConcurrently starts several migrators, each with its own pool, at once: the named
+// lock must make exactly one of them apply each migration.
+func TestMigrateConcurrently(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		ctx := context.Background()
+		const n = 4
+		var wg sync.WaitGroup
+		results := make([][]string, n)
+		errs := make([]error, n)
+		for i := range n {
+			db, err := mysql.Open(ctx, d.DSN, mysql.Options{MaxOpenConns: d.MaxOpenConns})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = mysql.Migrate(ctx, db, quiet)
+			}()
+		}
+		wg.Wait()
+		migs, _ := mysql.Migrations()
+		total := 0
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("migrator %d: %v", i, errs[i])
+			}
+			total += len(results[i])
+		}
+		if total != len(migs) {
+			t.Fatalf("migrations applied %d times in all, want %d: %v", total, len(migs), results)
+		}
+		var rows int
+		d.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&rows)
+		if rows != len(migs) {
+			t.Fatalf("schema_migrations has %d rows, want %d", rows, len(migs))
+		}
+	})
+}
+
+func TestMigrateRejectsEditedMigration(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		migrated(t, d)
+		if _, err := d.DB.Exec("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mysql.Migrate(context.Background(), d.DB, quiet); err == nil {
+			t.Fatal("want an error for a migration changed after it was applied")
+		}
+	})
+}
+
+func TestUserStore(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		ctx := context.Background()
+		s := migrated(t, d)
+
+		if n, err := s.CountUsers(ctx); err != nil || n != 0 {
+			t.Fatalf("CountUsers = %d, %v", n, err)
+		}
+		u := &appraisal.User{Username: "  Alice ", DisplayName: "爱丽丝", PasswordHash: "h", Role: appraisal.RoleOperator}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if u.ID == 0 || u.Username != "alice" || u.CreatedAt.IsZero() {
+			t.Fatalf("created %+v", u)
+		}
+
+		tests := []struct {
+			name     string
+			username string
+			wantKind appraisal.Kind
+			ok       bool
+		}{
+			{"exact", "alice", 0, true},
+			{"case and space folded", " ALICE", 0, true},
+			{"missing", "bob", appraisal.KindNotFound, false},
+		}
+		for _, tt := range tests {
+			got, err := s.UserByUsername(ctx, tt.username)
+			if tt.ok {
+				if err != nil || got.ID != u.ID || got.DisplayName != "爱丽丝" || got.Role != appraisal.RoleOperator || !got.CreatedAt.Equal(u.CreatedAt) {
+					t.Errorf("%s: got %+v, %v", tt.name, got, err)
+				}
+			} else if appraisal.KindOf(err) != tt.wantKind {
+				t.Errorf("%s: err = %v, want kind %v", tt.name, err, tt.wantKind)
+			}
+		}
+
+		dup := &appraisal.User{Username: "ALICE", PasswordHash: "h", Role: appraisal.RoleViewer}
+		if err := s.CreateUser(ctx, dup); appraisal.KindOf(err) != appraisal.KindConflict {
+			t.Errorf("duplicate username: err = %v, want conflict", err)
+		}
+		bad := &appraisal.User{Username: "carol", PasswordHash: "h", Role: 99}
+		if err := s.CreateUser(ctx, bad); appraisal.KindOf(err) != appraisal.KindInvalid {
+			t.Errorf("unknown role: err = %v, want invalid", err)
+		}
+		if n, _ := s.CountUsers(ctx); n != 1 {
+			t.Errorf("CountUsers = %d, want 1", n)
+		}
+
+		for _, a := range []appraisal.LoginAttempt{
+			{UserID: u.ID, Username: "alice", Success: true, IP: "10.0.0.1", UserAgent: "curl"},
+			{Username: "nobody", Reason: "unknown_user", IP: "10.0.0.2"},
+		} {
+			if err := s.RecordLogin(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var logged int
+		d.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM login_log").Scan(&logged)
+		if logged != 2 {
+			t.Errorf("login_log has %d rows, want 2", logged)
+		}
+	})
+}
