@@ -1,0 +1,214 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jianbao/admin/shared/auth"
+	"github.com/jianbao/admin/shared/httpapi"
+	"github.com/jianbao/admin/shared/logs"
+	"github.com/jianbao/admin/shared/mysql"
+	"github.com/jianbao/admin/shared/password"
+	"github.com/jianbao/admin/shared/testenv"
+	"github.com/jianbao/admin/shared/token"
+)
+
+const adminPassword = "bootstrap-password-123"
+
+type harness struct {
+	srv   *httptest.Server
+	ready *error
+}
+
+func newHarness(t *testing.T, d *testenv.Database) *harness {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := mysql.Migrate(ctx, d.DB, logs.Discard()); err != nil {
+		t.Fatal(err)
+	}
+	st := mysql.NewStore(d.DB)
+	svc := &auth.Service{Users: st, LoginLog: st, Log: logs.Discard(),
+		Tokens:   token.NewIssuer([]byte(strings.Repeat("t", 32)), 15*time.Minute),
+		Password: password.Params{MemoryKiB: 1024, Time: 1, Threads: 1}}
+	if _, _, err := svc.Bootstrap(ctx, adminPassword, false); err != nil {
+		t.Fatal(err)
+	}
+	var readyErr error
+	h := httpapi.New(httpapi.Deps{Log: logs.Discard(), Auth: svc, Checks: []httpapi.Check{
+		{Name: "mysql", Fn: d.DB.PingContext},
+		{Name: "fake", Fn: func(context.Context) error { return readyErr }},
+	}})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &harness{srv: srv, ready: &readyErr}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r *response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("body %q: %v", r.body, err)
+	}
+	return m
+}
+
+func (h *harness) do(t *testing.T, method, path, body string, headers ...string) *response {
+	t.Helper()
+	req, _ := http.NewRequest(method, h.srv.URL+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &response{resp.StatusCode, resp.Header, b}
+}
+
+func TestAPI(t *testing.T) {
+	for _, b := range testenv.MySQLBackends() {
+		t.Run(b.Name, func(t *testing.T) {
+			h := newHarness(t, b.Open(t))
+
+			t.Run("healthz", func(t *testing.T) {
+				r := h.do(t, "GET", "/healthz", "")
+				if r.status != 200 || r.json(t)["status"] != "ok" {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+			})
+
+			t.Run("readyz", func(t *testing.T) {
+				r := h.do(t, "GET", "/readyz", "")
+				if r.status != 200 || r.json(t)["status"] != "ready" {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				*h.ready = errors.New("down")
+				defer func() { *h.ready = nil }()
+				r = h.do(t, "GET", "/readyz", "")
+				p := r.json(t)
+				if r.status != 503 || p["code"] != "ready.dependency_unavailable" || r.header.Get("Content-Type") != "application/problem+json" {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+			})
+
+			t.Run("openapi and docs", func(t *testing.T) {
+				r := h.do(t, "GET", "/openapi.json", "")
+				if r.status != 200 || !bytes.Contains(r.body, []byte(`"/api/v1/auth/login"`)) || !bytes.Contains(r.body, []byte(`"3.1.0"`)) {
+					t.Fatalf("%d %.300s", r.status, r.body)
+				}
+				r = h.do(t, "GET", "/docs", "")
+				if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+					t.Fatalf("docs: %d %s", r.status, r.header)
+				}
+			})
+
+			t.Run("login", func(t *testing.T) {
+				r := h.do(t, "POST", "/api/v1/auth/login", `{"username":" ADMIN ","password":"`+adminPassword+`"}`)
+				if r.status != 200 {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				m := r.json(t)
+				if m["token_type"] != "Bearer" || m["access_token"] == "" || m["expires_in"].(float64) < 890 ||
+					m["user"].(map[string]any)["username"] != "admin" || r.header.Get("Cache-Control") != "no-store" {
+					t.Fatalf("login response %s %v", r.body, r.header)
+				}
+				if _, ok := m["$schema"]; ok {
+					t.Error("responses must not carry $schema")
+				}
+			})
+
+			tests := []struct {
+				name, method, path, body string
+				headers                  []string
+				status                   int
+				code                     string
+				title                    string
+				fields                   []string
+			}{
+				{"wrong password zh", "POST", "/api/v1/auth/login", `{"username":"admin","password":"nope"}`, nil, 401, "auth.invalid_credentials", "未授权", nil},
+				{"wrong password en", "POST", "/api/v1/auth/login", `{"username":"admin","password":"nope"}`, []string{"Accept-Language", "en-US,en;q=0.9"}, 401, "auth.invalid_credentials", "Unauthorized", nil},
+				{"unknown user", "POST", "/api/v1/auth/login", `{"username":"ghost","password":"nope"}`, nil, 401, "auth.invalid_credentials", "", nil},
+				{"missing fields", "POST", "/api/v1/auth/login", `{}`, nil, 422, "validation_failed", "请求参数不合法", []string{"username", "password"}},
+				{"too long", "POST", "/api/v1/auth/login", `{"username":"` + strings.Repeat("u", 65) + `","password":"x"}`, nil, 422, "validation_failed", "", []string{"username"}},
+				{"malformed json", "POST", "/api/v1/auth/login", `{"username":`, nil, 400, "bad_request", "", nil},
+				{"body too large", "POST", "/api/v1/auth/login", `{"username":"` + strings.Repeat("u", 2<<20) + `"}`, nil, 413, "request_too_large", "", nil},
+				{"unknown route", "GET", "/api/v1/nope", "", nil, 404, "route_not_found", "资源不存在", nil},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					r := h.do(t, tt.method, tt.path, tt.body, tt.headers...)
+					if r.status != tt.status {
+						t.Fatalf("status %d, want %d: %.400s", r.status, tt.status, r.body)
+					}
+					if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+						t.Errorf("Content-Type %q", ct)
+					}
+					p := r.json(t)
+					if p["code"] != tt.code || int(p["status"].(float64)) != tt.status {
+						t.Errorf("problem %s", r.body)
+					}
+					if tt.title != "" && p["title"] != tt.title {
+						t.Errorf("title %q, want %q", p["title"], tt.title)
+					}
+					if p["request_id"] == "" || p["request_id"] != r.header.Get("X-Request-Id") {
+						t.Errorf("request id %v vs header %q", p["request_id"], r.header.Get("X-Request-Id"))
+					}
+					var fields []string
+					if errs, ok := p["errors"].([]any); ok {
+						for _, e := range errs {
+							fields = append(fields, e.(map[string]any)["field"].(string))
+						}
+					}
+					for _, f := range tt.fields {
+						if !strings.Contains(strings.Join(fields, ","), f) {
+							t.Errorf("errors %v lack field %s: %s", fields, f, r.body)
+						}
+					}
+				})
+			}
+
+			t.Run("language of messages", func(t *testing.T) {
+				zhResp := h.do(t, "POST", "/api/v1/auth/login", `{"username":"admin","password":"nope"}`).json(t)
+				enResp := h.do(t, "POST", "/api/v1/auth/login", `{"username":"admin","password":"nope"}`, "Accept-Language", "en").json(t)
+				if zhResp["detail"] != "用户名或密码错误" || enResp["detail"] != "Wrong username or password" {
+					t.Errorf("zh %v / en %v", zhResp["detail"], enResp["detail"])
+				}
+				v := h.do(t, "POST", "/api/v1/auth/login", `{"password":"x"}`).json(t)
+				msg := v["errors"].([]any)[0].(map[string]any)
+				if msg["code"] != "required" || !strings.Contains(msg["message"].(string), "缺少必填字段") {
+					t.Errorf("zh field error %v", msg)
+				}
+			})
+
+			t.Run("request id", func(t *testing.T) {
+				r := h.do(t, "GET", "/healthz", "", "X-Request-Id", "gw-abc-123")
+				if r.header.Get("X-Request-Id") != "gw-abc-123" {
+					t.Errorf("echoed %q", r.header.Get("X-Request-Id"))
+				}
+				r = h.do(t, "GET", "/healthz", "", "X-Request-Id", "bad id\" with junk")
+				if id := r.header.Get("X-Request-Id"); id == "" || strings.Contains(id, " ") {
+					t.Errorf("unsafe id kept: %q", id)
+				}
+			})
+		})
+	}
+}

@@ -1,0 +1,80 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+type healthOutput struct {
+	Body struct {
+		Status string `json:"status" example:"ok"`
+	}
+}
+
+type readyOutput struct {
+	Body struct {
+		Status string            `json:"status" example:"ready"`
+		Checks map[string]string `json:"checks" example:"{\"mysql\":\"ok\",\"redis\":\"ok\"}"`
+	}
+}
+
+func registerHealth(api huma.API, d *Deps) {
+	huma.Register(api, huma.Operation{
+		OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Tags: []string{"ops"},
+		Summary:     "Liveness: the process is up",
+		Description: "Answers without touching any dependency, so a database outage does not get healthy pods killed.",
+	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
+		out := &healthOutput{}
+		out.Body.Status = "ok"
+		return out, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Tags: []string{"ops"},
+		Summary: "Readiness: MySQL and Redis answer",
+		Errors:  []int{http.StatusServiceUnavailable},
+	}, handleReady(d.Checks))
+}
+
+// handleReady probes every dependency at once, each within a short timeout.
+func handleReady(checks []Check) func(context.Context, *struct{}) (*readyOutput, error) {
+	return func(ctx context.Context, _ *struct{}) (*readyOutput, error) {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		results := make([]error, len(checks))
+		var wg sync.WaitGroup
+		for i, c := range checks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = c.Fn(ctx)
+			}()
+		}
+		wg.Wait()
+		out := &readyOutput{}
+		out.Body.Checks = map[string]string{}
+		var failed []appraisal.FieldError
+		for i, c := range checks {
+			if results[i] != nil {
+				out.Body.Checks[c.Name] = "unavailable"
+				failed = append(failed, appraisal.FieldError{Field: c.Name, Code: "unavailable", Message: c.Name + " is not answering"})
+				continue
+			}
+			out.Body.Checks[c.Name] = "ok"
+		}
+		if len(failed) > 0 {
+			return nil, &appraisal.Error{Kind: appraisal.KindUnavailable, Code: "ready.dependency_unavailable",
+				Message: "a dependency is not ready", Fields: failed}
+		}
+		out.Body.Status = "ready"
+		return out, nil
+	}
+}
+
+func formatID(id int64) string { return strconv.FormatInt(id, 10) }

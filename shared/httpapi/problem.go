@@ -1,0 +1,329 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/validation"
+
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/logs"
+)
+
+// Problem is an RFC 9457 problem+json response with our stable machine code and field errors.
+// Every error response of the API has this shape, whichever layer produced it.
+type Problem struct {
+	Type      string                 `json:"type" doc:"A URI reference for the problem type; about:blank when none" example:"about:blank"`
+	Title     string                 `json:"title" doc:"A short, localised summary of the problem type" example:"请求参数不合法"`
+	Status    int                    `json:"status" doc:"The HTTP status code" example:"422"`
+	Detail    string                 `json:"detail,omitempty" doc:"A localised explanation of this occurrence" example:"请求参数不合法"`
+	Code      string                 `json:"code" doc:"A stable machine-readable code to branch on" example:"validation_failed"`
+	RequestID string                 `json:"request_id,omitempty" doc:"The request id, also in the X-Request-Id header"`
+	Errors    []appraisal.FieldError `json:"errors,omitempty" doc:"Per-field validation problems"`
+
+	retryAfter int // seconds, for 429
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Code, p.Detail) }
+
+// GetStatus implements huma.StatusError.
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType implements huma.ContentTypeFilter.
+func (p *Problem) ContentType(ct string) string {
+	if ct == "application/json" {
+		return "application/problem+json"
+	}
+	return ct
+}
+
+// GetHeaders implements huma.HeadersError.
+func (p *Problem) GetHeaders() http.Header {
+	h := http.Header{}
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	return h
+}
+
+// statusOf is the one table from domain error kinds to HTTP statuses.
+var statusOf = map[appraisal.Kind]int{
+	appraisal.KindInternal:     http.StatusInternalServerError,
+	appraisal.KindInvalid:      http.StatusUnprocessableEntity,
+	appraisal.KindNotFound:     http.StatusNotFound,
+	appraisal.KindConflict:     http.StatusConflict,
+	appraisal.KindUnauthorized: http.StatusUnauthorized,
+	appraisal.KindForbidden:    http.StatusForbidden,
+	appraisal.KindRateLimited:  http.StatusTooManyRequests,
+	appraisal.KindUnavailable:  http.StatusServiceUnavailable,
+}
+
+// lang is the response language: zh-CN unless the client prefers English.
+type lang int
+
+const (
+	zh lang = iota
+	en
+)
+
+func langOf(acceptLanguage string) lang {
+	// The admin console is Chinese; English is for the first language tag asking for it.
+	first, _, _ := strings.Cut(acceptLanguage, ",")
+	first = strings.ToLower(strings.TrimSpace(first))
+	if first == "en" || strings.HasPrefix(first, "en-") || strings.HasPrefix(first, "en;") {
+		return en
+	}
+	return zh
+}
+
+// messages translates codes. A code without an entry falls back to the domain's English message.
+var messages = map[string][2]string{
+	"internal":                     {"服务器内部错误，请稍后重试", "Internal server error"},
+	"unavailable":                  {"服务暂时不可用，请稍后重试", "Service temporarily unavailable"},
+	"bad_request":                  {"请求格式错误", "The request is malformed"},
+	"validation_failed":            {"请求参数不合法", "The request is not valid"},
+	"not_found":                    {"资源不存在", "Not found"},
+	"route_not_found":              {"接口不存在", "No such endpoint"},
+	"method_not_allowed":           {"不支持该请求方法", "Method not allowed"},
+	"conflict":                     {"资源已被修改，请刷新后重试", "Conflict"},
+	"already_exists":               {"资源已存在", "Already exists"},
+	"request_too_large":            {"请求体过大", "The request body is too large"},
+	"unsupported_media_type":       {"不支持的内容类型", "Unsupported content type"},
+	"not_acceptable":               {"无法提供请求的响应格式", "Not acceptable"},
+	"rate_limited":                 {"请求过于频繁，请稍后再试", "Too many requests"},
+	"timeout":                      {"请求超时，请稍后重试", "The request timed out"},
+	"auth.invalid_credentials":     {"用户名或密码错误", "Wrong username or password"},
+	"auth.token_invalid":           {"登录已失效，请重新登录", "The access token is missing, expired or invalid"},
+	"auth.weak_bootstrap_password": {"初始管理员密码至少 12 位", "BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters"},
+	"reference_missing":            {"引用的资源不存在", "A referenced resource does not exist"},
+	"mysql.unavailable":            {"数据库暂时不可用", "The database is unavailable"},
+	"redis.unavailable":            {"缓存服务暂时不可用", "The cache is unavailable"},
+	"ready.dependency_unavailable": {"依赖服务未就绪", "A dependency is not ready"},
+}
+
+// codeForStatus names problems that come from HTTP itself rather than from a domain error.
+var codeForStatus = map[int]string{
+	http.StatusBadRequest:            "bad_request",
+	http.StatusUnauthorized:          "auth.token_invalid",
+	http.StatusNotFound:              "route_not_found",
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusNotAcceptable:         "not_acceptable",
+	http.StatusRequestEntityTooLarge: "request_too_large",
+	http.StatusUnsupportedMediaType:  "unsupported_media_type",
+	http.StatusUnprocessableEntity:   "validation_failed",
+	http.StatusTooManyRequests:       "rate_limited",
+	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusGatewayTimeout:        "timeout",
+}
+
+func translate(code, fallback string, l lang) string {
+	if m, ok := messages[code]; ok {
+		return m[l]
+	}
+	if fallback != "" {
+		return fallback
+	}
+	return messages["internal"][l]
+}
+
+// zhTitles are the Chinese titles of the statuses we send; English titles are the status texts.
+var zhTitles = map[int]string{
+	http.StatusBadRequest:            "请求错误",
+	http.StatusUnauthorized:          "未授权",
+	http.StatusForbidden:             "无权限",
+	http.StatusNotFound:              "资源不存在",
+	http.StatusMethodNotAllowed:      "不支持该请求方法",
+	http.StatusNotAcceptable:         "无法提供请求的响应格式",
+	http.StatusConflict:              "冲突",
+	http.StatusRequestEntityTooLarge: "请求体过大",
+	http.StatusUnsupportedMediaType:  "不支持的内容类型",
+	http.StatusUnprocessableEntity:   "请求参数不合法",
+	http.StatusTooManyRequests:       "请求过于频繁",
+	http.StatusServiceUnavailable:    "服务暂时不可用",
+	http.StatusGatewayTimeout:        "请求超时",
+}
+
+func titleFor(status int, l lang) string {
+	if l == zh {
+		if t, ok := zhTitles[status]; ok {
+			return t
+		}
+		if status >= 500 {
+			return messages["internal"][zh]
+		}
+	}
+	return http.StatusText(status)
+}
+
+// problemFor builds the problem for err. It is the one error-to-status path: huma's validation
+// errors, domain errors from handlers and failures in middleware all end here.
+func problemFor(ctx context.Context, log *slog.Logger, err error, l lang) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	var ae *appraisal.Error
+	if !errors.As(err, &ae) {
+		ae = &appraisal.Error{Kind: appraisal.KindInternal, Code: "internal", Err: err}
+	}
+	status := statusOf[ae.Kind]
+	code := ae.Code
+	detail := translate(code, ae.Message, l)
+	if status >= 500 {
+		// Log the cause, but never show it: it may name tables, hosts or secrets.
+		log.ErrorContext(ctx, "request failed", "code", code, "kind", ae.Kind.String(), "err", err)
+		if ae.Kind == appraisal.KindInternal {
+			code, detail = "internal", translate("internal", "", l)
+		}
+	}
+	p = &Problem{Type: "about:blank", Title: titleFor(status, l), Status: status, Detail: detail, Code: code,
+		RequestID: logs.RequestIDFrom(ctx)}
+	for _, f := range ae.Fields {
+		f.Message = translate(f.Code, f.Message, l)
+		p.Errors = append(p.Errors, f)
+	}
+	if ae.Kind == appraisal.KindRateLimited && ae.RetryAfter > 0 {
+		p.retryAfter = int((ae.RetryAfter + 999_999_999) / 1_000_000_000)
+	}
+	return p
+}
+
+// writeProblem writes err as problem+json outside huma (middleware, unknown routes).
+func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	p := problemFor(r.Context(), log, err, langOf(r.Header.Get("Accept-Language")))
+	if p.RequestID == "" {
+		p.RequestID = logs.RequestIDFrom(r.Context())
+	}
+	for k, vs := range p.GetHeaders() {
+		w.Header()[k] = vs
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// hookErrors points huma's error constructors at Problem. huma keeps them in package variables,
+// so this runs once per process; every API in it shares the one error shape.
+func hookErrors(log *slog.Logger) {
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		return newHumaProblem(context.Background(), log, status, msg, zh, errs)
+	}
+	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		return newHumaProblem(hctx.Context(), log, status, msg, langOf(hctx.Header("Accept-Language")), errs)
+	}
+}
+
+func newHumaProblem(ctx context.Context, log *slog.Logger, status int, msg string, l lang, errs []error) *Problem {
+	// A handler's domain error reaches here as huma's "unexpected error" 500 wrapping it.
+	for _, e := range errs {
+		var ae *appraisal.Error
+		if errors.As(e, &ae) {
+			return problemFor(ctx, log, e, l)
+		}
+	}
+	if status >= 500 {
+		return problemFor(ctx, log, errors.Join(append([]error{errors.New(msg)}, errs...)...), l)
+	}
+	code := codeForStatus[status]
+	if code == "" {
+		code = "bad_request"
+	}
+	p := &Problem{Type: "about:blank", Title: titleFor(status, l), Status: status, Code: code,
+		Detail: translate(code, msg, l), RequestID: logs.RequestIDFrom(ctx)}
+	if status == http.StatusBadRequest && msg != "" && l == en {
+		p.Detail = msg
+	}
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		var d *huma.ErrorDetail
+		if !errors.As(e, &d) {
+			d = &huma.ErrorDetail{Message: e.Error()}
+		}
+		p.Errors = append(p.Errors, fieldError(d, l))
+	}
+	return p
+}
+
+// fieldError turns huma's validation detail into ours: the location without its "body." prefix,
+// a code named for the rule broken, and the message in the client's language.
+func fieldError(d *huma.ErrorDetail, l lang) appraisal.FieldError {
+	field := strings.TrimPrefix(d.Location, "body.")
+	if field == "body" {
+		field = ""
+	}
+	for _, r := range rules {
+		if m := r.re.FindStringSubmatch(d.Message); m != nil {
+			if r.code == "required" && len(m) > 1 {
+				// huma reports a missing property at its parent; name the property itself.
+				if field == "" {
+					field = m[1]
+				} else {
+					field += "." + m[1]
+				}
+			}
+			msg := d.Message
+			if l == zh {
+				args := make([]any, len(m)-1)
+				for i := range args {
+					args[i] = m[i+1]
+				}
+				msg = fmt.Sprintf(r.zh, args...)
+			}
+			return appraisal.FieldError{Field: field, Code: r.code, Message: msg}
+		}
+	}
+	msg := d.Message
+	if l == zh {
+		msg = "取值不合法：" + d.Message
+	}
+	return appraisal.FieldError{Field: field, Code: "invalid", Message: msg}
+}
+
+type rule struct {
+	re   *regexp.Regexp
+	code string
+	zh   string
+}
+
+// rules recognise huma's validation messages, built from its own templates so a wording change
+// upstream degrades to the generic message instead of a wrong one.
+var rules = func() []rule {
+	mk := func(tmpl, code, zh string) rule {
+		pat := regexp.QuoteMeta(tmpl)
+		for _, verb := range []string{"%v", "%d", "%s"} {
+			pat = strings.ReplaceAll(pat, verb, "(.*)")
+		}
+		return rule{regexp.MustCompile("^" + pat + "$"), code, zh}
+	}
+	return []rule{
+		mk(validation.MsgExpectedRequiredProperty, "required", "缺少必填字段 %s"),
+		mk(validation.MsgExpectedMinLength, "too_short", "长度不能少于 %s"),
+		mk(validation.MsgExpectedMaxLength, "too_long", "长度不能超过 %s"),
+		mk(validation.MsgExpectedMinimumNumber, "too_small", "不能小于 %s"),
+		mk(validation.MsgExpectedMaximumNumber, "too_large", "不能大于 %s"),
+		mk(validation.MsgExpectedExclusiveMinimumNumber, "too_small", "必须大于 %s"),
+		mk(validation.MsgExpectedExclusiveMaximumNumber, "too_large", "必须小于 %s"),
+		mk(validation.MsgExpectedOneOf, "not_allowed", "取值必须是以下之一：%s"),
+		mk(validation.MsgExpectedMatchPattern, "bad_format", "格式不正确（%s）"),
+		mk(validation.MsgExpectedMinItems, "too_few", "至少需要 %s 项"),
+		mk(validation.MsgExpectedMaxItems, "too_many", "最多 %s 项"),
+		mk(validation.MsgUnexpectedProperty, "unknown_field", "不支持的字段"),
+		mk(validation.MsgExpectedString, "wrong_type", "应为字符串"),
+		mk(validation.MsgExpectedInteger, "wrong_type", "应为整数"),
+		mk(validation.MsgExpectedNumber, "wrong_type", "应为数字"),
+		mk(validation.MsgExpectedBoolean, "wrong_type", "应为布尔值"),
+		mk(validation.MsgExpectedArray, "wrong_type", "应为数组"),
+		mk(validation.MsgExpectedObject, "wrong_type", "应为对象"),
+		mk(validation.MsgExpectedRFC3339DateTime, "bad_format", "应为 RFC 3339 时间"),
+	}
+}()
