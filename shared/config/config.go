@@ -31,7 +31,11 @@ type Config struct {
 
 	// APIBasePath is stripped from request paths arriving through API Gateway or a custom domain
 	// mapping (for example "/jianbao"), so the handlers always see /api/v1/….
-	APIBasePath     string
+	APIBasePath string
+	// ShutdownDelay is how long the shim keeps serving, with readiness failing, after SIGTERM, so
+	// that load balancers stop sending new requests before it stops accepting them.
+	ShutdownDelay time.Duration
+	// ShutdownTimeout bounds the drain of in-flight requests after that.
 	ShutdownTimeout time.Duration
 }
 
@@ -71,10 +75,11 @@ func (c Config) LogValue() slog.Value {
 		slog.String("redis_password", secretMask(c.RedisPassword)),
 		slog.Int("redis_db", c.RedisDB),
 		slog.String("jwt_secret", secretMask(c.JWTSecret)),
-		slog.Duration("access_token_ttl", c.AccessTokenTTL),
+		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
 		slog.String("bootstrap_admin_password", secretMask(c.BootstrapAdminPassword)),
 		slog.String("api_base_path", c.APIBasePath),
-		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("shutdown_delay", c.ShutdownDelay.String()),
+		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 	)
 }
 
@@ -156,6 +161,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AccessTokenTTL:         l.duration("ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 15*time.Minute),
 		BootstrapAdminPassword: l.secret("BOOTSTRAP_ADMIN_PASSWORD"),
 		APIBasePath:            strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
+		ShutdownDelay:          l.duration("SHUTDOWN_DELAY", 0, 0, time.Minute),
 		ShutdownTimeout:        l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),
 	}
 

@@ -162,7 +162,7 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (applied []strin
 		}
 		applied = append(applied, m.Name)
 		if log != nil {
-			log.Info("migration applied", "migration", m.Name, "statements", len(m.Statements), "took", time.Since(start))
+			log.Info("migration applied", "migration", m.Name, "statements", len(m.Statements), "took", time.Since(start).String())
 		}
 	}
 	return applied, nil

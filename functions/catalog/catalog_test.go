@@ -1,0 +1,130 @@
+package catalog_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jianbao/admin/functions/catalog"
+	"github.com/jianbao/admin/shared/httpapi"
+	"github.com/jianbao/admin/shared/mysql"
+	"github.com/jianbao/admin/shared/scf"
+	"github.com/jianbao/admin/shared/scf/scftest"
+	"github.com/jianbao/admin/shared/testenv"
+)
+
+// notFunctions are the folders under functions/ that are not SCF functions.
+var notFunctions = []string{"catalog", "internal", "server"}
+
+func TestCatalogMatchesFolders(t *testing.T) {
+	entries, err := os.ReadDir("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var folders []string
+	for _, e := range entries {
+		if e.IsDir() && !slices.Contains(notFunctions, e.Name()) {
+			folders = append(folders, e.Name())
+			if _, ok := catalog.ByName(e.Name()); !ok {
+				t.Errorf("functions/%s is not in the catalog", e.Name())
+			}
+		}
+	}
+	for _, f := range catalog.Functions {
+		if !slices.Contains(folders, f.Name) {
+			t.Errorf("catalog entry %s has no functions/%s folder", f.Name, f.Name)
+		}
+		if f.MemoryMB%128 != 0 && f.MemoryMB != 64 {
+			t.Errorf("%s: memory %d MB is not an SCF size", f.Name, f.MemoryMB)
+		}
+		if f.TimeoutSec < 1 || f.TimeoutSec > 900 {
+			t.Errorf("%s: timeout %d s is outside 1–900", f.Name, f.TimeoutSec)
+		}
+	}
+}
+
+func TestEveryGroupHasOneFunction(t *testing.T) {
+	owner := map[httpapi.Group]string{}
+	for _, f := range catalog.Functions {
+		for _, g := range f.Groups {
+			if prev, ok := owner[g]; ok {
+				t.Errorf("group %s is served by %s and %s", g, prev, f.Name)
+			}
+			owner[g] = f.Name
+		}
+	}
+	for _, g := range httpapi.Groups {
+		if _, ok := owner[g]; !ok {
+			t.Errorf("group %s has no function", g)
+		}
+	}
+}
+
+// TestFunctionBinaries builds the functions for SCF and drives them as the platform does: the
+// migrate function prepares the database, then each API function answers an HTTP event. The
+// configuration travels in the invoke's Environment, as on SCF.
+func TestFunctionBinaries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds function binaries")
+	}
+	bins := map[string]string{}
+	for _, f := range catalog.Functions {
+		bins[f.Name] = scftest.BuildFunction(t, "..", "./"+f.Name)
+	}
+	redisFor := map[string]func(testing.TB) *testenv.RedisServer{"mariadb": testenv.Redis, "embedded": testenv.EmbeddedRedis}
+
+	for _, b := range testenv.MySQLBackends() {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			rdb := redisFor[b.Name](t)
+			const pw = "function-bootstrap-pw"
+			env := map[string]string{
+				"APP_ENV": "dev", "MYSQL_DSN": db.DSN, "MYSQL_MAX_OPEN_CONNS": strconv.Itoa(db.MaxOpenConns),
+				"REDIS_ADDR": rdb.Addr, "JWT_SECRET": strings.Repeat("f", 32), "BOOTSTRAP_ADMIN_PASSWORD": pw,
+			}
+
+			mig := scftest.StartBinary(t, bins["migrate"])
+			for i, wantApplied := range []bool{true, false} {
+				resp := mig.Invoke(t, []byte(`{}`), env)
+				if resp.Error != nil {
+					t.Fatalf("migrate invoke %d: %+v", i, resp.Error)
+				}
+				var res struct{ Applied []string }
+				json.Unmarshal(resp.Payload, &res)
+				migs, _ := mysql.Migrations()
+				if wantApplied && len(res.Applied) != len(migs) || !wantApplied && len(res.Applied) != 0 {
+					t.Fatalf("migrate invoke %d applied %v", i, res.Applied)
+				}
+			}
+
+			api := scftest.StartBinary(t, bins["api-auth"])
+			login := func(event string) *scf.HTTPResponse {
+				raw, err := os.ReadFile(filepath.Join("testdata", event))
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp := api.Invoke(t, raw, env)
+				if resp.Error != nil {
+					t.Fatalf("%s: %+v", event, resp.Error)
+				}
+				var out scf.HTTPResponse
+				if err := json.Unmarshal(resp.Payload, &out); err != nil {
+					t.Fatal(err)
+				}
+				return &out
+			}
+			ok := login("login_apigw.json")
+			if ok.StatusCode != 200 || !strings.Contains(ok.Body, `"access_token"`) || ok.Headers["X-Request-Id"] != "apigw-login-1" {
+				t.Fatalf("API Gateway login: %+v", ok)
+			}
+			bad := login("login_function_url_wrong.json")
+			if bad.StatusCode != 401 || !strings.Contains(bad.Body, "auth.invalid_credentials") || bad.Headers["Content-Type"] != "application/problem+json" {
+				t.Fatalf("Function URL wrong login: %+v", bad)
+			}
+		})
+	}
+}

@@ -1,0 +1,110 @@
+// Command server is the shim: every API group and (later) the media worker in one long-lived
+// process. It is what runs on TKE and what a developer runs locally; with MYSQL_DSN and
+// REDIS_ADDR unset it starts embedded stand-ins and needs nothing installed.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/jianbao/admin/functions/internal/app"
+	"github.com/jianbao/admin/shared/config"
+	"github.com/jianbao/admin/shared/logs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the server and blocks until ctx ends, then drains. Everything it needs comes in as
+// arguments, so tests run it in process.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := logs.New(stdout, cfg.LogLevel)
+
+	embedded := cfg.Embedded()
+	if embedded {
+		stop, err := startEmbedded(&cfg, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	log.Info("starting", "config", cfg, "version", app.Version())
+
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	_, generated, err := a.Migrate(ctx, embedded)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if generated != "" {
+		// Shown once, on the terminal, and never logged: it is a credential.
+		fmt.Fprintf(stdout, "\n  Embedded mode: created the admin account.\n  username: admin\n  password: %s\n  (set BOOTSTRAP_ADMIN_PASSWORD to choose it)\n\n", generated)
+	}
+
+	var draining atomic.Bool
+	a.Draining = draining.Load
+	srv := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	lis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", lis.Addr().String())
+	return serve(ctx, srv, lis, cfg.ShutdownDelay, cfg.ShutdownTimeout, &draining, log)
+}
+
+// serve runs srv on lis until ctx ends. Then it fails readiness for delay (so the load balancer
+// takes the pod out), stops accepting, and waits up to timeout for in-flight requests to finish.
+func serve(ctx context.Context, srv *http.Server, lis net.Listener, delay, timeout time.Duration, draining *atomic.Bool, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	draining.Store(true)
+	log.Info("shutting down", "delay", delay, "timeout", timeout)
+	time.Sleep(delay)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("drain: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
