@@ -31,17 +31,26 @@ var baseEnv = []string{"APP_ENV", "LOG_LEVEL", "MYSQL_DSN", "MYSQL_MAX_OPEN_CONN
 
 func env(extra ...string) []string { return append(append([]string(nil), baseEnv...), extra...) }
 
+// apiEnv is what every API function reads.
+var apiEnv = env("JWT_SECRET", "PII_SECRET", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "API_BASE_PATH", "PUBLIC_BASE_URL",
+	"LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_IP", "LOGIN_LOCKOUT", "REVIEW_VALUE_THRESHOLD_FEN", "REVIEW_SAMPLE_RATE", "REDIS_PREFIX")
+
+func api(name, desc string, g httpapi.Group) Function {
+	return Function{Name: name, Kind: KindAPI, Description: desc, Groups: []httpapi.Group{g}, MemoryMB: 256, TimeoutSec: 15, Env: apiEnv}
+}
+
 // Functions is the catalog.
 var Functions = []Function{
+	api("api-auth", "Login, tokens, sessions (/api/v1/auth)", httpapi.GroupAuth),
+	api("api-admin", "Accounts, roles, login logs (/api/v1/admin)", httpapi.GroupAdmin),
+	api("api-catalog", "Categories, customers, items, products, experts", httpapi.GroupCatalog),
+	api("api-orders", "Orders, opinions, reviews, certificates, public verification", httpapi.GroupOrders),
+	api("api-stats", "Dashboard (/api/v1/dashboard)", httpapi.GroupStats),
+	api("api-audit", "Audit log (/api/v1/audit-logs)", httpapi.GroupAudit),
 	{
-		Name: "api-auth", Kind: KindAPI, Description: "Login and tokens (/api/v1/auth)",
-		Groups: []httpapi.Group{httpapi.GroupAuth}, MemoryMB: 256, TimeoutSec: 10,
-		Env: env("JWT_SECRET", "ACCESS_TOKEN_TTL", "API_BASE_PATH"),
-	},
-	{
-		Name: "migrate", Kind: KindInvoke, Description: "Applies schema migrations and creates the first admin",
+		Name: "migrate", Kind: KindInvoke, Description: "Applies schema migrations, seeds permissions, creates the first admin",
 		MemoryMB: 128, TimeoutSec: 300,
-		Env: env("JWT_SECRET", "BOOTSTRAP_ADMIN_PASSWORD"),
+		Env: env("JWT_SECRET", "PII_SECRET", "BOOTSTRAP_ADMIN_PASSWORD"),
 	},
 }
 

@@ -84,7 +84,7 @@ func TestFunctionBinaries(t *testing.T) {
 			const pw = "function-bootstrap-pw"
 			env := map[string]string{
 				"APP_ENV": "dev", "MYSQL_DSN": db.DSN, "MYSQL_MAX_OPEN_CONNS": strconv.Itoa(db.MaxOpenConns),
-				"REDIS_ADDR": rdb.Addr, "JWT_SECRET": strings.Repeat("f", 32), "BOOTSTRAP_ADMIN_PASSWORD": pw,
+				"REDIS_ADDR": rdb.Addr, "JWT_SECRET": strings.Repeat("f", 32), "BOOTSTRAP_ADMIN_PASSWORD": pw, "PII_SECRET": strings.Repeat("p", 32),
 			}
 
 			mig := scftest.StartBinary(t, bins["migrate"])

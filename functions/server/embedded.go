@@ -32,6 +32,10 @@ func startEmbedded(cfg *config.Config, log *slog.Logger) (stop func(), err error
 		cfg.MySQLDSN = srv.DSN()
 		// The stand-in loses concurrent writes on more than one connection.
 		cfg.MySQLMaxOpenConns = memmysql.MaxOpenConns
+		if cfg.PIISecret == "" {
+			// The data dies with the process, so a per-run key loses nothing.
+			cfg.PIISecret = randomHex(32)
+		}
 		log.Warn("embedded mode: MySQL is an in-process go-mysql-server; data lives in memory and is lost on exit",
 			"addr", srv.Addr(), "set", "MYSQL_DSN")
 	}
@@ -47,10 +51,14 @@ func startEmbedded(cfg *config.Config, log *slog.Logger) (stop func(), err error
 			"addr", srv.Addr(), "set", "REDIS_ADDR")
 	}
 	if cfg.JWTSecret == "" {
-		b := make([]byte, 32)
-		rand.Read(b)
-		cfg.JWTSecret = hex.EncodeToString(b)
+		cfg.JWTSecret = randomHex(32)
 		log.Warn("embedded mode: JWT_SECRET is generated for this run; tokens stop working on restart")
 	}
 	return stop, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

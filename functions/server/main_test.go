@@ -168,7 +168,7 @@ func TestRunRealBackends(t *testing.T) {
 	const pw = "a-long-bootstrap-password"
 	base, out, _ := startRun(t, map[string]string{
 		"MYSQL_DSN": db.DSN, "REDIS_ADDR": rdb.Addr, "BOOTSTRAP_ADMIN_PASSWORD": pw,
-		"JWT_SECRET": strings.Repeat("j", 32),
+		"JWT_SECRET": strings.Repeat("j", 32), "PII_SECRET": strings.Repeat("p", 32),
 	})
 	if code, body := get(t, base+"/readyz"); code != 200 {
 		t.Fatalf("readyz %d %s", code, body)

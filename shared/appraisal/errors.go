@@ -42,7 +42,9 @@ type Error struct {
 	Message    string
 	Fields     []FieldError  // per-field validation problems, for KindInvalid
 	RetryAfter time.Duration // for KindRateLimited
-	Err        error         // the underlying cause; never shown to clients
+	// Details are machine-readable facts for the client, such as the current state on a conflict.
+	Details map[string]any
+	Err     error // the underlying cause; never shown to clients
 }
 
 // FieldError names one invalid field of a request.

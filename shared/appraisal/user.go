@@ -35,18 +35,32 @@ type User struct {
 // in Go because the embedded SQL engine's unique indexes are case-sensitive whatever the collation.
 func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
+// UserFilter selects accounts.
+type UserFilter struct {
+	Role     RoleID
+	Disabled *bool
+	Keyword  string
+	Page
+}
+
 // UserStore keeps admin accounts.
 type UserStore interface {
 	// CreateUser inserts u and sets its ID and timestamps. A taken username is KindConflict.
-	CreateUser(ctx context.Context, u *User) error
+	CreateUser(ctx context.Context, u *User, a AuditEntry) error
 	// UserByUsername finds an account by its normalised username; none is KindNotFound.
 	UserByUsername(ctx context.Context, username string) (*User, error)
+	UserByID(ctx context.Context, id int64) (*User, error)
+	ListUsers(ctx context.Context, f UserFilter) ([]User, int, error)
+	// UpdateUser saves display name, role and disabled.
+	UpdateUser(ctx context.Context, u *User, a AuditEntry) error
+	SetPassword(ctx context.Context, id int64, hash string, a AuditEntry) error
 	// CountUsers counts all accounts, disabled ones included.
 	CountUsers(ctx context.Context) (int, error)
 }
 
 // LoginAttempt is one row of the login log.
 type LoginAttempt struct {
+	ID        int64
 	UserID    int64 // 0 when the username matched no account
 	Username  string
 	Success   bool
@@ -56,7 +70,17 @@ type LoginAttempt struct {
 	At        time.Time
 }
 
+// LoginFilter selects login log rows.
+type LoginFilter struct {
+	UserID   int64
+	Username string
+	Success  *bool
+	From, To time.Time
+	Page
+}
+
 // LoginLog records login attempts.
 type LoginLog interface {
 	RecordLogin(ctx context.Context, a LoginAttempt) error
+	LoginAttempts(ctx context.Context, f LoginFilter) ([]LoginAttempt, int, error)
 }

@@ -1,58 +1,116 @@
-// Package auth is the accounts service: logging in, issuing tokens and creating the first admin.
-// It works on the domain's interfaces, so the same code runs over MySQL in production and over the
-// embedded stand-in locally.
+// Package auth is the accounts service: logging in with throttling, sessions with rotating refresh
+// tokens, per-request authorization against the live permission table, and account changes. It
+// works on the domain's interfaces, so the same code runs over MySQL and Redis in production and
+// over the embedded stand-ins locally.
 package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/password"
 	"github.com/jianbao/admin/shared/token"
 )
 
-// Service authenticates admin users.
+// Limits bound login attempts. PerUser failures lock the account for Window (lockout); PerIP
+// failures block the address for Window.
+type Limits struct {
+	PerUser int
+	PerIP   int
+	Window  time.Duration
+}
+
+// DefaultLimits suit a console of a few dozen staff: five wrong passwords lock an account for
+// fifteen minutes; thirty failures from one address block it as long.
+var DefaultLimits = Limits{PerUser: 5, PerIP: 30, Window: 15 * time.Minute}
+
+// Service authenticates and authorizes admin users.
 type Service struct {
-	Users    appraisal.UserStore
-	LoginLog appraisal.LoginLog
-	Tokens   *token.Issuer
-	Password password.Params
-	Log      *slog.Logger
+	Users       appraisal.UserStore
+	LoginLog    appraisal.LoginLog
+	Sessions    appraisal.SessionStore
+	Permissions appraisal.PermissionStore
+	Throttle    appraisal.Throttle // nil: no throttling
+	Tokens      *token.Issuer
+	Password    password.Params
+	RefreshTTL  time.Duration
+	Limits      Limits
+	Log         *slog.Logger
+	Now         func() time.Time
 
 	dummyOnce sync.Once
 	dummyHash string
 }
 
-// Meta is where a login came from, for the login log.
+// Meta is where a request came from.
 type Meta struct {
 	IP        string
 	UserAgent string
 }
 
-// Session is a successful login.
-type Session struct {
-	User        *appraisal.User
-	AccessToken string
-	Claims      token.Claims
+// Tokens is what a login or a refresh hands the client.
+type Tokens struct {
+	User             *appraisal.User
+	AccessToken      string
+	Claims           token.Claims
+	RefreshToken     string
+	RefreshExpiresAt time.Time
+	SessionID        string
 }
 
-// ErrInvalidCredentials is the one answer to every failed login: a wrong password, an unknown
-// user and a disabled account look the same to the client, so usernames cannot be probed.
-var ErrInvalidCredentials = appraisal.E(appraisal.KindUnauthorized, "auth.invalid_credentials", "wrong username or password")
+var (
+	// ErrInvalidCredentials is the one answer to every failed login: a wrong password, an unknown
+	// user and a disabled account look the same, so usernames cannot be probed.
+	ErrInvalidCredentials = appraisal.E(appraisal.KindUnauthorized, "auth.invalid_credentials", "wrong username or password")
+	errRefreshInvalid     = appraisal.E(appraisal.KindUnauthorized, "auth.refresh_invalid", "the refresh token is unknown or expired")
+	errRefreshReused      = appraisal.E(appraisal.KindUnauthorized, "auth.refresh_reused", "the refresh token was already used; the session is revoked")
+	errSessionEnded       = appraisal.E(appraisal.KindUnauthorized, "auth.session_revoked", "the session has ended; log in again")
+	errForbidden          = appraisal.E(appraisal.KindForbidden, "auth.forbidden", "your role may not do this")
+)
 
-// Login checks a username and password and returns an access token.
-func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Session, error) {
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) refreshTTL() time.Duration {
+	if s.RefreshTTL > 0 {
+		return s.RefreshTTL
+	}
+	return 7 * 24 * time.Hour
+}
+
+// Login checks a username and password and starts a session.
+func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Tokens, error) {
 	name := appraisal.NormalizeUsername(username)
+	userKey, ipKey := "login:user:"+name, "login:ip:"+m.IP
+	if wait := s.blocked(ctx, userKey, s.Limits.PerUser, ipKey, s.Limits.PerIP); wait > 0 {
+		s.record(ctx, appraisal.LoginAttempt{Username: name, Reason: "throttled", IP: m.IP, UserAgent: m.UserAgent})
+		return nil, &appraisal.Error{Kind: appraisal.KindRateLimited, Code: "auth.too_many_attempts",
+			Message: "too many failed logins; try again later", RetryAfter: wait}
+	}
+	fail := func(userID int64, reason string) error {
+		s.hit(ctx, userKey, ipKey)
+		s.record(ctx, appraisal.LoginAttempt{UserID: userID, Username: name, Reason: reason, IP: m.IP, UserAgent: m.UserAgent})
+		return ErrInvalidCredentials
+	}
+
 	u, err := s.Users.UserByUsername(ctx, name)
 	switch {
 	case appraisal.IsKind(err, appraisal.KindNotFound):
-		// Spend the same time as a real check, so response times do not reveal which usernames exist.
+		// Spend the same time as a real check, so response times do not reveal which names exist.
 		password.Verify(pw, s.dummy())
-		s.record(ctx, appraisal.LoginAttempt{Username: name, Reason: "unknown_user", IP: m.IP, UserAgent: m.UserAgent})
-		return nil, ErrInvalidCredentials
+		return nil, fail(0, "unknown_user")
 	case err != nil:
 		return nil, err
 	}
@@ -60,19 +118,200 @@ func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Sess
 		if !errors.Is(err, password.ErrMismatch) {
 			s.Log.ErrorContext(ctx, "unreadable password hash", "user_id", u.ID, "err", err)
 		}
-		s.record(ctx, appraisal.LoginAttempt{UserID: u.ID, Username: name, Reason: "bad_password", IP: m.IP, UserAgent: m.UserAgent})
-		return nil, ErrInvalidCredentials
+		return nil, fail(u.ID, "bad_password")
 	}
 	if u.Disabled {
-		s.record(ctx, appraisal.LoginAttempt{UserID: u.ID, Username: name, Reason: "disabled", IP: m.IP, UserAgent: m.UserAgent})
-		return nil, ErrInvalidCredentials
+		return nil, fail(u.ID, "disabled")
 	}
-	tok, claims, err := s.Tokens.Issue(token.Claims{UserID: u.ID, Role: u.Role})
-	if err != nil {
+	if s.Throttle != nil {
+		if err := s.Throttle.Reset(ctx, userKey); err != nil {
+			s.Log.WarnContext(ctx, "throttle reset failed", "err", err)
+		}
+	}
+
+	t := s.now().UTC()
+	refresh, hash := newRefreshToken()
+	sess := &appraisal.Session{ID: newSessionID(), UserID: u.ID, CreatedAt: t, LastUsedAt: t,
+		ExpiresAt: t.Add(s.refreshTTL()), IP: m.IP, UserAgent: m.UserAgent}
+	if err := s.Sessions.CreateSession(ctx, sess, hash); err != nil {
 		return nil, err
 	}
 	s.record(ctx, appraisal.LoginAttempt{UserID: u.ID, Username: name, Success: true, IP: m.IP, UserAgent: m.UserAgent})
-	return &Session{User: u, AccessToken: tok, Claims: claims}, nil
+	return s.issue(u, sess, refresh)
+}
+
+func (s *Service) issue(u *appraisal.User, sess *appraisal.Session, refresh string) (*Tokens, error) {
+	access, claims, err := s.Tokens.Issue(token.Claims{UserID: u.ID, Role: u.Role, SessionID: sess.ID})
+	if err != nil {
+		return nil, err
+	}
+	return &Tokens{User: u, AccessToken: access, Claims: claims, RefreshToken: refresh,
+		RefreshExpiresAt: sess.ExpiresAt, SessionID: sess.ID}, nil
+}
+
+// Refresh rotates a refresh token: the old one is spent and a new pair is issued. Presenting a
+// spent token means it was stolen or replayed, so the whole session is revoked.
+func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) {
+	if refresh == "" {
+		return nil, errRefreshInvalid
+	}
+	t := s.now().UTC()
+	next, nextHash := newRefreshToken()
+	use, sess, err := s.Sessions.RotateRefresh(ctx, hashToken(refresh), nextHash, t, t.Add(s.refreshTTL()))
+	if err != nil {
+		return nil, err
+	}
+	switch use {
+	case appraisal.RefreshUnknown:
+		return nil, errRefreshInvalid
+	case appraisal.RefreshEnded:
+		return nil, errSessionEnded
+	case appraisal.RefreshReused:
+		s.Log.WarnContext(ctx, "refresh token reused: session revoked", "session_id", sess.ID, "user_id", sess.UserID)
+		return nil, errRefreshReused
+	}
+	if sess.RevokedAt != nil {
+		return nil, errSessionEnded
+	}
+	u, err := s.Users.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, errSessionEnded
+	}
+	return s.issue(u, sess, next)
+}
+
+// Authorize checks an access token and whether its holder may perform operation now. The
+// account, session and permission are read from the database on every call, so a disabled
+// account, a revoked session or a changed permission applies on the next request everywhere.
+func (s *Service) Authorize(ctx context.Context, accessToken, operation string) (*appraisal.Principal, error) {
+	c, err := s.Tokens.Verify(accessToken)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.Sessions.Grant(ctx, c.SessionID, c.UserID, operation, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if g.UserID == 0 || !g.SessionActive || g.Disabled {
+		return nil, errSessionEnded
+	}
+	if !g.Allowed {
+		return &g.Principal, errForbidden
+	}
+	return &g.Principal, nil
+}
+
+// Can reports whether p's role holds a capability now.
+func (s *Service) Can(ctx context.Context, p *appraisal.Principal, capability string) (bool, error) {
+	return s.Permissions.Can(ctx, p.Role, capability)
+}
+
+// Logout ends the caller's session.
+func (s *Service) Logout(ctx context.Context, p *appraisal.Principal, a appraisal.AuditEntry) error {
+	return s.Sessions.RevokeSession(ctx, p.UserID, p.SessionID, "logout", a.For("auth.logout", "session", p.SessionID))
+}
+
+// RevokeSession ends one of the caller's own sessions.
+func (s *Service) RevokeSession(ctx context.Context, p *appraisal.Principal, sessionID string, a appraisal.AuditEntry) error {
+	return s.Sessions.RevokeSession(ctx, p.UserID, sessionID, "revoked_by_user", a.For("auth.sessions.revoke", "session", sessionID))
+}
+
+// ForceLogout ends every session of a user (an administrator's action).
+func (s *Service) ForceLogout(ctx context.Context, actor *appraisal.Principal, userID int64, a appraisal.AuditEntry) (int, error) {
+	target, err := s.Users.UserByID(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	if err := CanManage(actor, target.Role); err != nil {
+		return 0, err
+	}
+	return s.Sessions.RevokeUserSessions(ctx, userID, "", "forced_by_admin", a.For("admin.users.force_logout", "user", formatID(userID)))
+}
+
+// CanManage says whether actor may administer accounts of role: only a super admin manages
+// super admins, so an admin cannot raise anyone, himself included, above himself.
+func CanManage(actor *appraisal.Principal, role appraisal.RoleID) error {
+	if role == appraisal.RoleSuperAdmin && actor.Role != appraisal.RoleSuperAdmin {
+		return appraisal.E(appraisal.KindForbidden, "auth.cannot_manage_super_admin", "only a super admin can manage super admin accounts")
+	}
+	return nil
+}
+
+// MinPasswordLength is the shortest password an account may have.
+const MinPasswordLength = 10
+
+// CheckPassword validates a new password.
+func CheckPassword(field, pw string) error {
+	if len([]rune(pw)) < MinPasswordLength || len(pw) > password.MaxLength {
+		return appraisal.Invalid(appraisal.FieldError{Field: field, Code: "weak_password",
+			Message: "a password must have 10 to 128 characters"})
+	}
+	return nil
+}
+
+// ChangePassword replaces the caller's password after checking the current one, and ends every
+// other session of the account.
+func (s *Service) ChangePassword(ctx context.Context, p *appraisal.Principal, current, next string, a appraisal.AuditEntry) error {
+	u, err := s.Users.UserByID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if err := password.Verify(current, u.PasswordHash); err != nil {
+		return appraisal.Invalid(appraisal.FieldError{Field: "current_password", Code: "wrong_password", Message: "the current password is wrong"})
+	}
+	if err := CheckPassword("new_password", next); err != nil {
+		return err
+	}
+	hash, err := password.Hash(next, s.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.Users.SetPassword(ctx, u.ID, hash, a.For("auth.password.change", "user", formatID(u.ID))); err != nil {
+		return err
+	}
+	_, err = s.Sessions.RevokeUserSessions(ctx, u.ID, p.SessionID, "password_changed", a.For("auth.sessions.revoke_others", "user", formatID(u.ID)))
+	return err
+}
+
+// HashPassword hashes a new account password after validating it.
+func (s *Service) HashPassword(field, pw string) (string, error) {
+	if err := CheckPassword(field, pw); err != nil {
+		return "", err
+	}
+	return password.Hash(pw, s.Password)
+}
+
+func (s *Service) blocked(ctx context.Context, pairs ...any) time.Duration {
+	if s.Throttle == nil {
+		return 0
+	}
+	var wait time.Duration
+	for i := 0; i+1 < len(pairs); i += 2 {
+		d, err := s.Throttle.Blocked(ctx, pairs[i].(string), pairs[i+1].(int))
+		if err != nil {
+			// Fail open: a Redis outage must not lock every member of staff out. It is logged
+			// and /readyz reports it.
+			s.Log.ErrorContext(ctx, "login throttle unavailable", "err", err)
+			return 0
+		}
+		wait = max(wait, d)
+	}
+	return wait
+}
+
+func (s *Service) hit(ctx context.Context, keys ...string) {
+	if s.Throttle == nil {
+		return
+	}
+	for _, k := range keys {
+		if _, err := s.Throttle.Hit(ctx, k, s.Limits.Window); err != nil {
+			s.Log.ErrorContext(ctx, "login throttle unavailable", "err", err)
+			return
+		}
+	}
 }
 
 // record writes the login log. A failure to log must not fail the login, but is itself logged.
@@ -85,6 +324,25 @@ func (s *Service) record(ctx context.Context, a appraisal.LoginAttempt) {
 func (s *Service) dummy() string {
 	s.dummyOnce.Do(func() { s.dummyHash, _ = password.Hash("not-a-real-password", s.Password) })
 	return s.dummyHash
+}
+
+func newRefreshToken() (tok, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	tok = base64.RawURLEncoding.EncodeToString(b)
+	return tok, hashToken(tok)
+}
+
+// hashToken is what the database keeps of a refresh token: a leaked table cannot be replayed.
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+func newSessionID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // BootstrapUsername is the first admin's account name.
@@ -115,7 +373,8 @@ func (s *Service) Bootstrap(ctx context.Context, pw string, generate bool) (crea
 		return false, "", err
 	}
 	u := &appraisal.User{Username: BootstrapUsername, DisplayName: "超级管理员", PasswordHash: hash, Role: appraisal.RoleSuperAdmin}
-	if err := s.Users.CreateUser(ctx, u); err != nil {
+	a := appraisal.AuditEntry{Actor: appraisal.Actor{Username: "system"}, Action: "auth.bootstrap", TargetType: "user"}
+	if err := s.Users.CreateUser(ctx, u, a); err != nil {
 		if appraisal.IsKind(err, appraisal.KindConflict) {
 			return false, "", nil
 		}
@@ -124,3 +383,5 @@ func (s *Service) Bootstrap(ctx context.Context, pw string, generate bool) (crea
 	s.Log.InfoContext(ctx, "bootstrap admin created", "username", BootstrapUsername, "user_id", u.ID)
 	return true, generated, nil
 }
+
+func formatID(id int64) string { return token.FormatID(id) }

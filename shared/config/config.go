@@ -25,9 +25,28 @@ type Config struct {
 	RedisPassword string
 	RedisDB       int
 
+	RedisPrefix string // every key this system writes starts with it
+
 	JWTSecret              string // signs access tokens; generated per start in local mode when unset
 	AccessTokenTTL         time.Duration
+	RefreshTokenTTL        time.Duration
 	BootstrapAdminPassword string
+	// PIISecret derives the keys that encrypt customers' phone numbers. Losing it loses the
+	// numbers, so it is required whenever the database outlives the process.
+	PIISecret string
+
+	LoginMaxFailures      int           // per username, then locked for LoginLockout
+	LoginMaxFailuresPerIP int           // per address, then blocked for LoginLockout
+	LoginLockout          time.Duration //
+
+	// PublicBaseURL is where the public certificate links in QR codes point.
+	PublicBaseURL string
+	// ReviewValueThresholdFen sends opinions valued above it to review; ReviewSampleRate samples
+	// the rest.
+	ReviewValueThresholdFen int64
+	ReviewSampleRate        float64
+	// AuditRetention is how long audit rows are kept.
+	AuditRetention time.Duration
 
 	// APIBasePath is stripped from request paths arriving through API Gateway or a custom domain
 	// mapping (for example "/jianbao"), so the handlers always see /api/v1/….
@@ -74,7 +93,17 @@ func (c Config) LogValue() slog.Value {
 		slog.String("redis_addr", c.RedisAddr),
 		slog.String("redis_password", secretMask(c.RedisPassword)),
 		slog.Int("redis_db", c.RedisDB),
+		slog.String("redis_prefix", c.RedisPrefix),
 		slog.String("jwt_secret", secretMask(c.JWTSecret)),
+		slog.String("pii_secret", secretMask(c.PIISecret)),
+		slog.String("refresh_token_ttl", c.RefreshTokenTTL.String()),
+		slog.Int("login_max_failures", c.LoginMaxFailures),
+		slog.Int("login_max_failures_per_ip", c.LoginMaxFailuresPerIP),
+		slog.String("login_lockout", c.LoginLockout.String()),
+		slog.String("public_base_url", c.PublicBaseURL),
+		slog.Int64("review_value_threshold_fen", c.ReviewValueThresholdFen),
+		slog.Float64("review_sample_rate", c.ReviewSampleRate),
+		slog.String("audit_retention", c.AuditRetention.String()),
 		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
 		slog.String("bootstrap_admin_password", secretMask(c.BootstrapAdminPassword)),
 		slog.String("api_base_path", c.APIBasePath),
@@ -133,6 +162,19 @@ func (l *loader) duration(name string, def, lo, hi time.Duration) time.Duration 
 	return d
 }
 
+func (l *loader) fraction(name string, def float64) float64 {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 1 {
+		l.fail(name, v, "want a number from 0 to 1")
+		return def
+	}
+	return f
+}
+
 func (l *loader) oneOf(name, def string, allowed ...string) string {
 	v := l.str(name, def)
 	for _, a := range allowed {
@@ -158,11 +200,21 @@ func Load(getenv func(string) string) (Config, error) {
 		RedisDB:           l.int("REDIS_DB", 0, 0, 15),
 		JWTSecret:         l.secret("JWT_SECRET"),
 		// The business rule caps access tokens at 15 minutes; refresh tokens carry sessions longer.
-		AccessTokenTTL:         l.duration("ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 15*time.Minute),
-		BootstrapAdminPassword: l.secret("BOOTSTRAP_ADMIN_PASSWORD"),
-		APIBasePath:            strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
-		ShutdownDelay:          l.duration("SHUTDOWN_DELAY", 0, 0, time.Minute),
-		ShutdownTimeout:        l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),
+		AccessTokenTTL:          l.duration("ACCESS_TOKEN_TTL", 15*time.Minute, time.Minute, 15*time.Minute),
+		BootstrapAdminPassword:  l.secret("BOOTSTRAP_ADMIN_PASSWORD"),
+		RefreshTokenTTL:         l.duration("REFRESH_TOKEN_TTL", 7*24*time.Hour, time.Hour, 90*24*time.Hour),
+		PIISecret:               l.secret("PII_SECRET"),
+		RedisPrefix:             l.str("REDIS_PREFIX", "jb:"),
+		LoginMaxFailures:        l.int("LOGIN_MAX_FAILURES", 5, 1, 1000),
+		LoginMaxFailuresPerIP:   l.int("LOGIN_MAX_FAILURES_PER_IP", 30, 1, 100000),
+		LoginLockout:            l.duration("LOGIN_LOCKOUT", 15*time.Minute, time.Second, 24*time.Hour),
+		PublicBaseURL:           strings.TrimRight(l.str("PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
+		ReviewValueThresholdFen: int64(l.int("REVIEW_VALUE_THRESHOLD_FEN", 10_000_000, 0, 1<<62)),
+		ReviewSampleRate:        l.fraction("REVIEW_SAMPLE_RATE", 0.1),
+		AuditRetention:          l.duration("AUDIT_RETENTION", 365*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour),
+		APIBasePath:             strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
+		ShutdownDelay:           l.duration("SHUTDOWN_DELAY", 0, 0, time.Minute),
+		ShutdownTimeout:         l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),
 	}
 
 	switch lv := strings.ToLower(l.str("LOG_LEVEL", "info")); lv {
@@ -186,6 +238,16 @@ func Load(getenv func(string) string) (Config, error) {
 			// The DSN may hold a password: name the variable, not the value.
 			l.errs = append(l.errs, fmt.Errorf("MYSQL_DSN: %v", err))
 		}
+	}
+	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.fail("PUBLIC_BASE_URL", c.PublicBaseURL, "want an absolute http(s) URL")
+	}
+	if c.PIISecret != "" && len(c.PIISecret) < 32 {
+		l.errs = append(l.errs, errors.New("PII_SECRET: want at least 32 bytes"))
+	}
+	if c.MySQLDSN != "" && c.PIISecret == "" {
+		// A real database outlives the process; phone numbers sealed with a made-up key would be lost.
+		l.errs = append(l.errs, errors.New("PII_SECRET: required when MYSQL_DSN is set"))
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		l.errs = append(l.errs, errors.New("JWT_SECRET: want at least 32 bytes"))

@@ -34,6 +34,9 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"short secret", map[string]string{"JWT_SECRET": "short"}, []string{"JWT_SECRET"}},
 		{"prod needs services", map[string]string{"APP_ENV": "prod"}, []string{"MYSQL_DSN", "REDIS_ADDR", "JWT_SECRET"}},
 		{"several at once", map[string]string{"REDIS_DB": "99", "SHUTDOWN_TIMEOUT": "x"}, []string{"REDIS_DB", "SHUTDOWN_TIMEOUT"}},
+		{"real database needs a PII secret", map[string]string{"MYSQL_DSN": "u:p@tcp(h)/db"}, []string{"PII_SECRET"}},
+		{"bad sample rate", map[string]string{"REVIEW_SAMPLE_RATE": "1.5"}, []string{"REVIEW_SAMPLE_RATE"}},
+		{"bad public url", map[string]string{"PUBLIC_BASE_URL": "ftp://x"}, []string{"PUBLIC_BASE_URL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,10 +59,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 		jwt   = "0123456789abcdef0123456789abcdef-jwt"
 		redis = "redis-pass-xyz"
 		boot  = "boot-pass-123"
+		pii   = "pii-secret-0123456789abcdef0123456789"
 	)
 	c, err := Load(env(map[string]string{
 		"APP_ENV": "prod", "MYSQL_DSN": "app:" + pw + "@tcp(10.0.0.5:3306)/jianbao?parseTime=true",
 		"REDIS_ADDR": "10.0.0.6:6379", "REDIS_PASSWORD": redis, "JWT_SECRET": jwt, "BOOTSTRAP_ADMIN_PASSWORD": boot,
+		"PII_SECRET": pii,
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +72,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	var sb strings.Builder
 	slog.New(slog.NewJSONHandler(&sb, nil)).Info("config", "config", c)
 	out := sb.String() + fmt.Sprint(c) + fmt.Sprintf("%v %+v", c, c)
-	for _, s := range []string{pw, jwt, redis, boot} {
+	for _, s := range []string{pw, jwt, redis, boot, pii} {
 		if strings.Contains(out, s) {
 			t.Errorf("secret %q leaked into %s", s, out)
 		}

@@ -4,7 +4,8 @@
 //
 // Operations are declared with huma, which generates the OpenAPI 3.1 document from the Go types
 // and validates requests against it; errors from every layer become one problem+json shape
-// (problem.go).
+// (problem.go); every non-public operation is checked against the live permission table by
+// operation id (authz.go).
 package httpapi
 
 import (
@@ -19,6 +20,8 @@ import (
 
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
+	"github.com/jianbao/admin/shared/orders"
+	"github.com/jianbao/admin/shared/pii"
 )
 
 // Check is one readiness probe: a dependency that must answer before we take traffic.
@@ -27,12 +30,32 @@ type Check struct {
 	Fn   func(context.Context) error
 }
 
+// Store is everything the handlers read and write directly.
+type Store interface {
+	appraisal.UserStore
+	appraisal.LoginLog
+	appraisal.SessionStore
+	appraisal.PermissionStore
+	appraisal.CatalogStore
+	appraisal.OrderStore
+	appraisal.StatsStore
+	appraisal.AuditLog
+	appraisal.IdempotencyStore
+}
+
 // Deps is what the handlers need. Mains build it; tests build it with real stores.
 type Deps struct {
 	Log     *slog.Logger
 	Auth    *auth.Service
-	Checks  []Check
-	Version string
+	Orders  *orders.Service
+	Store   Store
+	Cache   appraisal.Cache
+	PII     *pii.Box
+	Limiter appraisal.Throttle // rate limits public endpoints
+	// PublicBaseURL is where certificate verification links point (the QR code).
+	PublicBaseURL string
+	Checks        []Check
+	Version       string
 	// Observe, if set, sees every finished request (metrics).
 	Observe func(r *http.Request, status int, took time.Duration)
 }
@@ -40,16 +63,26 @@ type Deps struct {
 // Group is an API group: the unit that deploys as one SCF function.
 type Group string
 
-// The API groups. Each one's routes live under /api/v1 and are registered by one function below.
+// The API groups. Each one's routes are registered by one function.
 const (
-	GroupAuth Group = "auth"
+	GroupAuth    Group = "auth"
+	GroupAdmin   Group = "admin"
+	GroupCatalog Group = "catalog"
+	GroupOrders  Group = "orders"
+	GroupStats   Group = "stats"
+	GroupAudit   Group = "audit"
 )
 
 // Groups lists every group, in the order the shim mounts them.
-var Groups = []Group{GroupAuth}
+var Groups = []Group{GroupAuth, GroupAdmin, GroupCatalog, GroupOrders, GroupStats, GroupAudit}
 
 var registrars = map[Group]func(huma.API, *Deps){
-	GroupAuth: registerAuth,
+	GroupAuth:    registerAuth,
+	GroupAdmin:   registerAdmin,
+	GroupCatalog: registerCatalog,
+	GroupOrders:  registerOrders,
+	GroupStats:   registerStats,
+	GroupAudit:   registerAudit,
 }
 
 var hookOnce sync.Once
@@ -57,6 +90,17 @@ var hookOnce sync.Once
 // New returns the handler for the given groups (all of them when none are named), with the
 // health endpoints, /openapi.json and /docs.
 func New(d Deps, groups ...Group) http.Handler {
+	h, _ := build(d, groups...)
+	return h
+}
+
+// OpenAPI returns the document of the given groups (all when none are named), without serving.
+func OpenAPI(d Deps, groups ...Group) *huma.OpenAPI {
+	_, api := build(d, groups...)
+	return api.OpenAPI()
+}
+
+func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
@@ -66,6 +110,7 @@ func New(d Deps, groups ...Group) http.Handler {
 	}
 	mux := http.NewServeMux()
 	api := humago.New(mux, apiConfig(d.Version))
+	api.UseMiddleware(authorize(api, &d))
 	registerHealth(api, &d)
 	for _, g := range groups {
 		reg, ok := registrars[g]
@@ -76,11 +121,11 @@ func New(d Deps, groups ...Group) http.Handler {
 	}
 	// Unknown paths get a problem+json 404 rather than the mux's plain text.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		l := langOf(r.Header.Get("Accept-Language"))
 		writeProblem(w, r, d.Log, &Problem{Type: "about:blank", Status: http.StatusNotFound,
-			Title: titleFor(http.StatusNotFound, langOf(r.Header.Get("Accept-Language"))), Code: "route_not_found",
-			Detail: translate("route_not_found", "", langOf(r.Header.Get("Accept-Language")))})
+			Title: titleFor(http.StatusNotFound, l), Code: "route_not_found", Detail: translate("route_not_found", "", l)})
 	})
-	return withMiddleware(mux, d.Log, d.Observe)
+	return withMiddleware(mux, d.Log, d.Observe), api
 }
 
 func apiConfig(version string) huma.Config {
@@ -91,23 +136,16 @@ func apiConfig(version string) huma.Config {
 	// No $schema links in bodies: the frontend wants plain JSON.
 	cfg.CreateHooks = nil
 	cfg.SchemasPath = ""
-	cfg.Info.Description = "The admin console API of the 鉴宝 appraisal backend. Errors are RFC 9457 " +
-		"problem+json with a stable `code`; messages are zh-CN unless `Accept-Language: en`."
+	cfg.Info.Description = "The admin console API of the 鉴宝 appraisal backend.\n\n" +
+		"- Authenticate with `POST /api/v1/auth/login`, then send `Authorization: Bearer <access_token>`. " +
+		"Access tokens live at most 15 minutes; `POST /api/v1/auth/refresh` rotates the refresh token.\n" +
+		"- Every operation is allowed or denied per role by the permission table (`GET /api/v1/admin/roles`).\n" +
+		"- Errors are RFC 9457 `application/problem+json` with a stable `code`; messages are zh-CN unless `Accept-Language: en`.\n" +
+		"- Money is integer fen (`*_fen`), times are RFC 3339 UTC, ids are opaque strings.\n" +
+		"- Lists return `{items, total, next_cursor}`; mutable resources carry a `version` for optimistic concurrency."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
 			Description: "The access token from POST /api/v1/auth/login."},
 	}
 	return cfg
-}
-
-// userView is how an account appears in responses.
-type userView struct {
-	ID          string `json:"id" doc:"Opaque user id" example:"1"`
-	Username    string `json:"username" example:"admin"`
-	DisplayName string `json:"display_name" example:"超级管理员"`
-	Role        int    `json:"role" doc:"Role id: 1 super_admin, 2 admin, 3 operator, 4 expert, 5 reviewer, 6 viewer" example:"1"`
-}
-
-func viewUser(u *appraisal.User) userView {
-	return userView{ID: formatID(u.ID), Username: u.Username, DisplayName: u.DisplayName, Role: int(u.Role)}
 }

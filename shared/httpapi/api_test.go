@@ -2,92 +2,14 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jianbao/admin/shared/auth"
-	"github.com/jianbao/admin/shared/httpapi"
-	"github.com/jianbao/admin/shared/logs"
-	"github.com/jianbao/admin/shared/mysql"
-	"github.com/jianbao/admin/shared/password"
-	"github.com/jianbao/admin/shared/testenv"
-	"github.com/jianbao/admin/shared/token"
 )
 
-const adminPassword = "bootstrap-password-123"
-
-type harness struct {
-	srv   *httptest.Server
-	ready *error
-}
-
-func newHarness(t *testing.T, d *testenv.Database) *harness {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := mysql.Migrate(ctx, d.DB, logs.Discard()); err != nil {
-		t.Fatal(err)
-	}
-	st := mysql.NewStore(d.DB)
-	svc := &auth.Service{Users: st, LoginLog: st, Log: logs.Discard(),
-		Tokens:   token.NewIssuer([]byte(strings.Repeat("t", 32)), 15*time.Minute),
-		Password: password.Params{MemoryKiB: 1024, Time: 1, Threads: 1}}
-	if _, _, err := svc.Bootstrap(ctx, adminPassword, false); err != nil {
-		t.Fatal(err)
-	}
-	var readyErr error
-	h := httpapi.New(httpapi.Deps{Log: logs.Discard(), Auth: svc, Checks: []httpapi.Check{
-		{Name: "mysql", Fn: d.DB.PingContext},
-		{Name: "fake", Fn: func(context.Context) error { return readyErr }},
-	}})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &harness{srv: srv, ready: &readyErr}
-}
-
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r *response) json(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("body %q: %v", r.body, err)
-	}
-	return m
-}
-
-func (h *harness) do(t *testing.T, method, path, body string, headers ...string) *response {
-	t.Helper()
-	req, _ := http.NewRequest(method, h.srv.URL+path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return &response{resp.StatusCode, resp.Header, b}
-}
-
 func TestAPI(t *testing.T) {
-	for _, b := range testenv.MySQLBackends() {
-		t.Run(b.Name, func(t *testing.T) {
-			h := newHarness(t, b.Open(t))
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		{
 
 			t.Run("healthz", func(t *testing.T) {
 				r := h.do(t, "GET", "/healthz", "")
@@ -209,6 +131,6 @@ func TestAPI(t *testing.T) {
 					t.Errorf("unsafe id kept: %q", id)
 				}
 			})
-		})
-	}
+		}
+	})
 }

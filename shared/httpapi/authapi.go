@@ -8,8 +8,48 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
 )
+
+// userView is how an account appears in responses.
+type userView struct {
+	ID          string    `json:"id" doc:"Opaque user id" example:"1"`
+	Username    string    `json:"username" example:"admin"`
+	DisplayName string    `json:"display_name" example:"超级管理员"`
+	Role        int       `json:"role" enum:"1,2,3,4,5,6" doc:"Role id: 1 super_admin, 2 admin, 3 operator, 4 expert, 5 reviewer, 6 viewer" example:"1"`
+	RoleCode    string    `json:"role_code" example:"super_admin"`
+	Disabled    bool      `json:"disabled"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func viewUser(u *appraisal.User) userView {
+	return userView{ID: formatID(u.ID), Username: u.Username, DisplayName: u.DisplayName, Role: int(u.Role),
+		RoleCode: u.Role.Code(), Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC()}
+}
+
+type tokensBody struct {
+	AccessToken      string    `json:"access_token" doc:"A JWT to send as 'Authorization: Bearer …'"`
+	TokenType        string    `json:"token_type" example:"Bearer"`
+	ExpiresIn        int       `json:"expires_in" doc:"Seconds until the access token expires" example:"900"`
+	ExpiresAt        time.Time `json:"expires_at" doc:"When the access token expires"`
+	RefreshToken     string    `json:"refresh_token" doc:"Single-use: exchange it at /api/v1/auth/refresh for a new pair"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	SessionID        string    `json:"session_id"`
+	User             userView  `json:"user"`
+}
+
+type tokensOutput struct {
+	CacheControl string `header:"Cache-Control" doc:"Always no-store: tokens must not be cached"`
+	Body         tokensBody
+}
+
+func viewTokens(t *auth.Tokens) *tokensOutput {
+	return &tokensOutput{CacheControl: "no-store", Body: tokensBody{
+		AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresAt: t.Claims.ExpiresAt.UTC(),
+		ExpiresIn:    int(time.Until(t.Claims.ExpiresAt).Round(time.Second).Seconds()),
+		RefreshToken: t.RefreshToken, RefreshExpiresAt: t.RefreshExpiresAt.UTC(), SessionID: t.SessionID, User: viewUser(t.User)}}
+}
 
 type loginInput struct {
 	Body struct {
@@ -18,41 +58,182 @@ type loginInput struct {
 	}
 }
 
-type loginOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"Always no-store: tokens must not be cached"`
-	Body         struct {
-		AccessToken string    `json:"access_token" doc:"A JWT to send as 'Authorization: Bearer …'"`
-		TokenType   string    `json:"token_type" example:"Bearer"`
-		ExpiresIn   int       `json:"expires_in" doc:"Seconds until the access token expires" example:"900"`
-		ExpiresAt   time.Time `json:"expires_at" doc:"When the access token expires (UTC)"`
-		User        userView  `json:"user"`
+type refreshInput struct {
+	Body struct {
+		RefreshToken string `json:"refresh_token" minLength:"1" maxLength:"128"`
 	}
+}
+
+type meOutput struct {
+	Body struct {
+		User        userView `json:"user"`
+		SessionID   string   `json:"session_id"`
+		ExpertID    string   `json:"expert_id" doc:"The caller's expert profile; empty when none"`
+		Permissions []string `json:"permissions" doc:"Operations the caller's role may perform now"`
+	}
+}
+
+type sessionView struct {
+	ID         string    `json:"id"`
+	Current    bool      `json:"current" doc:"The session of this request"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	IP         string    `json:"ip"`
+	UserAgent  string    `json:"user_agent"`
+}
+
+type sessionsOutput struct {
+	Body struct {
+		Items []sessionView `json:"items"`
+	}
+}
+
+type sessionIDInput struct {
+	ID string `path:"id" maxLength:"64"`
+}
+
+type passwordInput struct {
+	Body struct {
+		CurrentPassword string `json:"current_password" minLength:"1" maxLength:"128"`
+		NewPassword     string `json:"new_password" minLength:"10" maxLength:"128"`
+	}
+}
+
+type loginAttemptView struct {
+	ID        string    `json:"id"`
+	UserID    string    `json:"user_id" doc:"Empty when the username matched no account"`
+	Username  string    `json:"username"`
+	Success   bool      `json:"success"`
+	Reason    string    `json:"reason" doc:"Why a login failed: unknown_user, bad_password, disabled, throttled"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+	At        time.Time `json:"at"`
+}
+
+func viewAttempt(a appraisal.LoginAttempt) loginAttemptView {
+	return loginAttemptView{ID: formatID(a.ID), UserID: formatOptionalID(a.UserID), Username: a.Username, Success: a.Success,
+		Reason: a.Reason, IP: a.IP, UserAgent: a.UserAgent, At: a.At.UTC()}
+}
+
+type ownLoginLogInput struct {
+	listParams
+}
+
+type loginLogOutput struct {
+	Body listBody[loginAttemptView]
 }
 
 func registerAuth(api huma.API, d *Deps) {
-	huma.Register(api, huma.Operation{
-		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: []string{"auth"},
+	tags := []string{"auth"}
+	register(api, public(huma.Operation{
+		OperationID: "auth.login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: tags,
 		Summary:     "Log in with username and password",
-		Description: "Returns a short-lived access token. Every failure answers the same 401, whether the user exists or not.",
+		Description: "Starts a session: a short-lived access token and a single-use refresh token. Every failure answers the same 401, whether the user exists or not. Five failures lock the account for 15 minutes (429 with Retry-After).",
 		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
-	}, handleLogin(d.Auth))
-}
-
-func handleLogin(svc *auth.Service) func(context.Context, *loginInput) (*loginOutput, error) {
-	return func(ctx context.Context, in *loginInput) (*loginOutput, error) {
+	}), func(ctx context.Context, in *loginInput) (*tokensOutput, error) {
 		c := clientFrom(ctx)
-		s, err := svc.Login(ctx, in.Body.Username, in.Body.Password, auth.Meta{IP: c.IP, UserAgent: c.UserAgent})
+		t, err := d.Auth.Login(ctx, in.Body.Username, in.Body.Password, auth.Meta{IP: c.IP, UserAgent: c.UserAgent})
 		if err != nil {
 			return nil, err
 		}
-		out := &loginOutput{CacheControl: "no-store"}
-		out.Body.AccessToken = s.AccessToken
-		out.Body.TokenType = "Bearer"
-		out.Body.ExpiresAt = s.Claims.ExpiresAt.UTC()
-		out.Body.ExpiresIn = int(time.Until(s.Claims.ExpiresAt).Round(time.Second).Seconds())
-		out.Body.User = viewUser(s.User)
+		return viewTokens(t), nil
+	})
+
+	register(api, public(huma.Operation{
+		OperationID: "auth.refresh", Method: http.MethodPost, Path: "/api/v1/auth/refresh", Tags: tags,
+		Summary:     "Exchange a refresh token for a new token pair",
+		Description: "The refresh token is spent. Presenting a spent one again revokes the whole session (reuse detection).",
+		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
+	}), func(ctx context.Context, in *refreshInput) (*tokensOutput, error) {
+		t, err := d.Auth.Refresh(ctx, in.Body.RefreshToken)
+		if err != nil {
+			return nil, err
+		}
+		return viewTokens(t), nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "auth.logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Tags: tags,
+		Summary: "End the current session", DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
+		return nil, d.Auth.Logout(ctx, principalFrom(ctx), actor(ctx))
+	})
+
+	register(api, huma.Operation{
+		OperationID: "auth.me", Method: http.MethodGet, Path: "/api/v1/auth/me", Tags: tags,
+		Summary: "The caller's account and permissions",
+	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
+		p := principalFrom(ctx)
+		u, err := d.Store.UserByID(ctx, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		perms, err := d.Store.Permissions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := &meOutput{}
+		out.Body.User, out.Body.SessionID, out.Body.ExpertID = viewUser(u), p.SessionID, formatOptionalID(p.ExpertID)
+		out.Body.Permissions = append([]string{}, perms[p.Role]...)
 		return out, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "auth.sessions.list", Method: http.MethodGet, Path: "/api/v1/auth/sessions", Tags: tags,
+		Summary: "The caller's active sessions",
+	}, func(ctx context.Context, _ *struct{}) (*sessionsOutput, error) {
+		p := principalFrom(ctx)
+		ss, err := d.Store.SessionsOf(ctx, p.UserID, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		out := &sessionsOutput{}
+		out.Body.Items = []sessionView{}
+		for _, s := range ss {
+			out.Body.Items = append(out.Body.Items, sessionView{ID: s.ID, Current: s.ID == p.SessionID, CreatedAt: s.CreatedAt.UTC(),
+				LastUsedAt: s.LastUsedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), IP: s.IP, UserAgent: s.UserAgent})
+		}
+		return out, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "auth.sessions.revoke", Method: http.MethodDelete, Path: "/api/v1/auth/sessions/{id}", Tags: tags,
+		Summary: "End one of the caller's sessions", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *sessionIDInput) (*struct{}, error) {
+		return nil, d.Auth.RevokeSession(ctx, principalFrom(ctx), in.ID, actor(ctx))
+	})
+
+	register(api, huma.Operation{
+		OperationID: "auth.password.change", Method: http.MethodPost, Path: "/api/v1/auth/password", Tags: tags,
+		Summary: "Change the caller's password", Description: "Ends every other session of the account.",
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *passwordInput) (*struct{}, error) {
+		return nil, d.Auth.ChangePassword(ctx, principalFrom(ctx), in.Body.CurrentPassword, in.Body.NewPassword, actor(ctx))
+	})
+
+	register(api, huma.Operation{
+		OperationID: "auth.login_log.list", Method: http.MethodGet, Path: "/api/v1/auth/login-log", Tags: tags,
+		Summary: "The caller's own login history",
+	}, func(ctx context.Context, in *ownLoginLogInput) (*loginLogOutput, error) {
+		pg, err := in.page()
+		if err != nil {
+			return nil, err
+		}
+		rows, total, err := d.Store.LoginAttempts(ctx, appraisal.LoginFilter{UserID: principalFrom(ctx).UserID, Page: pg})
+		if err != nil {
+			return nil, err
+		}
+		return &loginLogOutput{Body: newList(mapSlice(rows, viewAttempt), total, pg)}, nil
+	})
+}
+
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
 	}
+	return out
 }
 
 // client is who sent the request, for the login log and the audit log.

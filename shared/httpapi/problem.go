@@ -28,6 +28,7 @@ type Problem struct {
 	Code      string                 `json:"code" doc:"A stable machine-readable code to branch on" example:"validation_failed"`
 	RequestID string                 `json:"request_id,omitempty" doc:"The request id, also in the X-Request-Id header"`
 	Errors    []appraisal.FieldError `json:"errors,omitempty" doc:"Per-field validation problems"`
+	Details   map[string]any         `json:"details,omitempty" doc:"Machine-readable facts, such as current_status, current_version and allowed_actions on a conflict"`
 
 	retryAfter int // seconds, for 429
 }
@@ -107,6 +108,53 @@ var messages = map[string][2]string{
 	"mysql.unavailable":            {"数据库暂时不可用", "The database is unavailable"},
 	"redis.unavailable":            {"缓存服务暂时不可用", "The cache is unavailable"},
 	"ready.dependency_unavailable": {"依赖服务未就绪", "A dependency is not ready"},
+
+	"auth.too_many_attempts":              {"登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
+	"auth.refresh_invalid":                {"刷新令牌无效或已过期，请重新登录", "The refresh token is unknown or expired"},
+	"auth.refresh_reused":                 {"刷新令牌已被使用过，该会话已注销，请重新登录", "The refresh token was already used; the session is revoked"},
+	"auth.session_revoked":                {"会话已结束，请重新登录", "The session has ended; log in again"},
+	"auth.forbidden":                      {"无权执行此操作", "Your role may not do this"},
+	"auth.cannot_manage_super_admin":      {"只有超级管理员可以管理超级管理员账号", "Only a super admin can manage super admin accounts"},
+	"auth.session_not_found":              {"会话不存在或已结束", "No such active session"},
+	"user.username_taken":                 {"用户名已被占用", "The username is taken"},
+	"user.cannot_change_own_role":         {"不能修改自己的角色", "Nobody changes their own role"},
+	"user.cannot_disable_self":            {"不能停用自己的账号", "Nobody disables their own account"},
+	"role.super_admin_fixed":              {"超级管理员角色的权限不可修改", "The super admin role's permissions cannot be changed"},
+	"order.version_conflict":              {"订单已被他人修改，请刷新后重试", "The order was changed by someone else; reload and retry"},
+	"order.illegal_transition":            {"订单当前状态不允许此操作", "The order's status does not allow this action"},
+	"order.not_assignee":                  {"只有被指派的鉴定师可以执行此操作", "Only the assigned expert can do this"},
+	"order.own_opinion":                   {"不能复核自己的鉴定意见", "Nobody reviews their own opinion"},
+	"order.no_opinion":                    {"订单没有有效的鉴定意见", "The order has no active opinion"},
+	"order.no_eligible_expert":            {"没有可指派的鉴定师（专长、状态或容量不符）", "No active expert with this specialty has capacity"},
+	"order.action_needs_input":            {"此操作请使用专门的接口", "This action has its own endpoint"},
+	"customer.blocked":                    {"该客户已被拉黑，不能创建订单", "The customer is blocked"},
+	"customer.version_conflict":           {"客户信息已被他人修改，请刷新后重试", "The customer was changed by someone else; reload and retry"},
+	"item.version_conflict":               {"藏品信息已被他人修改，请刷新后重试", "The item was changed by someone else; reload and retry"},
+	"expert.version_conflict":             {"鉴定师信息已被他人修改，请刷新后重试", "The expert was changed by someone else; reload and retry"},
+	"expert.exists":                       {"该账号已是鉴定师", "This account is already an expert"},
+	"certificate.not_found":               {"证书不存在", "No such certificate"},
+	"certificate.not_issued":              {"只有有效的证书可以撤销", "Only an issued certificate can be revoked"},
+	"certificate.verdict_not_certifiable": {"只有“真品”或“仿品”结论可以出具证书", "Only a GENUINE or FAKE verdict is certified"},
+	"idempotency.key_reused":              {"该 Idempotency-Key 已用于其他请求", "This Idempotency-Key was used for a different request"},
+	"idempotency.in_progress":             {"相同 Idempotency-Key 的请求正在处理中", "A request with this Idempotency-Key is still in progress"},
+
+	"field.required":          {"必填", ""},
+	"field.not_found":         {"引用的对象不存在", ""},
+	"field.bad_phone":         {"手机号格式不正确", ""},
+	"field.weak_password":     {"密码长度需为 10 到 128 个字符", ""},
+	"field.wrong_password":    {"当前密码不正确", ""},
+	"field.bad_cursor":        {"分页游标无效", ""},
+	"field.bad_id":            {"ID 格式不正确", ""},
+	"field.not_allowed":       {"取值不在允许范围内", ""},
+	"field.inactive":          {"该鉴定师已停用", ""},
+	"field.no_specialty":      {"该鉴定师没有此类目的专长", ""},
+	"field.at_capacity":       {"该鉴定师的待办已满", ""},
+	"field.same_expert":       {"争议订单需要指派不同的鉴定师", ""},
+	"field.bad_range":         {"估值区间需满足 0 ≤ 下限 ≤ 上限", ""},
+	"field.bad_version":       {"版本号格式不正确", ""},
+	"field.bad_format":        {"格式不正确，应为 RFC 3339 时间或 YYYY-MM-DD", ""},
+	"field.unknown_operation": {"未知的操作权限", ""},
+	"field.unavailable":       {"未就绪", ""},
 }
 
 // codeForStatus names problems that come from HTTP itself rather than from a domain error.
@@ -187,9 +235,12 @@ func problemFor(ctx context.Context, log *slog.Logger, err error, l lang) *Probl
 	p = &Problem{Type: "about:blank", Title: titleFor(status, l), Status: status, Detail: detail, Code: code,
 		RequestID: logs.RequestIDFrom(ctx)}
 	for _, f := range ae.Fields {
-		f.Message = translate(f.Code, f.Message, l)
+		if l == zh {
+			f.Message = translate("field."+f.Code, f.Message, l)
+		}
 		p.Errors = append(p.Errors, f)
 	}
+	p.Details = ae.Details
 	if ae.Kind == appraisal.KindRateLimited && ae.RetryAfter > 0 {
 		p.retryAfter = int((ae.RetryAfter + 999_999_999) / 1_000_000_000)
 	}

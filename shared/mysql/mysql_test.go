@@ -14,6 +14,8 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+var sys = appraisal.AuditEntry{Action: "user.create", TargetType: "user", Actor: appraisal.Actor{Username: "test"}}
+
 // forEachBackend runs the suite on the real server and on the embedded stand-in: one conformance
 // suite, two backends, so local mode is held to production's behaviour.
 func forEachBackend(t *testing.T, fn func(t *testing.T, d *testenv.Database)) {
@@ -129,7 +131,7 @@ func TestUserStore(t *testing.T) {
 			t.Fatalf("CountUsers = %d, %v", n, err)
 		}
 		u := &appraisal.User{Username: "  Alice ", DisplayName: "爱丽丝", PasswordHash: "h", Role: appraisal.RoleOperator}
-		if err := s.CreateUser(ctx, u); err != nil {
+		if err := s.CreateUser(ctx, u, sys); err != nil {
 			t.Fatal(err)
 		}
 		if u.ID == 0 || u.Username != "alice" || u.CreatedAt.IsZero() {
@@ -158,11 +160,11 @@ func TestUserStore(t *testing.T) {
 		}
 
 		dup := &appraisal.User{Username: "ALICE", PasswordHash: "h", Role: appraisal.RoleViewer}
-		if err := s.CreateUser(ctx, dup); appraisal.KindOf(err) != appraisal.KindConflict {
+		if err := s.CreateUser(ctx, dup, sys); appraisal.KindOf(err) != appraisal.KindConflict {
 			t.Errorf("duplicate username: err = %v, want conflict", err)
 		}
 		bad := &appraisal.User{Username: "carol", PasswordHash: "h", Role: 99}
-		if err := s.CreateUser(ctx, bad); appraisal.KindOf(err) != appraisal.KindInvalid {
+		if err := s.CreateUser(ctx, bad, sys); appraisal.KindOf(err) != appraisal.KindInvalid {
 			t.Errorf("unknown role: err = %v, want invalid", err)
 		}
 		if n, _ := s.CountUsers(ctx); n != 1 {

@@ -80,3 +80,6 @@ func (i *Issuer) Verify(s string) (Claims, error) {
 	}
 	return Claims{UserID: uid, Role: appraisal.RoleID(jc.Role), SessionID: jc.SessionID, ExpiresAt: jc.ExpiresAt.Time}, nil
 }
+
+// FormatID renders an id as clients see it.
+func FormatID(id int64) string { return strconv.FormatInt(id, 10) }

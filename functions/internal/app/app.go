@@ -12,23 +12,30 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
 	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/mysql"
+	"github.com/jianbao/admin/shared/orders"
 	"github.com/jianbao/admin/shared/password"
+	"github.com/jianbao/admin/shared/pii"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/token"
 )
 
 // App is an opened set of dependencies.
 type App struct {
-	Config config.Config
-	Log    *slog.Logger
-	DB     *sql.DB
-	Redis  *goredis.Client
-	Store  *mysql.Store
-	Auth   *auth.Service
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *sql.DB
+	Redis    *goredis.Client
+	Store    *mysql.Store
+	Cache    *redis.Cache
+	Throttle *redis.Throttle
+	PII      *pii.Box
+	Auth     *auth.Service
+	Orders   *orders.Service
 	// Draining, when set, fails readiness so load balancers stop sending traffic before shutdown.
 	Draining func() bool
 }
@@ -38,6 +45,10 @@ type App struct {
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	if cfg.MySQLDSN == "" || cfg.RedisAddr == "" {
 		return nil, errors.New("app: MYSQL_DSN and REDIS_ADDR must be set")
+	}
+	box, err := pii.New([]byte(cfg.PIISecret))
+	if err != nil {
+		return nil, err
 	}
 	db, err := mysql.Open(ctx, cfg.MySQLDSN, mysql.Options{MaxOpenConns: cfg.MySQLMaxOpenConns})
 	if err != nil {
@@ -49,11 +60,22 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	st := mysql.NewStore(db)
-	return &App{
-		Config: cfg, Log: log, DB: db, Redis: rdb, Store: st,
-		Auth: &auth.Service{Users: st, LoginLog: st, Log: log, Password: password.Default,
-			Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL)},
-	}, nil
+	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, PII: box,
+		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
+		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
+	}
+	a.Auth = &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
+		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: password.Default,
+		RefreshTTL: cfg.RefreshTokenTTL, Log: log,
+		Limits: auth.Limits{PerUser: cfg.LoginMaxFailures, PerIP: cfg.LoginMaxFailuresPerIP, Window: cfg.LoginLockout}}
+	a.Orders = &orders.Service{Orders: st, Catalog: st,
+		Review: appraisal.ReviewPolicy{ValueThresholdFen: cfg.ReviewValueThresholdFen, SampleRate: cfg.ReviewSampleRate},
+		Changed: func(ctx context.Context) {
+			if err := a.Cache.Delete(context.WithoutCancel(ctx), httpapi.DashboardCacheKey); err != nil {
+				log.WarnContext(ctx, "dashboard cache not invalidated", "err", err)
+			}
+		}}
+	return a, nil
 }
 
 // Close releases the connections.
@@ -61,8 +83,8 @@ func (a *App) Close() error {
 	return errors.Join(a.Redis.Close(), a.DB.Close())
 }
 
-// Handler is the HTTP API for the given groups (all when none are named).
-func (a *App) Handler(groups ...httpapi.Group) http.Handler {
+// Deps is what the HTTP API needs, for the given readiness checks.
+func (a *App) Deps() httpapi.Deps {
 	checks := []httpapi.Check{
 		{Name: "mysql", Fn: a.DB.PingContext},
 		{Name: "redis", Fn: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
@@ -75,15 +97,27 @@ func (a *App) Handler(groups ...httpapi.Group) http.Handler {
 			return nil
 		}})
 	}
-	return httpapi.New(httpapi.Deps{Log: a.Log, Auth: a.Auth, Checks: checks, Version: Version()}, groups...)
+	return httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache, PII: a.PII,
+		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version()}
 }
 
-// Migrate applies the schema migrations and creates the first admin if there is none. With
-// generate (local mode only) a missing bootstrap password is made up and returned.
+// Handler is the HTTP API for the given groups (all when none are named).
+func (a *App) Handler(groups ...httpapi.Group) http.Handler {
+	return httpapi.New(a.Deps(), groups...)
+}
+
+// Migrate applies the schema migrations, seeds the permission table with the rules of operations
+// new to it, and creates the first admin if there is none. With generate (local mode only) a
+// missing bootstrap password is made up and returned.
 func (a *App) Migrate(ctx context.Context, generate bool) (applied []string, generated string, err error) {
 	applied, err = mysql.Migrate(ctx, a.DB, a.Log)
 	if err != nil {
 		return applied, "", err
+	}
+	if n, err := a.Store.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
+		return applied, "", err
+	} else if n > 0 {
+		a.Log.InfoContext(ctx, "permission rules seeded", "added", n)
 	}
 	_, generated, err = a.Auth.Bootstrap(ctx, a.Config.BootstrapAdminPassword, generate)
 	return applied, generated, err

@@ -1,0 +1,99 @@
+package appraisal
+
+import (
+	"context"
+	"time"
+)
+
+// Session is one login: the family of refresh tokens rotated from it. Revoking the session ends
+// every token of the family at once.
+type Session struct {
+	ID           string
+	UserID       int64
+	CreatedAt    time.Time
+	LastUsedAt   time.Time
+	ExpiresAt    time.Time
+	RevokedAt    *time.Time
+	RevokeReason string
+	IP           string
+	UserAgent    string
+}
+
+// Active reports whether the session can still be used at t.
+func (s *Session) Active(t time.Time) bool { return s.RevokedAt == nil && t.Before(s.ExpiresAt) }
+
+// Principal is the authenticated caller of one request, as the database says now: role and
+// status come from the account row, not from the token, so a change applies on the next request.
+type Principal struct {
+	UserID    int64
+	Username  string
+	Role      RoleID
+	SessionID string
+	ExpertID  int64 // the caller's expert profile, 0 when none
+}
+
+// Has reports whether the principal's role is one of roles.
+func (p *Principal) Has(roles ...RoleID) bool {
+	for _, r := range roles {
+		if p.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Grant is what the per-request authorization check learns in one query.
+type Grant struct {
+	Principal
+	SessionActive bool
+	Disabled      bool
+	Allowed       bool // the role holds the operation's permission
+}
+
+// RefreshUse is the outcome of presenting a refresh token.
+type RefreshUse int
+
+const (
+	RefreshUnknown RefreshUse = iota // no such token
+	RefreshOK                        // rotated: the old token is now spent
+	RefreshReused                    // already spent: someone replayed it, the family is revoked
+	RefreshEnded                     // the session was revoked or has expired
+)
+
+// SessionStore keeps sessions and their refresh tokens.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session, refreshHash string) error
+	// RotateRefresh spends oldHash and stores newHash in the same session, extending it to
+	// expiresAt. A spent token revokes the session (reuse detection).
+	RotateRefresh(ctx context.Context, oldHash, newHash string, now, expiresAt time.Time) (RefreshUse, *Session, error)
+	SessionsOf(ctx context.Context, userID int64, activeAt time.Time) ([]Session, error)
+	// RevokeSession revokes one session of userID; a session of someone else is KindNotFound.
+	RevokeSession(ctx context.Context, userID int64, sessionID, reason string, a AuditEntry) error
+	// RevokeUserSessions revokes every session of userID but keep (if set).
+	RevokeUserSessions(ctx context.Context, userID int64, keep, reason string, a AuditEntry) (int, error)
+	// Grant checks a session and a permission in one round trip.
+	Grant(ctx context.Context, sessionID string, userID int64, operation string, now time.Time) (*Grant, error)
+}
+
+// Throttle counts events in fixed windows, shared by every instance (Redis).
+type Throttle interface {
+	// Blocked reports how long key stays blocked when it has reached limit, or 0.
+	Blocked(ctx context.Context, key string, limit int) (time.Duration, error)
+	// Hit counts one event against key; the window starts at the first hit.
+	Hit(ctx context.Context, key string, window time.Duration) (int, error)
+	// Reset forgets key.
+	Reset(ctx context.Context, key string) error
+}
+
+// IdempotencyStore remembers the responses of creates sent with an Idempotency-Key, so that a
+// retried POST returns the first result instead of creating a duplicate.
+type IdempotencyStore interface {
+	// BeginIdempotent reserves key for userID. It returns status 0 when the caller should go ahead,
+	// or the stored status and body of the first request with this key. A key still in progress,
+	// or reused for a different request, is KindConflict.
+	BeginIdempotent(ctx context.Context, userID int64, key, operation, requestHash string) (status int, body []byte, err error)
+	// FinishIdempotent stores the response of a reserved key.
+	FinishIdempotent(ctx context.Context, userID int64, key string, status int, body []byte) error
+	// AbandonIdempotent releases a reserved key after a failure, so a retry can run.
+	AbandonIdempotent(ctx context.Context, userID int64, key string) error
+}

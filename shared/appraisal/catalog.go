@@ -1,0 +1,165 @@
+package appraisal
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Category is a node of the category tree (瓷器 › 青花瓷 …).
+type Category struct {
+	ID        int64
+	ParentID  int64 // 0 for a root
+	Code      string
+	Name      string
+	Sort      int
+	CreatedAt time.Time
+}
+
+// Customer is someone who sends items in. The phone number is kept encrypted; Phone is filled
+// only for callers allowed to see it.
+type Customer struct {
+	ID            int64
+	Name          string
+	Phone         string // plaintext, only when decrypted for an allowed caller
+	PhoneMasked   string // 138****5678
+	Note          string
+	Blocked       bool
+	BlockedReason string
+	Version       int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// NormalizePhone keeps the digits of a phone number (and a leading +), so the same number typed
+// with spaces or dashes matches. It returns "" for something that is not a phone number.
+func NormalizePhone(s string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(s) {
+		switch {
+		case unicode.IsDigit(r):
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '(' || r == ')':
+		default:
+			return ""
+		}
+	}
+	out := b.String()
+	digits := strings.TrimPrefix(out, "+")
+	if len(digits) < 5 || len(digits) > 20 {
+		return ""
+	}
+	return out
+}
+
+// MaskPhone shows the first three and last four digits: 13812345678 → 138****5678.
+func MaskPhone(p string) string {
+	r := []rune(p)
+	if len(r) <= 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// Item is an object (藏品) a customer wants appraised.
+type Item struct {
+	ID               int64
+	CustomerID       int64
+	CategoryID       int64
+	Title            string
+	Description      string
+	Attributes       map[string]string
+	DeclaredValueFen int64
+	Version          int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// ProductKind is how an appraisal is carried out.
+type ProductKind string
+
+const (
+	ProductImage    ProductKind = "IMAGE"    // 图文
+	ProductVideo    ProductKind = "VIDEO"    // 视频
+	ProductPhysical ProductKind = "PHYSICAL" // 实物
+)
+
+// Product is a service the company sells.
+type Product struct {
+	ID        int64
+	Code      string
+	Name      string
+	Kind      ProductKind
+	PriceFen  int64
+	SLAHours  int
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Specialty is a category an expert appraises.
+type Specialty struct {
+	CategoryID int64
+	Grade      string // junior | senior | master
+	CanReview  bool
+}
+
+// Expert is a 鉴定师: an account with specialties and a capacity of open orders.
+type Expert struct {
+	ID          int64
+	UserID      int64
+	Name        string
+	Title       string
+	Capacity    int
+	Active      bool
+	Specialties []Specialty
+	OpenOrders  int // computed: orders assigned and not yet completed
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// CustomerFilter selects customers.
+type CustomerFilter struct {
+	Keyword   string // name substring
+	PhoneHash string // exact phone match
+	Blocked   *bool
+	Page
+}
+
+// ItemFilter selects items.
+type ItemFilter struct {
+	CustomerID int64
+	CategoryID int64
+	Keyword    string
+	Page
+}
+
+// CatalogStore keeps categories, customers, items, products and experts.
+type CatalogStore interface {
+	Categories(ctx context.Context) ([]Category, error)
+	CreateCategory(ctx context.Context, c *Category, a AuditEntry) error
+
+	CreateCustomer(ctx context.Context, c *Customer, phoneEnc []byte, phoneHash string, a AuditEntry) error
+	Customer(ctx context.Context, id int64) (*Customer, []byte, error)
+	ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, [][]byte, int, error)
+	UpdateCustomer(ctx context.Context, c *Customer, phoneEnc []byte, phoneHash string, setPhone bool, a AuditEntry) error
+
+	CreateItem(ctx context.Context, it *Item, a AuditEntry) error
+	Item(ctx context.Context, id int64) (*Item, error)
+	ListItems(ctx context.Context, f ItemFilter) ([]Item, int, error)
+	UpdateItem(ctx context.Context, it *Item, a AuditEntry) error
+
+	Products(ctx context.Context, activeOnly bool) ([]Product, error)
+	Product(ctx context.Context, id int64) (*Product, error)
+	CreateProduct(ctx context.Context, p *Product, a AuditEntry) error
+	UpdateProduct(ctx context.Context, p *Product, a AuditEntry) error
+
+	CreateExpert(ctx context.Context, e *Expert, a AuditEntry) error
+	Expert(ctx context.Context, id int64) (*Expert, error)
+	Experts(ctx context.Context, categoryID int64) ([]Expert, error)
+	UpdateExpert(ctx context.Context, e *Expert, a AuditEntry) error
+}

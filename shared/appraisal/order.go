@@ -1,0 +1,322 @@
+package appraisal
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Status is where an appraisal order stands.
+type Status string
+
+const (
+	StatusSubmitted        Status = "SUBMITTED"
+	StatusTriage           Status = "TRIAGE"
+	StatusNeedMoreInfo     Status = "NEED_MORE_INFO"
+	StatusRejected         Status = "REJECTED"
+	StatusQueued           Status = "QUEUED"
+	StatusAssigned         Status = "ASSIGNED"
+	StatusInAppraisal      Status = "IN_APPRAISAL"
+	StatusOpinionSubmitted Status = "OPINION_SUBMITTED"
+	StatusInReview         Status = "IN_REVIEW"
+	StatusCompleted        Status = "COMPLETED"
+	StatusCertIssued       Status = "CERT_ISSUED"
+	StatusDisputed         Status = "DISPUTED"
+	StatusCancelled        Status = "CANCELLED"
+)
+
+// Statuses lists every status, in flow order.
+var Statuses = []Status{StatusSubmitted, StatusTriage, StatusNeedMoreInfo, StatusRejected, StatusQueued,
+	StatusAssigned, StatusInAppraisal, StatusOpinionSubmitted, StatusInReview, StatusCompleted,
+	StatusCertIssued, StatusDisputed, StatusCancelled}
+
+// Action moves an order from one status to another.
+type Action string
+
+const (
+	ActionCreate        Action = "create"
+	ActionTriage        Action = "triage"
+	ActionRequestInfo   Action = "request_info"
+	ActionProvideInfo   Action = "provide_info"
+	ActionAccept        Action = "accept"
+	ActionReject        Action = "reject"
+	ActionCancel        Action = "cancel"
+	ActionAssign        Action = "assign"
+	ActionStart         Action = "start"
+	ActionSubmitOpinion Action = "submit_opinion"
+	ActionRouteReview   Action = "route_to_review" // by the system, right after an opinion needing review
+	ActionAutoComplete  Action = "auto_complete"   // by the system, right after an opinion needing none
+	ActionReviewAgree   Action = "review_agree"
+	ActionReviewSendBk  Action = "review_send_back"
+	ActionIssueCert     Action = "issue_certificate"
+	ActionDispute       Action = "dispute"
+)
+
+// transitions is the order flow, the one table every status change goes through:
+//
+//	SUBMITTED → TRIAGE → (NEED_MORE_INFO ↺ | REJECTED) → QUEUED → ASSIGNED → IN_APPRAISAL →
+//	OPINION_SUBMITTED → (IN_REVIEW →) COMPLETED → CERT_ISSUED; DISPUTED opens a new round;
+//	CANCELLED before assignment.
+var transitions = map[Status]map[Action]Status{
+	StatusSubmitted:        {ActionTriage: StatusTriage, ActionCancel: StatusCancelled},
+	StatusTriage:           {ActionRequestInfo: StatusNeedMoreInfo, ActionReject: StatusRejected, ActionAccept: StatusQueued, ActionCancel: StatusCancelled},
+	StatusNeedMoreInfo:     {ActionProvideInfo: StatusTriage, ActionCancel: StatusCancelled},
+	StatusQueued:           {ActionAssign: StatusAssigned, ActionCancel: StatusCancelled},
+	StatusAssigned:         {ActionAssign: StatusAssigned, ActionStart: StatusInAppraisal},
+	StatusInAppraisal:      {ActionSubmitOpinion: StatusOpinionSubmitted},
+	StatusOpinionSubmitted: {ActionRouteReview: StatusInReview, ActionAutoComplete: StatusCompleted},
+	StatusInReview:         {ActionReviewAgree: StatusCompleted, ActionReviewSendBk: StatusInAppraisal},
+	StatusCompleted:        {ActionIssueCert: StatusCertIssued, ActionDispute: StatusDisputed},
+	StatusCertIssued:       {ActionDispute: StatusDisputed},
+	StatusDisputed:         {ActionAssign: StatusAssigned},
+}
+
+// Next returns the status action leads to from s, or a conflict naming the allowed actions.
+func Next(s Status, a Action) (Status, error) {
+	if to, ok := transitions[s][a]; ok {
+		return to, nil
+	}
+	return "", &Error{Kind: KindConflict, Code: "order.illegal_transition",
+		Message: "action " + string(a) + " is not allowed in status " + string(s),
+		Details: map[string]any{"status": s, "action": a, "allowed_actions": AllowedActions(s)}}
+}
+
+// AllowedActions lists the actions possible from s, sorted.
+func AllowedActions(s Status) []Action {
+	out := []Action{}
+	for a := range transitions[s] {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Terminal reports whether nothing more can happen to an order in s.
+func (s Status) Terminal() bool { return len(transitions[s]) == 0 }
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, x := range Statuses {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Order is an appraisal order.
+type Order struct {
+	ID           int64
+	OrderNo      string
+	CustomerID   int64
+	ItemID       int64
+	ProductID    int64
+	CategoryID   int64
+	Title        string
+	CustomerName string
+	Status       Status
+	Round        int
+	AssigneeID   int64 // expert id, 0 when unassigned
+	PriceFen     int64
+	SLADueAt     time.Time
+	SLAPausedAt  *time.Time
+	Note         string
+	Version      int64
+	CreatedBy    int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	CompletedAt  *time.Time
+}
+
+// SLABreached reports whether the order is past due and still open at t.
+func (o *Order) SLABreached(t time.Time) bool {
+	open := !o.Status.Terminal() && o.Status != StatusCompleted && o.Status != StatusCertIssued && o.Status != StatusRejected
+	return open && o.SLAPausedAt == nil && t.After(o.SLADueAt)
+}
+
+// PauseSLA stops the clock (NEED_MORE_INFO): the time spent waiting for the customer is not ours.
+func (o *Order) PauseSLA(t time.Time) {
+	if o.SLAPausedAt == nil {
+		o.SLAPausedAt = &t
+	}
+}
+
+// ResumeSLA restarts the clock and moves the due time by the pause.
+func (o *Order) ResumeSLA(t time.Time) {
+	if o.SLAPausedAt != nil {
+		if d := t.Sub(*o.SLAPausedAt); d > 0 {
+			o.SLADueAt = o.SLADueAt.Add(d)
+		}
+		o.SLAPausedAt = nil
+	}
+}
+
+// OrderEvent is one row of an order's timeline.
+type OrderEvent struct {
+	ID        int64
+	OrderID   int64
+	Round     int
+	Action    Action
+	From      Status
+	To        Status
+	Version   int64
+	ActorID   int64
+	Note      string
+	CreatedAt time.Time
+}
+
+// Verdict is an expert's conclusion.
+type Verdict string
+
+const (
+	VerdictGenuine        Verdict = "GENUINE"         // 真
+	VerdictFake           Verdict = "FAKE"            // 假
+	VerdictUncertain      Verdict = "UNCERTAIN"       // 存疑
+	VerdictNotAppraisable Verdict = "NOT_APPRAISABLE" // 无法鉴定
+)
+
+// AllowsCertificate reports whether a certificate may be issued for this verdict: only a definite
+// conclusion, genuine or not, is certified.
+func (v Verdict) AllowsCertificate() bool { return v == VerdictGenuine || v == VerdictFake }
+
+// Opinion is an expert's verdict on one round of an order. It is never edited: a send-back or a
+// dispute marks it and a new opinion follows.
+type Opinion struct {
+	ID             int64
+	OrderID        int64
+	Round          int
+	ExpertID       int64
+	Verdict        Verdict
+	Era            string
+	Condition      string
+	ValueMinFen    int64
+	ValueMaxFen    int64
+	PublicComment  string
+	InternalNote   string
+	Status         string // ACTIVE | SENT_BACK | SUPERSEDED
+	ReviewRequired bool
+	ReviewReason   string
+	CreatedAt      time.Time
+}
+
+// ReviewPolicy decides which opinions a reviewer must see.
+type ReviewPolicy struct {
+	ValueThresholdFen int64   // review when the upper estimate exceeds this; 0 disables the rule
+	SampleRate        float64 // review this fraction of the rest, 0–1
+}
+
+// NeedsReview applies the policy. sample is a uniform number in [0,1) drawn by the caller, so the
+// rule itself stays deterministic and testable.
+func (p ReviewPolicy) NeedsReview(o *Opinion, sample float64) (bool, string) {
+	switch {
+	case o.Verdict == VerdictFake || o.Verdict == VerdictUncertain:
+		return true, "verdict"
+	case p.ValueThresholdFen > 0 && o.ValueMaxFen > p.ValueThresholdFen:
+		return true, "high_value"
+	case sample < p.SampleRate:
+		return true, "sampled"
+	}
+	return false, ""
+}
+
+// Review is a reviewer's decision on an opinion.
+type Review struct {
+	ID         int64
+	OrderID    int64
+	OpinionID  int64
+	ReviewerID int64
+	Decision   string // AGREE | SEND_BACK
+	Comment    string
+	CreatedAt  time.Time
+}
+
+// Certificate states an order's verdict publicly, verifiable by its token.
+type Certificate struct {
+	ID           int64
+	CertNo       string
+	VerifyToken  string
+	OrderID      int64
+	OpinionID    int64
+	Round        int
+	Status       string // ISSUED | REVOKED | SUPERSEDED
+	IssuedBy     int64
+	IssuedAt     time.Time
+	RevokedAt    *time.Time
+	RevokeReason string
+	SupersededAt *time.Time
+}
+
+// OrderFilter selects orders. Sort is one of the allow-listed sort keys.
+type OrderFilter struct {
+	Statuses    []Status
+	CategoryID  int64
+	ExpertID    int64
+	ProductID   int64
+	CustomerID  int64
+	From, To    time.Time // created_at range
+	Keyword     string    // order_no, title or customer name
+	Sort        string    // created_at | -created_at | sla_due_at | -sla_due_at | updated_at | -updated_at | price_fen | -price_fen
+	SLABreached bool
+	Page
+}
+
+// OrderSorts are the sort keys a client may ask for.
+var OrderSorts = []string{"created_at", "-created_at", "updated_at", "-updated_at", "sla_due_at", "-sla_due_at", "price_fen", "-price_fen", "order_no", "-order_no"}
+
+// OrderChange is one transition, written atomically: the order's new state guarded by its
+// version, the event row, and whatever rows the transition creates or marks.
+type OrderChange struct {
+	Order       *Order // the new state; Version is the version it was read at
+	Event       OrderEvent
+	Opinion     *Opinion     // insert
+	Review      *Review      // insert
+	Certificate *Certificate // insert
+	// SendBackOpinionID marks an opinion SENT_BACK.
+	SendBackOpinionID int64
+	// Supersede marks the round's active opinion and issued certificates SUPERSEDED.
+	Supersede bool
+	Audit     AuditEntry
+	// Then, when set, is a system transition applied in the same transaction right after this one
+	// (OPINION_SUBMITTED → IN_REVIEW or COMPLETED).
+	Then *OrderEvent
+}
+
+// OrderDetail is an order with what hangs off it.
+type OrderDetail struct {
+	Order        Order
+	Events       []OrderEvent
+	Opinions     []Opinion
+	Reviews      []Review
+	Certificates []Certificate
+}
+
+// OrderStore keeps orders and everything that hangs off them.
+type OrderStore interface {
+	CreateOrder(ctx context.Context, o *Order, a AuditEntry) error
+	Order(ctx context.Context, id int64) (*Order, error)
+	OrderDetail(ctx context.Context, id int64) (*OrderDetail, error)
+	ListOrders(ctx context.Context, f OrderFilter) ([]Order, int, error)
+	// ApplyOrderChange writes a transition. A stale version is KindConflict with code
+	// "order.version_conflict".
+	ApplyOrderChange(ctx context.Context, ch OrderChange) (*Order, error)
+	// PastExperts lists the experts who gave opinions on the order in earlier rounds.
+	PastExperts(ctx context.Context, orderID int64) ([]int64, error)
+	CertificateByToken(ctx context.Context, token string) (*Certificate, *Order, *Opinion, error)
+	Certificate(ctx context.Context, id int64) (*Certificate, error)
+	RevokeCertificate(ctx context.Context, id int64, reason string, a AuditEntry) (*Certificate, error)
+}
+
+// FormatOrderNo makes the human-readable order number: JB, the UTC+8 date, and the id.
+func FormatOrderNo(created time.Time, id int64) string {
+	return "JB" + created.In(shanghai).Format("20060102") + fmt.Sprintf("%06d", id)
+}
+
+// FormatCertNo makes the human-readable certificate number.
+func FormatCertNo(issued time.Time, id int64) string {
+	return "JBC" + issued.In(shanghai).Format("20060102") + fmt.Sprintf("%06d", id)
+}
+
+// shanghai is UTC+8 without the tz database, which minimal images and SCF may lack. China has
+// no daylight saving time.
+var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)

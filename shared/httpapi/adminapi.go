@@ -1,0 +1,311 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"sort"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/auth"
+)
+
+type usersInput struct {
+	listParams
+	Role     int    `query:"role" minimum:"0" maximum:"6" doc:"Only this role id"`
+	Disabled string `query:"disabled" enum:"true,false," doc:"Only disabled (true) or enabled (false) accounts"`
+	Q        string `query:"q" maxLength:"64" doc:"Substring of username or display name"`
+}
+
+type usersOutput struct {
+	Body listBody[userView]
+}
+
+type userOutput struct {
+	Body userView
+}
+
+type idInput struct {
+	ID string `path:"id" maxLength:"20" doc:"Opaque id"`
+}
+
+type createUserInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"64" doc:"Retrying with the same key returns the first result"`
+	Body           struct {
+		Username    string `json:"username" minLength:"2" maxLength:"64" pattern:"^[A-Za-z0-9_.-]+$" example:"zhangsan"`
+		DisplayName string `json:"display_name" maxLength:"64" example:"张三"`
+		Password    string `json:"password" minLength:"10" maxLength:"128"`
+		Role        int    `json:"role" enum:"1,2,3,4,5,6" example:"3"`
+	}
+}
+
+type updateUserInput struct {
+	ID   string `path:"id" maxLength:"20"`
+	Body struct {
+		DisplayName *string `json:"display_name,omitempty" maxLength:"64"`
+		Role        *int    `json:"role,omitempty" enum:"1,2,3,4,5,6"`
+		Disabled    *bool   `json:"disabled,omitempty" doc:"Disabling ends every session of the account"`
+	}
+}
+
+type forceLogoutOutput struct {
+	Body struct {
+		Revoked int `json:"revoked" doc:"How many sessions were ended"`
+	}
+}
+
+type roleView struct {
+	ID          int      `json:"id"`
+	Code        string   `json:"code"`
+	Permissions []string `json:"permissions"`
+}
+
+type rolesOutput struct {
+	Body struct {
+		Items      []roleView `json:"items"`
+		Operations []string   `json:"operations" doc:"Every operation a role can be granted"`
+	}
+}
+
+type setPermissionsInput struct {
+	ID   string `path:"id" maxLength:"2"`
+	Body struct {
+		Operations []string `json:"operations" maxItems:"200"`
+	}
+}
+
+type roleOutput struct {
+	Body roleView
+}
+
+type loginLogsInput struct {
+	listParams
+	UserID   string `query:"user_id" maxLength:"20"`
+	Username string `query:"username" maxLength:"64"`
+	Success  string `query:"success" enum:"true,false,"`
+	From     string `query:"from" doc:"RFC 3339 time or YYYY-MM-DD (Asia/Shanghai)"`
+	To       string `query:"to" doc:"RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive"`
+}
+
+func optionalBool(s string) *bool {
+	switch s {
+	case "true":
+		b := true
+		return &b
+	case "false":
+		b := false
+		return &b
+	}
+	return nil
+}
+
+func registerAdmin(api huma.API, d *Deps) {
+	tags := []string{"admin"}
+	register(api, huma.Operation{
+		OperationID: "admin.users.list", Method: http.MethodGet, Path: "/api/v1/admin/users", Tags: tags, Summary: "List accounts",
+	}, func(ctx context.Context, in *usersInput) (*usersOutput, error) {
+		pg, err := in.page()
+		if err != nil {
+			return nil, err
+		}
+		us, total, err := d.Store.ListUsers(ctx, appraisal.UserFilter{Role: appraisal.RoleID(in.Role), Disabled: optionalBool(in.Disabled), Keyword: in.Q, Page: pg})
+		if err != nil {
+			return nil, err
+		}
+		return &usersOutput{Body: newList(mapSlice(us, func(u appraisal.User) userView { return viewUser(&u) }), total, pg)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "admin.users.create", Method: http.MethodPost, Path: "/api/v1/admin/users", Tags: tags,
+		Summary: "Create an account", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
+		return idempotent(ctx, d, in.IdempotencyKey, "admin.users.create", in.Body, func() (*userOutput, error) {
+			role := appraisal.RoleID(in.Body.Role)
+			if err := auth.CanManage(principalFrom(ctx), role); err != nil {
+				return nil, err
+			}
+			hash, err := d.Auth.HashPassword("password", in.Body.Password)
+			if err != nil {
+				return nil, err
+			}
+			u := &appraisal.User{Username: in.Body.Username, DisplayName: in.Body.DisplayName, PasswordHash: hash, Role: role}
+			if err := d.Store.CreateUser(ctx, u, actor(ctx).For("admin.users.create", "user", "")); err != nil {
+				if appraisal.IsKind(err, appraisal.KindConflict) {
+					return nil, appraisal.E(appraisal.KindConflict, "user.username_taken", "the username is taken")
+				}
+				return nil, err
+			}
+			return &userOutput{Body: viewUser(u)}, nil
+		})
+	})
+
+	register(api, huma.Operation{
+		OperationID: "admin.users.get", Method: http.MethodGet, Path: "/api/v1/admin/users/{id}", Tags: tags,
+		Summary: "Get an account", Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*userOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		u, err := d.Store.UserByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &userOutput{Body: viewUser(u)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "admin.users.update", Method: http.MethodPatch, Path: "/api/v1/admin/users/{id}", Tags: tags,
+		Summary: "Change an account's name, role or status", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		p := principalFrom(ctx)
+		u, err := d.Store.UserByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := auth.CanManage(p, u.Role); err != nil {
+			return nil, err
+		}
+		if in.Body.DisplayName != nil {
+			u.DisplayName = *in.Body.DisplayName
+		}
+		if in.Body.Role != nil {
+			role := appraisal.RoleID(*in.Body.Role)
+			if err := auth.CanManage(p, role); err != nil {
+				return nil, err
+			}
+			if id == p.UserID && role != u.Role {
+				return nil, appraisal.E(appraisal.KindConflict, "user.cannot_change_own_role", "nobody changes their own role")
+			}
+			u.Role = role
+		}
+		disabling := false
+		if in.Body.Disabled != nil {
+			if id == p.UserID && *in.Body.Disabled {
+				return nil, appraisal.E(appraisal.KindConflict, "user.cannot_disable_self", "nobody disables their own account")
+			}
+			disabling = *in.Body.Disabled && !u.Disabled
+			u.Disabled = *in.Body.Disabled
+		}
+		if err := d.Store.UpdateUser(ctx, u, actor(ctx).For("admin.users.update", "user", "")); err != nil {
+			return nil, err
+		}
+		if disabling {
+			if _, err := d.Store.RevokeUserSessions(ctx, id, "", "account_disabled", actor(ctx).For("admin.users.force_logout", "user", formatID(id))); err != nil {
+				return nil, err
+			}
+		}
+		return &userOutput{Body: viewUser(u)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "admin.users.force_logout", Method: http.MethodPost, Path: "/api/v1/admin/users/{id}/force-logout", Tags: tags,
+		Summary: "End every session of an account", Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*forceLogoutOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		n, err := d.Auth.ForceLogout(ctx, principalFrom(ctx), id, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		out := &forceLogoutOutput{}
+		out.Body.Revoked = n
+		return out, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "admin.roles.list", Method: http.MethodGet, Path: "/api/v1/admin/roles", Tags: tags,
+		Summary: "Roles and their permissions",
+	}, func(ctx context.Context, _ *struct{}) (*rolesOutput, error) {
+		perms, err := d.Store.Permissions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := &rolesOutput{}
+		for _, r := range appraisal.Roles {
+			out.Body.Items = append(out.Body.Items, roleView{ID: int(r), Code: r.Code(), Permissions: append([]string{}, perms[r]...)})
+		}
+		out.Body.Operations = knownOperations()
+		return out, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "admin.roles.update_permissions", Method: http.MethodPut, Path: "/api/v1/admin/roles/{id}/permissions", Tags: tags,
+		Summary:     "Replace a role's permissions",
+		Description: "Applies on the next request of every instance. The super admin role cannot be edited, so nobody can lock the administrators out.",
+		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *setPermissionsInput) (*roleOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil || !appraisal.RoleID(id).Valid() {
+			return nil, errNotFound
+		}
+		role := appraisal.RoleID(id)
+		if role == appraisal.RoleSuperAdmin {
+			return nil, appraisal.E(appraisal.KindConflict, "role.super_admin_fixed", "the super admin role's permissions cannot be changed")
+		}
+		known := map[string]bool{}
+		for _, op := range knownOperations() {
+			known[op] = true
+		}
+		seen := map[string]bool{}
+		ops := []string{}
+		for i, op := range in.Body.Operations {
+			if !known[op] {
+				return nil, appraisal.Invalid(appraisal.FieldError{Field: "operations[" + formatID(int64(i)) + "]", Code: "unknown_operation", Message: "no such operation: " + op})
+			}
+			if !seen[op] {
+				seen[op] = true
+				ops = append(ops, op)
+			}
+		}
+		sort.Strings(ops)
+		if err := d.Store.SetPermissions(ctx, role, ops, actor(ctx).For("admin.roles.update_permissions", "role", formatID(id))); err != nil {
+			return nil, err
+		}
+		return &roleOutput{Body: roleView{ID: int(role), Code: role.Code(), Permissions: ops}}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "admin.login_logs.list", Method: http.MethodGet, Path: "/api/v1/admin/login-logs", Tags: tags,
+		Summary: "Everyone's login history",
+	}, func(ctx context.Context, in *loginLogsInput) (*loginLogOutput, error) {
+		pg, err := in.page()
+		if err != nil {
+			return nil, err
+		}
+		uid, err := parseOptionalID("user_id", in.UserID)
+		if err != nil {
+			return nil, err
+		}
+		from, err := parseTime("from", in.From)
+		if err != nil {
+			return nil, err
+		}
+		to, err := parseTime("to", in.To)
+		if err != nil {
+			return nil, err
+		}
+		rows, total, err := d.Store.LoginAttempts(ctx, appraisal.LoginFilter{UserID: uid, Username: in.Username,
+			Success: optionalBool(in.Success), From: from, To: to, Page: pg})
+		if err != nil {
+			return nil, err
+		}
+		return &loginLogOutput{Body: newList(mapSlice(rows, viewAttempt), total, pg)}, nil
+	})
+}
+
+func knownOperations() []string {
+	ops := make([]string, 0, len(appraisal.DefaultPolicy))
+	for op := range appraisal.DefaultPolicy {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	return ops
+}

@@ -1,0 +1,659 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/orders"
+)
+
+type orderView struct {
+	ID             string     `json:"id"`
+	OrderNo        string     `json:"order_no" example:"JB20261125000042"`
+	Status         string     `json:"status" example:"TRIAGE"`
+	Round          int        `json:"round" doc:"1, or more after a dispute"`
+	CustomerID     string     `json:"customer_id"`
+	CustomerName   string     `json:"customer_name"`
+	ItemID         string     `json:"item_id"`
+	ProductID      string     `json:"product_id"`
+	CategoryID     string     `json:"category_id"`
+	Title          string     `json:"title"`
+	AssigneeID     string     `json:"assignee_expert_id" doc:"Empty while unassigned"`
+	PriceFen       int64      `json:"price_fen"`
+	SLADueAt       time.Time  `json:"sla_due_at"`
+	SLAPaused      bool       `json:"sla_paused" doc:"The clock stops while waiting for the customer (NEED_MORE_INFO)"`
+	SLABreached    bool       `json:"sla_breached"`
+	Note           string     `json:"note"`
+	Version        int64      `json:"version" doc:"Send it back (If-Match or body) with every transition"`
+	AllowedActions []string   `json:"allowed_actions" doc:"What may happen next, by the order flow"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	CompletedAt    *time.Time `json:"completed_at,omitempty"`
+}
+
+func viewOrder(o *appraisal.Order) orderView {
+	v := orderView{ID: formatID(o.ID), OrderNo: o.OrderNo, Status: string(o.Status), Round: o.Round,
+		CustomerID: formatID(o.CustomerID), CustomerName: o.CustomerName, ItemID: formatID(o.ItemID),
+		ProductID: formatID(o.ProductID), CategoryID: formatID(o.CategoryID), Title: o.Title, AssigneeID: formatOptionalID(o.AssigneeID),
+		PriceFen: o.PriceFen, SLADueAt: o.SLADueAt.UTC(), SLAPaused: o.SLAPausedAt != nil, SLABreached: o.SLABreached(time.Now()),
+		Note: o.Note, Version: o.Version, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(), AllowedActions: []string{}}
+	for _, a := range appraisal.AllowedActions(o.Status) {
+		if a != appraisal.ActionRouteReview && a != appraisal.ActionAutoComplete {
+			v.AllowedActions = append(v.AllowedActions, string(a))
+		}
+	}
+	if o.CompletedAt != nil {
+		t := o.CompletedAt.UTC()
+		v.CompletedAt = &t
+	}
+	return v
+}
+
+type eventView struct {
+	Action    string    `json:"action"`
+	From      string    `json:"from_status"`
+	To        string    `json:"to_status"`
+	Round     int       `json:"round"`
+	Version   int64     `json:"version"`
+	ActorID   string    `json:"actor_user_id" doc:"Empty for system steps"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type opinionView struct {
+	ID             string    `json:"id"`
+	Round          int       `json:"round"`
+	ExpertID       string    `json:"expert_id"`
+	Verdict        string    `json:"verdict" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE"`
+	Era            string    `json:"era"`
+	Condition      string    `json:"condition"`
+	ValueMinFen    int64     `json:"value_min_fen"`
+	ValueMaxFen    int64     `json:"value_max_fen"`
+	PublicComment  string    `json:"public_comment"`
+	InternalNote   string    `json:"internal_note"`
+	Status         string    `json:"status" enum:"ACTIVE,SENT_BACK,SUPERSEDED"`
+	ReviewRequired bool      `json:"review_required"`
+	ReviewReason   string    `json:"review_reason" doc:"verdict, high_value or sampled"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func viewOpinion(o appraisal.Opinion) opinionView {
+	return opinionView{ID: formatID(o.ID), Round: o.Round, ExpertID: formatID(o.ExpertID), Verdict: string(o.Verdict), Era: o.Era,
+		Condition: o.Condition, ValueMinFen: o.ValueMinFen, ValueMaxFen: o.ValueMaxFen, PublicComment: o.PublicComment,
+		InternalNote: o.InternalNote, Status: o.Status, ReviewRequired: o.ReviewRequired, ReviewReason: o.ReviewReason, CreatedAt: o.CreatedAt.UTC()}
+}
+
+type reviewView struct {
+	ID         string    `json:"id"`
+	OpinionID  string    `json:"opinion_id"`
+	ReviewerID string    `json:"reviewer_user_id"`
+	Decision   string    `json:"decision" enum:"AGREE,SEND_BACK"`
+	Comment    string    `json:"comment"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+type certificateView struct {
+	ID           string     `json:"id"`
+	CertNo       string     `json:"cert_no" example:"JBC20261125000001"`
+	OrderID      string     `json:"order_id"`
+	OpinionID    string     `json:"opinion_id"`
+	Round        int        `json:"round"`
+	Status       string     `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED"`
+	VerifyURL    string     `json:"verify_url" doc:"The public verification link the QR code encodes"`
+	IssuedAt     time.Time  `json:"issued_at"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	RevokeReason string     `json:"revoke_reason"`
+	SupersededAt *time.Time `json:"superseded_at,omitempty"`
+}
+
+func (d *Deps) verifyURL(token string) string {
+	return strings.TrimRight(d.PublicBaseURL, "/") + "/api/v1/public/certificates/" + token
+}
+
+func (d *Deps) viewCertificate(c appraisal.Certificate) certificateView {
+	return certificateView{ID: formatID(c.ID), CertNo: c.CertNo, OrderID: formatID(c.OrderID), OpinionID: formatID(c.OpinionID),
+		Round: c.Round, Status: c.Status, VerifyURL: d.verifyURL(c.VerifyToken), IssuedAt: c.IssuedAt.UTC(),
+		RevokedAt: utcPtr(c.RevokedAt), RevokeReason: c.RevokeReason, SupersededAt: utcPtr(c.SupersededAt)}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type orderCustomerView struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Phone string `json:"phone" doc:"Full, masked, or empty for experts, by the caller's role"`
+}
+
+type orderDetailView struct {
+	orderView
+	Customer     orderCustomerView `json:"customer"`
+	Events       []eventView       `json:"events" doc:"The timeline, oldest first"`
+	Opinions     []opinionView     `json:"opinions"`
+	Reviews      []reviewView      `json:"reviews"`
+	Certificates []certificateView `json:"certificates"`
+}
+
+type ordersInput struct {
+	listParams
+	Status      string `query:"status" maxLength:"300" doc:"Comma-separated statuses" example:"TRIAGE,QUEUED"`
+	CategoryID  string `query:"category_id" maxLength:"20"`
+	ExpertID    string `query:"expert_id" maxLength:"20"`
+	ProductID   string `query:"product_id" maxLength:"20"`
+	CustomerID  string `query:"customer_id" maxLength:"20"`
+	From        string `query:"from" doc:"Created at or after: RFC 3339 or YYYY-MM-DD (Asia/Shanghai)"`
+	To          string `query:"to" doc:"Created before: RFC 3339 or YYYY-MM-DD (Asia/Shanghai)"`
+	Q           string `query:"q" maxLength:"64" doc:"Substring of order_no, title or customer name"`
+	Sort        string `query:"sort" enum:"created_at,-created_at,updated_at,-updated_at,sla_due_at,-sla_due_at,price_fen,-price_fen,order_no,-order_no," doc:"A field, '-' for descending; default -created_at"`
+	SLABreached bool   `query:"sla_breached" doc:"Only open orders past their SLA"`
+}
+
+type ordersOutput struct {
+	Body listBody[orderView]
+}
+
+type orderOutput struct {
+	ETag string `header:"ETag" doc:"The order's version, for If-Match"`
+	Body orderView
+}
+
+type orderDetailOutput struct {
+	ETag string `header:"ETag"`
+	Body orderDetailView
+}
+
+type createOrderInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"64" doc:"Retrying with the same key returns the first result"`
+	Body           struct {
+		ItemID    string `json:"item_id" maxLength:"20"`
+		ProductID string `json:"product_id" maxLength:"20"`
+		Note      string `json:"note,omitempty" maxLength:"500"`
+	}
+}
+
+type transitionInput struct {
+	ID      string `path:"id" maxLength:"20"`
+	IfMatch string `header:"If-Match" doc:"The order's version; or send version in the body"`
+	Body    struct {
+		Version *int64 `json:"version,omitempty"`
+		Note    string `json:"note,omitempty" maxLength:"500"`
+	}
+}
+
+type assignInput struct {
+	ID      string `path:"id" maxLength:"20"`
+	IfMatch string `header:"If-Match"`
+	Body    struct {
+		Version  *int64 `json:"version,omitempty"`
+		ExpertID string `json:"expert_id" maxLength:"20"`
+		Note     string `json:"note,omitempty" maxLength:"500"`
+	}
+}
+
+type suggestOutput struct {
+	Body expertView
+}
+
+type opinionInput struct {
+	ID      string `path:"id" maxLength:"20"`
+	IfMatch string `header:"If-Match"`
+	Body    struct {
+		Version       *int64 `json:"version,omitempty"`
+		Verdict       string `json:"verdict" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE"`
+		Era           string `json:"era,omitempty" maxLength:"64" example:"清乾隆"`
+		Condition     string `json:"condition,omitempty" maxLength:"64" example:"口沿有冲"`
+		ValueMinFen   int64  `json:"value_min_fen,omitempty" minimum:"0"`
+		ValueMaxFen   int64  `json:"value_max_fen,omitempty" minimum:"0"`
+		PublicComment string `json:"public_comment,omitempty" maxLength:"5000"`
+		InternalNote  string `json:"internal_note,omitempty" maxLength:"5000"`
+	}
+}
+
+type opinionOutput struct {
+	ETag string `header:"ETag"`
+	Body struct {
+		Order   orderView   `json:"order"`
+		Opinion opinionView `json:"opinion"`
+	}
+}
+
+type reviewInput struct {
+	ID      string `path:"id" maxLength:"20"`
+	IfMatch string `header:"If-Match"`
+	Body    struct {
+		Version  *int64 `json:"version,omitempty"`
+		Decision string `json:"decision" enum:"AGREE,SEND_BACK"`
+		Comment  string `json:"comment,omitempty" maxLength:"1000"`
+	}
+}
+
+type certificateOutput struct {
+	Body certificateView
+}
+
+type issueOutput struct {
+	ETag string `header:"ETag"`
+	Body struct {
+		Order       orderView       `json:"order"`
+		Certificate certificateView `json:"certificate"`
+	}
+}
+
+type revokeInput struct {
+	ID   string `path:"id" maxLength:"20"`
+	Body struct {
+		Reason string `json:"reason" minLength:"1" maxLength:"200"`
+	}
+}
+
+type pngOutput struct {
+	ContentType  string `header:"Content-Type"`
+	CacheControl string `header:"Cache-Control"`
+	Body         []byte
+}
+
+type verifyInput struct {
+	Token string `path:"token" maxLength:"64"`
+}
+
+type verifyOutput struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         struct {
+		CertNo        string    `json:"cert_no"`
+		Status        string    `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED" doc:"Only ISSUED is a valid certificate"`
+		Valid         bool      `json:"valid"`
+		Title         string    `json:"title" doc:"The item"`
+		Verdict       string    `json:"verdict" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE"`
+		Era           string    `json:"era"`
+		Condition     string    `json:"condition"`
+		PublicComment string    `json:"public_comment"`
+		IssuedAt      time.Time `json:"issued_at"`
+	}
+}
+
+// visibleOrder loads an order the caller may see; one they may not is simply not found.
+func (d *Deps) visibleOrder(ctx context.Context, id int64) (*appraisal.Order, bool, error) {
+	o, err := d.Store.Order(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	p := principalFrom(ctx)
+	seeAll, err := d.Auth.Can(ctx, p, appraisal.CapSeeAllOrders)
+	if err != nil {
+		return nil, false, err
+	}
+	if !orders.CanSee(p, seeAll, o) {
+		return nil, false, errNotFound
+	}
+	return o, seeAll, nil
+}
+
+func registerOrders(api huma.API, d *Deps) {
+	tags := []string{"orders"}
+	register(api, huma.Operation{
+		OperationID: "orders.list", Method: http.MethodGet, Path: "/api/v1/orders", Tags: tags,
+		Summary: "List and search orders", Description: "Experts see only the orders assigned to them.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *ordersInput) (*ordersOutput, error) {
+		pg, err := in.page()
+		if err != nil {
+			return nil, err
+		}
+		f := appraisal.OrderFilter{Keyword: in.Q, Sort: in.Sort, SLABreached: in.SLABreached, Page: pg}
+		for _, s := range strings.Split(in.Status, ",") {
+			if s = strings.TrimSpace(s); s == "" {
+				continue
+			}
+			if !appraisal.Status(s).Valid() {
+				return nil, appraisal.Invalid(appraisal.FieldError{Field: "status", Code: "not_allowed", Message: "unknown status " + s})
+			}
+			f.Statuses = append(f.Statuses, appraisal.Status(s))
+		}
+		for _, x := range []struct {
+			field, raw string
+			dst        *int64
+		}{{"category_id", in.CategoryID, &f.CategoryID}, {"expert_id", in.ExpertID, &f.ExpertID},
+			{"product_id", in.ProductID, &f.ProductID}, {"customer_id", in.CustomerID, &f.CustomerID}} {
+			if *x.dst, err = parseOptionalID(x.field, x.raw); err != nil {
+				return nil, err
+			}
+		}
+		if f.From, err = parseTime("from", in.From); err != nil {
+			return nil, err
+		}
+		if f.To, err = parseTime("to", in.To); err != nil {
+			return nil, err
+		}
+		p := principalFrom(ctx)
+		seeAll, err := d.Auth.Can(ctx, p, appraisal.CapSeeAllOrders)
+		if err != nil {
+			return nil, err
+		}
+		if !seeAll {
+			if p.ExpertID == 0 {
+				return &ordersOutput{Body: newList([]orderView{}, 0, pg)}, nil
+			}
+			f.ExpertID = p.ExpertID
+		}
+		os, total, err := d.Store.ListOrders(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		return &ordersOutput{Body: newList(mapSlice(os, func(o appraisal.Order) orderView { return viewOrder(&o) }), total, pg)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "orders.create", Method: http.MethodPost, Path: "/api/v1/orders", Tags: tags,
+		Summary: "Open an appraisal order for an item", Description: "The SLA due time is the product's SLA hours from now.",
+		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *createOrderInput) (*orderOutput, error) {
+		return idempotent(ctx, d, in.IdempotencyKey, "orders.create", in.Body, func() (*orderOutput, error) {
+			item, err := parseOptionalID("item_id", in.Body.ItemID)
+			if err != nil {
+				return nil, err
+			}
+			product, err := parseOptionalID("product_id", in.Body.ProductID)
+			if err != nil {
+				return nil, err
+			}
+			o, err := d.Orders.Create(ctx, orders.CreateInput{ItemID: item, ProductID: product, Note: in.Body.Note}, principalFrom(ctx), actor(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+		})
+	})
+
+	register(api, huma.Operation{
+		OperationID: "orders.get", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Tags: tags,
+		Summary: "An order with its timeline, opinions, reviews and certificates", Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*orderDetailOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := d.visibleOrder(ctx, id); err != nil {
+			return nil, err
+		}
+		det, err := d.Store.OrderDetail(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		v := orderDetailView{orderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
+			Reviews: []reviewView{}, Certificates: []certificateView{}}
+		v.Customer = orderCustomerView{ID: formatID(det.Order.CustomerID), Name: det.Order.CustomerName}
+		full, err := d.canSeePhone(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if p := principalFrom(ctx); p.Role != appraisal.RoleExpert {
+			// Experts never see contact details; others see them masked or, if allowed, in full.
+			if c, enc, err := d.Store.Customer(ctx, det.Order.CustomerID); err == nil {
+				v.Customer.Phone = d.viewCustomer(c, enc, full).Phone
+			}
+		}
+		for _, e := range det.Events {
+			v.Events = append(v.Events, eventView{Action: string(e.Action), From: string(e.From), To: string(e.To), Round: e.Round,
+				Version: e.Version, ActorID: formatOptionalID(e.ActorID), Note: e.Note, CreatedAt: e.CreatedAt.UTC()})
+		}
+		v.Opinions = mapSlice(det.Opinions, viewOpinion)
+		for _, r := range det.Reviews {
+			v.Reviews = append(v.Reviews, reviewView{ID: formatID(r.ID), OpinionID: formatID(r.OpinionID), ReviewerID: formatID(r.ReviewerID),
+				Decision: r.Decision, Comment: r.Comment, CreatedAt: r.CreatedAt.UTC()})
+		}
+		v.Certificates = mapSlice(det.Certificates, d.viewCertificate)
+		return &orderDetailOutput{ETag: etag(det.Order.Version), Body: v}, nil
+	})
+
+	simple := []struct {
+		action  appraisal.Action
+		path    string
+		summary string
+	}{
+		{appraisal.ActionTriage, "triage", "Start triage (SUBMITTED → TRIAGE)"},
+		{appraisal.ActionRequestInfo, "request-info", "Ask the customer for more (TRIAGE → NEED_MORE_INFO); the SLA clock pauses"},
+		{appraisal.ActionProvideInfo, "provide-info", "The customer answered (NEED_MORE_INFO → TRIAGE); the SLA clock resumes"},
+		{appraisal.ActionAccept, "accept", "Accept for appraisal (TRIAGE → QUEUED)"},
+		{appraisal.ActionReject, "reject", "Reject the order (TRIAGE → REJECTED)"},
+		{appraisal.ActionCancel, "cancel", "Cancel before assignment"},
+		{appraisal.ActionStart, "start", "The assigned expert starts (ASSIGNED → IN_APPRAISAL)"},
+		{appraisal.ActionDispute, "dispute", "The customer disputes the result (→ DISPUTED); the opinion and certificate are superseded, and assigning opens a new round with a different expert"},
+	}
+	for _, s := range simple {
+		register(api, huma.Operation{
+			OperationID: "orders." + string(s.action), Method: http.MethodPost, Path: "/api/v1/orders/{id}/" + s.path, Tags: tags,
+			Summary:     s.summary,
+			Description: "Send the version you read. A stale version gets 409 with the current status and version; an action the flow does not allow gets 409 naming the allowed ones.",
+			Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		}, func(ctx context.Context, in *transitionInput) (*orderOutput, error) {
+			id, err := parseID(in.ID)
+			if err != nil {
+				return nil, err
+			}
+			version, err := versionOf(in.IfMatch, in.Body.Version)
+			if err != nil {
+				return nil, err
+			}
+			if _, _, err := d.visibleOrder(ctx, id); err != nil {
+				return nil, err
+			}
+			o, err := d.Orders.Transition(ctx, principalFrom(ctx), id, version, s.action, in.Body.Note, actor(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+		})
+	}
+
+	register(api, huma.Operation{
+		OperationID: "orders.assign", Method: http.MethodPost, Path: "/api/v1/orders/{id}/assign", Tags: tags,
+		Summary:     "Assign an expert (QUEUED/ASSIGNED/DISPUTED → ASSIGNED)",
+		Description: "The expert must be active, have the category as a specialty and capacity left. From DISPUTED this opens the next round, and the expert must differ from earlier rounds'.",
+		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *assignInput) (*orderOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		version, err := versionOf(in.IfMatch, in.Body.Version)
+		if err != nil {
+			return nil, err
+		}
+		expert, err := parseOptionalID("expert_id", in.Body.ExpertID)
+		if err != nil || expert == 0 {
+			return nil, appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "required", Message: "which expert"})
+		}
+		o, err := d.Orders.Assign(ctx, principalFrom(ctx), id, version, expert, in.Body.Note, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "orders.suggest_expert", Method: http.MethodGet, Path: "/api/v1/orders/{id}/suggested-expert", Tags: tags,
+		Summary: "The least-loaded eligible expert for an order", Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*suggestOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		e, err := d.Orders.SuggestExpert(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &suggestOutput{Body: viewExpert(*e)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "orders.submit_opinion", Method: http.MethodPost, Path: "/api/v1/orders/{id}/opinions", Tags: tags,
+		Summary:     "The assigned expert's opinion (IN_APPRAISAL → OPINION_SUBMITTED → IN_REVIEW or COMPLETED)",
+		Description: "Review is required for FAKE or UNCERTAIN, for an upper estimate over the configured threshold, or by the sampling rate.",
+		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *opinionInput) (*opinionOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		version, err := versionOf(in.IfMatch, in.Body.Version)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := d.visibleOrder(ctx, id); err != nil {
+			return nil, err
+		}
+		o, op, err := d.Orders.SubmitOpinion(ctx, principalFrom(ctx), id, version, orders.OpinionInput{
+			Verdict: appraisal.Verdict(in.Body.Verdict), Era: in.Body.Era, Condition: in.Body.Condition,
+			ValueMinFen: in.Body.ValueMinFen, ValueMaxFen: in.Body.ValueMaxFen, PublicComment: in.Body.PublicComment, InternalNote: in.Body.InternalNote}, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		out := &opinionOutput{ETag: etag(o.Version)}
+		out.Body.Order, out.Body.Opinion = viewOrder(o), viewOpinion(*op)
+		return out, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "orders.review", Method: http.MethodPost, Path: "/api/v1/orders/{id}/reviews", Tags: tags,
+		Summary: "A reviewer agrees (→ COMPLETED) or sends the opinion back (→ IN_APPRAISAL)",
+		Errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *reviewInput) (*orderOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		version, err := versionOf(in.IfMatch, in.Body.Version)
+		if err != nil {
+			return nil, err
+		}
+		o, err := d.Orders.ReviewOpinion(ctx, principalFrom(ctx), id, version, in.Body.Decision, in.Body.Comment, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "certificates.issue", Method: http.MethodPost, Path: "/api/v1/orders/{id}/certificate", Tags: tags,
+		Summary: "Issue the certificate (COMPLETED → CERT_ISSUED)", Description: "Only for a GENUINE or FAKE verdict.",
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *transitionInput) (*issueOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		version, err := versionOf(in.IfMatch, in.Body.Version)
+		if err != nil {
+			return nil, err
+		}
+		o, c, err := d.Orders.IssueCertificate(ctx, principalFrom(ctx), id, version, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		out := &issueOutput{ETag: etag(o.Version)}
+		out.Body.Order, out.Body.Certificate = viewOrder(o), d.viewCertificate(*c)
+		return out, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "certificates.get", Method: http.MethodGet, Path: "/api/v1/certificates/{id}", Tags: tags,
+		Summary: "Get a certificate", Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*certificateOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		c, err := d.Store.Certificate(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &certificateOutput{Body: d.viewCertificate(*c)}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "certificates.qr", Method: http.MethodGet, Path: "/api/v1/certificates/{id}/qr.png", Tags: tags,
+		Summary: "The certificate's QR code (PNG) encoding its public verification link", Errors: []int{http.StatusNotFound},
+		Responses: map[string]*huma.Response{"200": {Description: "A PNG image", Content: map[string]*huma.MediaType{"image/png": {}}}},
+	}, func(ctx context.Context, in *idInput) (*pngOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		c, err := d.Store.Certificate(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		png, err := qrcode.Encode(d.verifyURL(c.VerifyToken), qrcode.Medium, 320)
+		if err != nil {
+			return nil, err
+		}
+		return &pngOutput{ContentType: "image/png", CacheControl: "private, max-age=300", Body: png}, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "certificates.revoke", Method: http.MethodPost, Path: "/api/v1/certificates/{id}/revoke", Tags: tags,
+		Summary: "Revoke a certificate, with a reason", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *revokeInput) (*certificateOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		c, err := d.Orders.RevokeCertificate(ctx, id, in.Body.Reason, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		return &certificateOutput{Body: d.viewCertificate(*c)}, nil
+	})
+
+	register(api, public(huma.Operation{
+		OperationID: "public.certificates.verify", Method: http.MethodGet, Path: "/api/v1/public/certificates/{token}", Tags: []string{"public"},
+		Summary:     "Verify a certificate (no login)",
+		Description: "What the QR code opens. Returns only public fields. Rate-limited per address (429 with Retry-After).",
+		Errors:      []int{http.StatusNotFound, http.StatusTooManyRequests},
+	}), func(ctx context.Context, in *verifyInput) (*verifyOutput, error) {
+		if err := d.limitPublic(ctx); err != nil {
+			return nil, err
+		}
+		c, o, op, err := d.Orders.Verify(ctx, in.Token)
+		if err != nil {
+			return nil, err
+		}
+		out := &verifyOutput{CacheControl: "no-store"}
+		b := &out.Body
+		b.CertNo, b.Status, b.Valid, b.Title = c.CertNo, c.Status, c.Status == "ISSUED", o.Title
+		b.Verdict, b.Era, b.Condition, b.PublicComment, b.IssuedAt = string(op.Verdict), op.Era, op.Condition, op.PublicComment, c.IssuedAt.UTC()
+		return out, nil
+	})
+}
+
+// PublicLimit is how many verifications one address may make a minute.
+const PublicLimit = 60
+
+// limitPublic throttles the unauthenticated endpoints per client address.
+func (d *Deps) limitPublic(ctx context.Context) error {
+	if d.Limiter == nil {
+		return nil
+	}
+	key := "public:" + clientFrom(ctx).IP
+	n, err := d.Limiter.Hit(ctx, key, time.Minute)
+	if err != nil {
+		d.Log.ErrorContext(ctx, "public rate limiter unavailable", "err", err)
+		return nil
+	}
+	if n > PublicLimit {
+		wait, _ := d.Limiter.Blocked(ctx, key, PublicLimit)
+		return &appraisal.Error{Kind: appraisal.KindRateLimited, Code: "rate_limited", Message: "too many requests", RetryAfter: max(wait, time.Second)}
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// listParams are the pagination parameters of every list.
+type listParams struct {
+	Page     int    `query:"page" minimum:"1" default:"1" doc:"1-based page number"`
+	PageSize int    `query:"page_size" minimum:"1" maximum:"100" default:"20" doc:"Items per page"`
+	Cursor   string `query:"cursor" maxLength:"200" doc:"The next_cursor of the previous page; takes precedence over page"`
+}
+
+type cursor struct {
+	Offset int `json:"o"`
+}
+
+func (l listParams) page() (appraisal.Page, error) {
+	size := l.PageSize
+	if size <= 0 {
+		size = 20
+	}
+	if l.Cursor != "" {
+		var c cursor
+		b, err := base64.RawURLEncoding.DecodeString(l.Cursor)
+		if err != nil || json.Unmarshal(b, &c) != nil || c.Offset < 0 {
+			return appraisal.Page{}, appraisal.Invalid(appraisal.FieldError{Field: "cursor", Code: "bad_cursor", Message: "the cursor is not one this API issued"})
+		}
+		return appraisal.Page{Limit: size, Offset: c.Offset}, nil
+	}
+	p := l.Page
+	if p <= 0 {
+		p = 1
+	}
+	return appraisal.Page{Limit: size, Offset: (p - 1) * size}, nil
+}
+
+// listBody is the shape of every list response.
+type listBody[T any] struct {
+	Items      []T    `json:"items"`
+	Total      int    `json:"total" doc:"How many items match, over all pages"`
+	NextCursor string `json:"next_cursor" doc:"Pass as cursor for the next page; empty on the last page"`
+}
+
+func newList[T any](items []T, total int, p appraisal.Page) listBody[T] {
+	if items == nil {
+		items = []T{}
+	}
+	out := listBody[T]{Items: items, Total: total}
+	if next := p.Offset + len(items); next < total && len(items) > 0 {
+		b, _ := json.Marshal(cursor{Offset: next})
+		out.NextCursor = base64.RawURLEncoding.EncodeToString(b)
+	}
+	return out
+}
+
+var errNotFound = appraisal.E(appraisal.KindNotFound, "not_found", "not found")
+
+// parseID reads an opaque id from the path. Anything that is not one of our ids is simply not
+// found.
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+// parseOptionalID reads an id filter from the query; "" is no filter.
+func parseOptionalID(field, s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, appraisal.Invalid(appraisal.FieldError{Field: field, Code: "bad_id", Message: "not an id"})
+	}
+	return id, nil
+}
+
+func formatOptionalID(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return formatID(id)
+}
+
+// versionOf takes the version a client acted on from If-Match ("3" or W/"3") or from the body.
+func versionOf(ifMatch string, body *int64) (int64, error) {
+	if v := strings.Trim(strings.TrimPrefix(strings.TrimSpace(ifMatch), "W/"), `"`); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, appraisal.Invalid(appraisal.FieldError{Field: "If-Match", Code: "bad_version", Message: "If-Match must be the resource's version"})
+		}
+		return n, nil
+	}
+	if body != nil && *body > 0 {
+		return *body, nil
+	}
+	return 0, appraisal.Invalid(appraisal.FieldError{Field: "version", Code: "required", Message: "send the version you read, in If-Match or the body"})
+}
+
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// parseTime reads an optional RFC 3339 or date (Asia/Shanghai) query parameter.
+func parseTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, cst); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, appraisal.Invalid(appraisal.FieldError{Field: field, Code: "bad_format", Message: "want RFC 3339 or YYYY-MM-DD"})
+}
+
+var cst = time.FixedZone("Asia/Shanghai", 8*3600)
+
+// idempotent runs fn once per Idempotency-Key: a retry with the same key and request gets the
+// first response back.
+func idempotent[O any](ctx context.Context, d *Deps, key, operation string, req any, fn func() (*O, error)) (*O, error) {
+	if key == "" {
+		return fn()
+	}
+	p := principalFrom(ctx)
+	b, _ := json.Marshal(req)
+	sum := sha256.Sum256(b)
+	status, stored, err := d.Store.BeginIdempotent(ctx, p.UserID, key, operation, hex.EncodeToString(sum[:]))
+	if err != nil {
+		return nil, err
+	}
+	if status > 0 {
+		var out O
+		if err := json.Unmarshal(stored, &out); err != nil {
+			return nil, err
+		}
+		return &out, nil
+	}
+	out, err := fn()
+	if err != nil {
+		if aerr := d.Store.AbandonIdempotent(context.WithoutCancel(ctx), p.UserID, key); aerr != nil {
+			d.Log.ErrorContext(ctx, "idempotency key not released", "err", aerr)
+		}
+		return nil, err
+	}
+	body, _ := json.Marshal(out)
+	if err := d.Store.FinishIdempotent(context.WithoutCancel(ctx), p.UserID, key, 201, body); err != nil {
+		d.Log.ErrorContext(ctx, "idempotent response not stored", "err", err)
+	}
+	return out, nil
+}
+
+func userAttr(id int64) slog.Attr { return slog.Int64("user_id", id) }

@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// DashboardCacheKey is the dashboard's cache entry; every order write deletes it, so a read after
+// a write is never stale, and the TTL bounds staleness from anything else.
+const DashboardCacheKey = "dashboard:v1"
+
+// DashboardTTL is how long a computed dashboard is served from the cache.
+const DashboardTTL = 30 * time.Second
+
+type dayView struct {
+	Date      string `json:"date" example:"2026-11-25"`
+	Intake    int    `json:"intake"`
+	Completed int    `json:"completed"`
+}
+
+type expertLoadView struct {
+	ExpertID              string  `json:"expert_id"`
+	Name                  string  `json:"name"`
+	OpenOrders            int     `json:"open_orders"`
+	Capacity              int     `json:"capacity"`
+	CompletedLast30Days   int     `json:"completed_last_30_days"`
+	MedianTurnaroundHours float64 `json:"median_turnaround_hours" doc:"From order creation to completion"`
+}
+
+type dashboardBody struct {
+	GeneratedAt    time.Time        `json:"generated_at"`
+	OrdersByStatus map[string]int   `json:"orders_by_status"`
+	Daily          []dayView        `json:"daily" doc:"The last 30 days, oldest first (Asia/Shanghai dates)"`
+	SLABreaches    int              `json:"sla_breaches" doc:"Open orders past their SLA"`
+	Experts        []expertLoadView `json:"experts"`
+}
+
+type dashboardOutput struct {
+	Body dashboardBody
+}
+
+func registerStats(api huma.API, d *Deps) {
+	register(api, huma.Operation{
+		OperationID: "dashboard.get", Method: http.MethodGet, Path: "/api/v1/dashboard", Tags: []string{"stats"},
+		Summary:     "Orders by status, 30-day intake and completions, SLA breaches, expert workload",
+		Description: "Cached for 30 seconds and invalidated by every order change.",
+	}, func(ctx context.Context, _ *struct{}) (*dashboardOutput, error) {
+		if d.Cache != nil {
+			if b, ok, err := d.Cache.Get(ctx, DashboardCacheKey); err == nil && ok {
+				var body dashboardBody
+				if json.Unmarshal(b, &body) == nil {
+					return &dashboardOutput{Body: body}, nil
+				}
+			} else if err != nil {
+				d.Log.WarnContext(ctx, "dashboard cache unavailable", "err", err)
+			}
+		}
+		dash, err := d.Store.Dashboard(ctx, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		body := dashboardBody{GeneratedAt: dash.GeneratedAt, OrdersByStatus: map[string]int{}, SLABreaches: dash.SLABreaches,
+			Daily: []dayView{}, Experts: []expertLoadView{}}
+		for st, n := range dash.OrdersByStatus {
+			body.OrdersByStatus[string(st)] = n
+		}
+		for _, dc := range dash.Daily {
+			body.Daily = append(body.Daily, dayView{Date: dc.Date, Intake: dc.Intake, Completed: dc.Completed})
+		}
+		for _, e := range dash.Experts {
+			body.Experts = append(body.Experts, expertLoadView{ExpertID: formatID(e.ExpertID), Name: e.Name, OpenOrders: e.OpenOrders,
+				Capacity: e.Capacity, CompletedLast30Days: e.CompletedLast30Days, MedianTurnaroundHours: e.MedianTurnaroundHours})
+		}
+		if d.Cache != nil {
+			if b, err := json.Marshal(body); err == nil {
+				if err := d.Cache.Set(ctx, DashboardCacheKey, b, DashboardTTL); err != nil {
+					d.Log.WarnContext(ctx, "dashboard cache unavailable", "err", err)
+				}
+			}
+		}
+		return &dashboardOutput{Body: body}, nil
+	})
+}

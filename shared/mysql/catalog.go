@@ -1,0 +1,467 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+var _ appraisal.CatalogStore = (*Store)(nil)
+
+// Categories implements appraisal.CatalogStore.
+func (s *Store) Categories(ctx context.Context) ([]appraisal.Category, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, parent_id, code, name, sort, created_at FROM categories ORDER BY sort, id")
+	if err != nil {
+		return nil, dbErr(err, "categories")
+	}
+	defer rows.Close()
+	var out []appraisal.Category
+	for rows.Next() {
+		var c appraisal.Category
+		var parent sql.NullInt64
+		if err := rows.Scan(&c.ID, &parent, &c.Code, &c.Name, &c.Sort, &c.CreatedAt); err != nil {
+			return nil, dbErr(err, "categories")
+		}
+		c.ParentID = parent.Int64
+		out = append(out, c)
+	}
+	return out, dbErr(rows.Err(), "categories")
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// CreateCategory implements appraisal.CatalogStore.
+func (s *Store) CreateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error {
+	c.CreatedAt = now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO categories (parent_id, code, name, sort, created_at) VALUES (?, ?, ?, ?, ?)",
+			nullID(c.ParentID), c.Code, c.Name, c.Sort, c.CreatedAt)
+		if err != nil {
+			return dbErr(err, "category")
+		}
+		c.ID, _ = res.LastInsertId()
+		a.TargetID, a.After = formatID(c.ID), c
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+const customerColumns = "id, name, phone_enc, phone_masked, note, blocked, blocked_reason, version, created_at, updated_at"
+
+func scanCustomer(r interface{ Scan(...any) error }) (*appraisal.Customer, []byte, error) {
+	var c appraisal.Customer
+	var enc []byte
+	err := r.Scan(&c.ID, &c.Name, &enc, &c.PhoneMasked, &c.Note, &c.Blocked, &c.BlockedReason, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	return &c, enc, err
+}
+
+// customerSnapshot is what the audit log keeps of a customer: the masked phone only.
+func customerSnapshot(c *appraisal.Customer) map[string]any {
+	return map[string]any{"id": c.ID, "name": c.Name, "phone_masked": c.PhoneMasked, "note": c.Note,
+		"blocked": c.Blocked, "blocked_reason": c.BlockedReason, "version": c.Version}
+}
+
+// CreateCustomer implements appraisal.CatalogStore.
+func (s *Store) CreateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, a appraisal.AuditEntry) error {
+	t := now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO customers (name, phone_enc, phone_hash, phone_masked, note, blocked, blocked_reason, version, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, 0, '', 1, ?, ?)`, c.Name, phoneEnc, sql.NullString{String: phoneHash, Valid: phoneHash != ""}, c.PhoneMasked, c.Note, t, t)
+		if err != nil {
+			return dbErr(err, "customer")
+		}
+		c.ID, _ = res.LastInsertId()
+		c.Version, c.CreatedAt, c.UpdatedAt = 1, t, t
+		a.TargetID, a.After = formatID(c.ID), customerSnapshot(c)
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+// Customer implements appraisal.CatalogStore.
+func (s *Store) Customer(ctx context.Context, id int64) (*appraisal.Customer, []byte, error) {
+	c, enc, err := scanCustomer(s.db.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", id))
+	if err != nil {
+		return nil, nil, dbErr(err, "customer")
+	}
+	return c, enc, nil
+}
+
+// ListCustomers implements appraisal.CatalogStore.
+func (s *Store) ListCustomers(ctx context.Context, f appraisal.CustomerFilter) ([]appraisal.Customer, [][]byte, int, error) {
+	w := &where{}
+	if f.Keyword != "" {
+		w.add("name LIKE ?", like(f.Keyword))
+	}
+	if f.PhoneHash != "" {
+		w.add("phone_hash = ?", f.PhoneHash)
+	}
+	if f.Blocked != nil {
+		w.add("blocked = ?", *f.Blocked)
+	}
+	total, err := s.count(ctx, "customers", w)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var out []appraisal.Customer
+	var encs [][]byte
+	err = s.list(ctx, "SELECT "+customerColumns+" FROM customers", w, "id DESC", f.Page, func(r interface{ Scan(...any) error }) error {
+		c, enc, err := scanCustomer(r)
+		if err == nil {
+			out, encs = append(out, *c), append(encs, enc)
+		}
+		return err
+	})
+	return out, encs, total, err
+}
+
+// UpdateCustomer implements appraisal.CatalogStore: guarded by version; a stale one is a conflict.
+func (s *Store) UpdateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, setPhone bool, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, _, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", c.ID))
+		if err != nil {
+			return dbErr(err, "customer")
+		}
+		t := now()
+		q := "UPDATE customers SET name = ?, note = ?, blocked = ?, blocked_reason = ?, version = version + 1, updated_at = ?"
+		args := []any{c.Name, c.Note, c.Blocked, c.BlockedReason, t}
+		if setPhone {
+			q += ", phone_enc = ?, phone_hash = ?, phone_masked = ?"
+			args = append(args, phoneEnc, sql.NullString{String: phoneHash, Valid: phoneHash != ""}, c.PhoneMasked)
+		} else {
+			c.PhoneMasked = before.PhoneMasked
+		}
+		res, err := tx.ExecContext(ctx, q+" WHERE id = ? AND version = ?", append(args, c.ID, c.Version)...)
+		if err != nil {
+			return dbErr(err, "customer")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			if err != nil {
+				return dbErr(err, "customer")
+			}
+			return versionConflict("customer", before.Version)
+		}
+		c.Version, c.UpdatedAt, c.CreatedAt = c.Version+1, t, before.CreatedAt
+		a.TargetID, a.Before, a.After = formatID(c.ID), customerSnapshot(before), customerSnapshot(c)
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+func versionConflict(what string, current int64) error {
+	return &appraisal.Error{Kind: appraisal.KindConflict, Code: what + ".version_conflict",
+		Message: "the " + what + " was changed by someone else; reload and retry",
+		Details: map[string]any{"current_version": current}}
+}
+
+const itemColumns = "id, customer_id, category_id, title, description, attributes, declared_value_fen, version, created_at, updated_at"
+
+func scanItem(r interface{ Scan(...any) error }) (*appraisal.Item, error) {
+	var it appraisal.Item
+	var desc, attrs sql.NullString
+	if err := r.Scan(&it.ID, &it.CustomerID, &it.CategoryID, &it.Title, &desc, &attrs, &it.DeclaredValueFen, &it.Version, &it.CreatedAt, &it.UpdatedAt); err != nil {
+		return nil, err
+	}
+	it.Description = desc.String
+	it.Attributes = map[string]string{}
+	if attrs.Valid && attrs.String != "" {
+		if err := json.Unmarshal([]byte(attrs.String), &it.Attributes); err != nil {
+			return nil, err
+		}
+	}
+	return &it, nil
+}
+
+func attrsJSON(m map[string]string) string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// CreateItem implements appraisal.CatalogStore.
+func (s *Store) CreateItem(ctx context.Context, it *appraisal.Item, a appraisal.AuditEntry) error {
+	t := now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO items (customer_id, category_id, title, description, attributes, declared_value_fen, version, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`, it.CustomerID, it.CategoryID, it.Title, it.Description, attrsJSON(it.Attributes), it.DeclaredValueFen, t, t)
+		if err != nil {
+			return dbErr(err, "item")
+		}
+		it.ID, _ = res.LastInsertId()
+		it.Version, it.CreatedAt, it.UpdatedAt = 1, t, t
+		a.TargetID, a.After = formatID(it.ID), it
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+// Item implements appraisal.CatalogStore.
+func (s *Store) Item(ctx context.Context, id int64) (*appraisal.Item, error) {
+	it, err := scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ?", id))
+	return it, dbErr(err, "item")
+}
+
+// ListItems implements appraisal.CatalogStore.
+func (s *Store) ListItems(ctx context.Context, f appraisal.ItemFilter) ([]appraisal.Item, int, error) {
+	w := &where{}
+	if f.CustomerID != 0 {
+		w.add("customer_id = ?", f.CustomerID)
+	}
+	if f.CategoryID != 0 {
+		w.add("category_id = ?", f.CategoryID)
+	}
+	if f.Keyword != "" {
+		w.add("title LIKE ?", like(f.Keyword))
+	}
+	total, err := s.count(ctx, "items", w)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []appraisal.Item
+	err = s.list(ctx, "SELECT "+itemColumns+" FROM items", w, "id DESC", f.Page, func(r interface{ Scan(...any) error }) error {
+		it, err := scanItem(r)
+		if err == nil {
+			out = append(out, *it)
+		}
+		return err
+	})
+	return out, total, err
+}
+
+// UpdateItem implements appraisal.CatalogStore.
+func (s *Store) UpdateItem(ctx context.Context, it *appraisal.Item, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanItem(tx.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ?", it.ID))
+		if err != nil {
+			return dbErr(err, "item")
+		}
+		t := now()
+		res, err := tx.ExecContext(ctx, `UPDATE items SET category_id = ?, title = ?, description = ?, attributes = ?, declared_value_fen = ?,
+  version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			it.CategoryID, it.Title, it.Description, attrsJSON(it.Attributes), it.DeclaredValueFen, t, it.ID, it.Version)
+		if err != nil {
+			return dbErr(err, "item")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			if err != nil {
+				return dbErr(err, "item")
+			}
+			return versionConflict("item", before.Version)
+		}
+		it.CustomerID, it.Version, it.UpdatedAt, it.CreatedAt = before.CustomerID, it.Version+1, t, before.CreatedAt
+		a.TargetID, a.Before, a.After = formatID(it.ID), before, it
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+const productColumns = "id, code, name, kind, price_fen, sla_hours, active, created_at, updated_at"
+
+func scanProduct(r interface{ Scan(...any) error }) (*appraisal.Product, error) {
+	var p appraisal.Product
+	var kind string
+	err := r.Scan(&p.ID, &p.Code, &p.Name, &kind, &p.PriceFen, &p.SLAHours, &p.Active, &p.CreatedAt, &p.UpdatedAt)
+	p.Kind = appraisal.ProductKind(kind)
+	return &p, err
+}
+
+// Products implements appraisal.CatalogStore.
+func (s *Store) Products(ctx context.Context, activeOnly bool) ([]appraisal.Product, error) {
+	q := "SELECT " + productColumns + " FROM service_products"
+	if activeOnly {
+		q += " WHERE active = 1"
+	}
+	rows, err := s.db.QueryContext(ctx, q+" ORDER BY id")
+	if err != nil {
+		return nil, dbErr(err, "products")
+	}
+	defer rows.Close()
+	var out []appraisal.Product
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, dbErr(err, "products")
+		}
+		out = append(out, *p)
+	}
+	return out, dbErr(rows.Err(), "products")
+}
+
+// Product implements appraisal.CatalogStore.
+func (s *Store) Product(ctx context.Context, id int64) (*appraisal.Product, error) {
+	p, err := scanProduct(s.db.QueryRowContext(ctx, "SELECT "+productColumns+" FROM service_products WHERE id = ?", id))
+	return p, dbErr(err, "product")
+}
+
+// CreateProduct implements appraisal.CatalogStore.
+func (s *Store) CreateProduct(ctx context.Context, p *appraisal.Product, a appraisal.AuditEntry) error {
+	t := now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO service_products (code, name, kind, price_fen, sla_hours, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			p.Code, p.Name, string(p.Kind), p.PriceFen, p.SLAHours, p.Active, t, t)
+		if err != nil {
+			return dbErr(err, "product")
+		}
+		p.ID, _ = res.LastInsertId()
+		p.CreatedAt, p.UpdatedAt = t, t
+		a.TargetID, a.After = formatID(p.ID), p
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+// UpdateProduct implements appraisal.CatalogStore.
+func (s *Store) UpdateProduct(ctx context.Context, p *appraisal.Product, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanProduct(tx.QueryRowContext(ctx, "SELECT "+productColumns+" FROM service_products WHERE id = ?", p.ID))
+		if err != nil {
+			return dbErr(err, "product")
+		}
+		t := now()
+		if _, err := tx.ExecContext(ctx, "UPDATE service_products SET name = ?, price_fen = ?, sla_hours = ?, active = ?, updated_at = ? WHERE id = ?",
+			p.Name, p.PriceFen, p.SLAHours, p.Active, t, p.ID); err != nil {
+			return dbErr(err, "product")
+		}
+		p.Code, p.Kind, p.CreatedAt, p.UpdatedAt = before.Code, before.Kind, before.CreatedAt, t
+		a.TargetID, a.Before, a.After = formatID(p.ID), before, p
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+const expertColumns = `e.id, e.user_id, e.name, e.title, e.capacity, e.active, e.version, e.created_at, e.updated_at,
+  (SELECT COUNT(*) FROM orders o WHERE o.assignee_expert_id = e.id AND o.status IN ('ASSIGNED', 'IN_APPRAISAL', 'OPINION_SUBMITTED', 'IN_REVIEW'))`
+
+func scanExpert(r interface{ Scan(...any) error }) (*appraisal.Expert, error) {
+	var e appraisal.Expert
+	err := r.Scan(&e.ID, &e.UserID, &e.Name, &e.Title, &e.Capacity, &e.Active, &e.Version, &e.CreatedAt, &e.UpdatedAt, &e.OpenOrders)
+	return &e, err
+}
+
+func (s *Store) loadSpecialties(ctx context.Context, ex execer, experts []*appraisal.Expert) error {
+	if len(experts) == 0 {
+		return nil
+	}
+	byID := map[int64]*appraisal.Expert{}
+	for _, e := range experts {
+		byID[e.ID] = e
+		e.Specialties = []appraisal.Specialty{}
+	}
+	rows, err := ex.QueryContext(ctx, "SELECT expert_id, category_id, grade, can_review FROM expert_specialties ORDER BY expert_id, category_id")
+	if err != nil {
+		return dbErr(err, "specialties")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var sp appraisal.Specialty
+		if err := rows.Scan(&id, &sp.CategoryID, &sp.Grade, &sp.CanReview); err != nil {
+			return dbErr(err, "specialties")
+		}
+		if e, ok := byID[id]; ok {
+			e.Specialties = append(e.Specialties, sp)
+		}
+	}
+	return dbErr(rows.Err(), "specialties")
+}
+
+func writeSpecialties(ctx context.Context, tx *sql.Tx, e *appraisal.Expert) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM expert_specialties WHERE expert_id = ?", e.ID); err != nil {
+		return dbErr(err, "specialties")
+	}
+	for _, sp := range e.Specialties {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO expert_specialties (expert_id, category_id, grade, can_review) VALUES (?, ?, ?, ?)",
+			e.ID, sp.CategoryID, sp.Grade, sp.CanReview); err != nil {
+			return dbErr(err, "specialty")
+		}
+	}
+	return nil
+}
+
+// CreateExpert implements appraisal.CatalogStore.
+func (s *Store) CreateExpert(ctx context.Context, e *appraisal.Expert, a appraisal.AuditEntry) error {
+	t := now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO experts (user_id, name, title, capacity, active, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+			e.UserID, e.Name, e.Title, e.Capacity, e.Active, t, t)
+		if err != nil {
+			return dbErr(err, "expert")
+		}
+		e.ID, _ = res.LastInsertId()
+		e.Version, e.CreatedAt, e.UpdatedAt = 1, t, t
+		if err := writeSpecialties(ctx, tx, e); err != nil {
+			return err
+		}
+		a.TargetID, a.After = formatID(e.ID), e
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+// Expert implements appraisal.CatalogStore.
+func (s *Store) Expert(ctx context.Context, id int64) (*appraisal.Expert, error) {
+	e, err := scanExpert(s.db.QueryRowContext(ctx, "SELECT "+expertColumns+" FROM experts e WHERE e.id = ?", id))
+	if err != nil {
+		return nil, dbErr(err, "expert")
+	}
+	return e, s.loadSpecialties(ctx, s.db, []*appraisal.Expert{e})
+}
+
+// Experts implements appraisal.CatalogStore: all experts, or those with a specialty in categoryID.
+func (s *Store) Experts(ctx context.Context, categoryID int64) ([]appraisal.Expert, error) {
+	q := "SELECT " + expertColumns + " FROM experts e"
+	var args []any
+	if categoryID != 0 {
+		q += " WHERE EXISTS (SELECT 1 FROM expert_specialties sp WHERE sp.expert_id = e.id AND sp.category_id = ?)"
+		args = append(args, categoryID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+" ORDER BY e.id", args...)
+	if err != nil {
+		return nil, dbErr(err, "experts")
+	}
+	var ptrs []*appraisal.Expert
+	for rows.Next() {
+		e, err := scanExpert(rows)
+		if err != nil {
+			rows.Close()
+			return nil, dbErr(err, "experts")
+		}
+		ptrs = append(ptrs, e)
+	}
+	rows.Close()
+	if err := s.loadSpecialties(ctx, s.db, ptrs); err != nil {
+		return nil, err
+	}
+	out := make([]appraisal.Expert, len(ptrs))
+	for i, e := range ptrs {
+		out[i] = *e
+	}
+	return out, nil
+}
+
+// UpdateExpert implements appraisal.CatalogStore.
+func (s *Store) UpdateExpert(ctx context.Context, e *appraisal.Expert, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanExpert(tx.QueryRowContext(ctx, "SELECT "+expertColumns+" FROM experts e WHERE e.id = ?", e.ID))
+		if err != nil {
+			return dbErr(err, "expert")
+		}
+		if err := s.loadSpecialties(ctx, tx, []*appraisal.Expert{before}); err != nil {
+			return err
+		}
+		t := now()
+		res, err := tx.ExecContext(ctx, "UPDATE experts SET name = ?, title = ?, capacity = ?, active = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+			e.Name, e.Title, e.Capacity, e.Active, t, e.ID, e.Version)
+		if err != nil {
+			return dbErr(err, "expert")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			if err != nil {
+				return dbErr(err, "expert")
+			}
+			return versionConflict("expert", before.Version)
+		}
+		if err := writeSpecialties(ctx, tx, e); err != nil {
+			return err
+		}
+		e.UserID, e.Version, e.UpdatedAt, e.CreatedAt, e.OpenOrders = before.UserID, e.Version+1, t, before.CreatedAt, before.OpenOrders
+		a.TargetID, a.Before, a.After = formatID(e.ID), before, e
+		return insertAudit(ctx, tx, a)
+	})
+}

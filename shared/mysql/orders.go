@@ -1,0 +1,441 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+var _ appraisal.OrderStore = (*Store)(nil)
+
+const orderColumns = `id, order_no, customer_id, item_id, product_id, category_id, title, customer_name, status, round,
+  assignee_expert_id, price_fen, sla_due_at, sla_paused_at, note, version, created_by, created_at, updated_at, completed_at`
+
+func scanOrder(r interface{ Scan(...any) error }) (*appraisal.Order, error) {
+	var o appraisal.Order
+	var status string
+	var assignee sql.NullInt64
+	var paused, completed sql.NullTime
+	if err := r.Scan(&o.ID, &o.OrderNo, &o.CustomerID, &o.ItemID, &o.ProductID, &o.CategoryID, &o.Title, &o.CustomerName,
+		&status, &o.Round, &assignee, &o.PriceFen, &o.SLADueAt, &paused, &o.Note, &o.Version, &o.CreatedBy,
+		&o.CreatedAt, &o.UpdatedAt, &completed); err != nil {
+		return nil, err
+	}
+	o.Status = appraisal.Status(status)
+	o.AssigneeID = assignee.Int64
+	if paused.Valid {
+		o.SLAPausedAt = &paused.Time
+	}
+	if completed.Valid {
+		o.CompletedAt = &completed.Time
+	}
+	return &o, nil
+}
+
+// orderSnapshot is what the audit log keeps of an order.
+func orderSnapshot(o *appraisal.Order) map[string]any {
+	return map[string]any{"id": o.ID, "order_no": o.OrderNo, "status": o.Status, "round": o.Round,
+		"assignee_expert_id": o.AssigneeID, "sla_due_at": o.SLADueAt, "version": o.Version}
+}
+
+// CreateOrder implements appraisal.OrderStore. The order number is derived from the row id, so
+// it is unique without a second sequence.
+func (s *Store) CreateOrder(ctx context.Context, o *appraisal.Order, a appraisal.AuditEntry) error {
+	t := now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		tmpNo := "TMP-" + randomToken(12)
+		res, err := tx.ExecContext(ctx, `INSERT INTO orders (order_no, customer_id, item_id, product_id, category_id, title, customer_name,
+  status, round, assignee_expert_id, price_fen, sla_due_at, sla_paused_at, note, version, created_by, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, NULL, ?, 1, ?, ?, ?)`,
+			tmpNo, o.CustomerID, o.ItemID, o.ProductID, o.CategoryID, o.Title, o.CustomerName,
+			string(appraisal.StatusSubmitted), o.PriceFen, o.SLADueAt.UTC(), o.Note, o.CreatedBy, t, t)
+		if err != nil {
+			return dbErr(err, "order")
+		}
+		id, _ := res.LastInsertId()
+		o.ID, o.Status, o.Round, o.Version, o.CreatedAt, o.UpdatedAt = id, appraisal.StatusSubmitted, 1, 1, t, t
+		o.OrderNo = appraisal.FormatOrderNo(t, id)
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET order_no = ? WHERE id = ?", o.OrderNo, id); err != nil {
+			return dbErr(err, "order")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at)
+  VALUES (?, 1, ?, '', ?, 1, ?, '', ?)`, id, string(appraisal.ActionCreate), string(appraisal.StatusSubmitted), nullID(a.Actor.UserID), t); err != nil {
+			return dbErr(err, "order event")
+		}
+		a.TargetID, a.After = formatID(id), orderSnapshot(o)
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+// Order implements appraisal.OrderStore.
+func (s *Store) Order(ctx context.Context, id int64) (*appraisal.Order, error) {
+	o, err := scanOrder(s.db.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM orders WHERE id = ?", id))
+	return o, dbErr(err, "order")
+}
+
+// OrderDetail implements appraisal.OrderStore.
+func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDetail, error) {
+	o, err := s.Order(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &appraisal.OrderDetail{Order: *o, Events: []appraisal.OrderEvent{}, Opinions: []appraisal.Opinion{},
+		Reviews: []appraisal.Review{}, Certificates: []appraisal.Certificate{}}
+	err = s.each(ctx, "SELECT id, order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at FROM order_events WHERE order_id = ? ORDER BY version", []any{id},
+		func(r interface{ Scan(...any) error }) error {
+			var e appraisal.OrderEvent
+			var action, from, to string
+			var actor sql.NullInt64
+			if err := r.Scan(&e.ID, &e.OrderID, &e.Round, &action, &from, &to, &e.Version, &actor, &e.Note, &e.CreatedAt); err != nil {
+				return err
+			}
+			e.Action, e.From, e.To, e.ActorID = appraisal.Action(action), appraisal.Status(from), appraisal.Status(to), actor.Int64
+			d.Events = append(d.Events, e)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = s.each(ctx, "SELECT "+opinionColumns+" FROM opinions WHERE order_id = ? ORDER BY id", []any{id}, func(r interface{ Scan(...any) error }) error {
+		op, err := scanOpinion(r)
+		if err == nil {
+			d.Opinions = append(d.Opinions, *op)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.each(ctx, "SELECT id, order_id, opinion_id, reviewer_user_id, decision, comment, created_at FROM reviews WHERE order_id = ? ORDER BY id", []any{id},
+		func(r interface{ Scan(...any) error }) error {
+			var rv appraisal.Review
+			if err := r.Scan(&rv.ID, &rv.OrderID, &rv.OpinionID, &rv.ReviewerID, &rv.Decision, &rv.Comment, &rv.CreatedAt); err != nil {
+				return err
+			}
+			d.Reviews = append(d.Reviews, rv)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = s.each(ctx, "SELECT "+certColumns+" FROM certificates WHERE order_id = ? ORDER BY id", []any{id}, func(r interface{ Scan(...any) error }) error {
+		c, err := scanCert(r)
+		if err == nil {
+			d.Certificates = append(d.Certificates, *c)
+		}
+		return err
+	})
+	return d, err
+}
+
+func (s *Store) each(ctx context.Context, q string, args []any, scan func(interface{ Scan(...any) error }) error) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return dbErr(err, "query")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return dbErr(err, "scan")
+		}
+	}
+	return dbErr(rows.Err(), "query")
+}
+
+// orderSortSQL maps the allow-listed sort keys to ORDER BY clauses; anything else never reaches SQL.
+var orderSortSQL = map[string]string{
+	"created_at": "created_at, id", "-created_at": "created_at DESC, id DESC",
+	"updated_at": "updated_at, id", "-updated_at": "updated_at DESC, id DESC",
+	"sla_due_at": "sla_due_at, id", "-sla_due_at": "sla_due_at DESC, id DESC",
+	"price_fen": "price_fen, id", "-price_fen": "price_fen DESC, id DESC",
+	"order_no": "order_no", "-order_no": "order_no DESC",
+}
+
+// openStatuses are those whose SLA still runs.
+var openStatuses = []any{"SUBMITTED", "TRIAGE", "QUEUED", "ASSIGNED", "IN_APPRAISAL", "OPINION_SUBMITTED", "IN_REVIEW", "DISPUTED"}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// ListOrders implements appraisal.OrderStore.
+func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) ([]appraisal.Order, int, error) {
+	order, ok := orderSortSQL[f.Sort]
+	if f.Sort == "" {
+		order, ok = orderSortSQL["-created_at"], true
+	}
+	if !ok {
+		return nil, 0, appraisal.Invalid(appraisal.FieldError{Field: "sort", Code: "not_allowed", Message: "unknown sort key"})
+	}
+	w := &where{}
+	if len(f.Statuses) > 0 {
+		args := make([]any, len(f.Statuses))
+		for i, st := range f.Statuses {
+			args[i] = string(st)
+		}
+		w.add("status IN ("+placeholders(len(args))+")", args...)
+	}
+	if f.CategoryID != 0 {
+		w.add("category_id = ?", f.CategoryID)
+	}
+	if f.ExpertID != 0 {
+		w.add("assignee_expert_id = ?", f.ExpertID)
+	}
+	if f.ProductID != 0 {
+		w.add("product_id = ?", f.ProductID)
+	}
+	if f.CustomerID != 0 {
+		w.add("customer_id = ?", f.CustomerID)
+	}
+	if !f.From.IsZero() {
+		w.add("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		w.add("created_at < ?", f.To.UTC())
+	}
+	if f.Keyword != "" {
+		kw := like(f.Keyword)
+		w.add("(order_no LIKE ? OR title LIKE ? OR customer_name LIKE ?)", kw, kw, kw)
+	}
+	if f.SLABreached {
+		w.add("status IN ("+placeholders(len(openStatuses))+") AND sla_paused_at IS NULL AND sla_due_at < ?", append(append([]any{}, openStatuses...), now())...)
+	}
+	total, err := s.count(ctx, "orders", w)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []appraisal.Order{}
+	err = s.list(ctx, "SELECT "+orderColumns+" FROM orders", w, order, f.Page, func(r interface{ Scan(...any) error }) error {
+		o, err := scanOrder(r)
+		if err == nil {
+			out = append(out, *o)
+		}
+		return err
+	})
+	return out, total, err
+}
+
+// ApplyOrderChange implements appraisal.OrderStore. The order row is updated only if it still has
+// the version (and status) the change was computed from; the event row takes the new version,
+// unique per order, so even a lost race cannot leave two events for one version.
+func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) (*appraisal.Order, error) {
+	o := *ch.Order
+	from := ch.Event.From
+	t := now()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		write := func(ev appraisal.OrderEvent, readVersion int64) error {
+			var paused, completed any
+			if o.SLAPausedAt != nil {
+				paused = o.SLAPausedAt.UTC()
+			}
+			if o.CompletedAt != nil {
+				completed = o.CompletedAt.UTC()
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, round = ?, assignee_expert_id = ?, sla_due_at = ?, sla_paused_at = ?,
+  completed_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status = ?`,
+				string(ev.To), o.Round, nullID(o.AssigneeID), o.SLADueAt.UTC(), paused, completed, t, o.ID, readVersion, string(ev.From))
+			if err != nil {
+				return dbErr(err, "order")
+			}
+			if ok, err := affectedOne(res); err != nil || !ok {
+				if err != nil {
+					return dbErr(err, "order")
+				}
+				return errStale
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Round, string(ev.Action), string(ev.From), string(ev.To), readVersion+1,
+				nullID(ev.ActorID), truncate(ev.Note, 500), t); err != nil {
+				if errNumber(err) == errDuplicate {
+					return errStale
+				}
+				return dbErr(err, "order event")
+			}
+			return nil
+		}
+		if err := write(ch.Event, ch.Order.Version); err != nil {
+			return err
+		}
+		o.Version = ch.Order.Version + 1
+		o.Status = ch.Event.To
+
+		if ch.Supersede {
+			if _, err := tx.ExecContext(ctx, "UPDATE opinions SET status = 'SUPERSEDED' WHERE order_id = ? AND status = 'ACTIVE'", o.ID); err != nil {
+				return dbErr(err, "opinions")
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE certificates SET status = 'SUPERSEDED', superseded_at = ? WHERE order_id = ? AND status = 'ISSUED'", t, o.ID); err != nil {
+				return dbErr(err, "certificates")
+			}
+		}
+		if ch.SendBackOpinionID != 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE opinions SET status = 'SENT_BACK' WHERE id = ? AND status = 'ACTIVE'", ch.SendBackOpinionID); err != nil {
+				return dbErr(err, "opinion")
+			}
+		}
+		if op := ch.Opinion; op != nil {
+			op.OrderID, op.Round, op.CreatedAt, op.Status = o.ID, o.Round, t, "ACTIVE"
+			res, err := tx.ExecContext(ctx, `INSERT INTO opinions (order_id, round, expert_id, verdict, era, condition_grade, value_min_fen, value_max_fen,
+  public_comment, internal_note, status, review_required, review_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				op.OrderID, op.Round, op.ExpertID, string(op.Verdict), op.Era, op.Condition, op.ValueMinFen, op.ValueMaxFen,
+				op.PublicComment, op.InternalNote, op.Status, op.ReviewRequired, op.ReviewReason, t)
+			if err != nil {
+				return dbErr(err, "opinion")
+			}
+			op.ID, _ = res.LastInsertId()
+		}
+		if rv := ch.Review; rv != nil {
+			rv.OrderID, rv.CreatedAt = o.ID, t
+			res, err := tx.ExecContext(ctx, "INSERT INTO reviews (order_id, opinion_id, reviewer_user_id, decision, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+				rv.OrderID, rv.OpinionID, rv.ReviewerID, rv.Decision, rv.Comment, t)
+			if err != nil {
+				return dbErr(err, "review")
+			}
+			rv.ID, _ = res.LastInsertId()
+		}
+		if c := ch.Certificate; c != nil {
+			c.OrderID, c.Round, c.IssuedAt, c.Status = o.ID, o.Round, t, "ISSUED"
+			res, err := tx.ExecContext(ctx, `INSERT INTO certificates (cert_no, verify_token, order_id, opinion_id, round, status, issued_by, issued_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "TMP-"+randomToken(12), c.VerifyToken, c.OrderID, c.OpinionID, c.Round, c.Status, c.IssuedBy, t)
+			if err != nil {
+				return dbErr(err, "certificate")
+			}
+			c.ID, _ = res.LastInsertId()
+			c.CertNo = appraisal.FormatCertNo(t, c.ID)
+			if _, err := tx.ExecContext(ctx, "UPDATE certificates SET cert_no = ? WHERE id = ?", c.CertNo, c.ID); err != nil {
+				return dbErr(err, "certificate")
+			}
+		}
+		if ch.Then != nil {
+			if err := write(*ch.Then, o.Version); err != nil {
+				return err
+			}
+			o.Version++
+			o.Status = ch.Then.To
+		}
+		o.UpdatedAt = t
+		a := ch.Audit
+		a.TargetID = formatID(o.ID)
+		a.Before = orderSnapshot(ch.Order)
+		a.Before.(map[string]any)["status"] = from
+		a.After = orderSnapshot(&o)
+		return insertAudit(ctx, tx, a)
+	})
+	if errors.Is(err, errStale) {
+		cur, cerr := s.Order(ctx, o.ID)
+		if cerr != nil {
+			return nil, cerr
+		}
+		return nil, &appraisal.Error{Kind: appraisal.KindConflict, Code: "order.version_conflict",
+			Message: "the order was changed by someone else; reload and retry",
+			Details: map[string]any{"current_status": cur.Status, "current_version": cur.Version, "allowed_actions": appraisal.AllowedActions(cur.Status)}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+var errStale = errors.New("stale order version")
+
+// PastExperts implements appraisal.OrderStore.
+func (s *Store) PastExperts(ctx context.Context, orderID int64) ([]int64, error) {
+	var out []int64
+	err := s.each(ctx, "SELECT DISTINCT expert_id FROM opinions WHERE order_id = ?", []any{orderID}, func(r interface{ Scan(...any) error }) error {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	return out, err
+}
+
+const opinionColumns = `id, order_id, round, expert_id, verdict, era, condition_grade, value_min_fen, value_max_fen,
+  public_comment, internal_note, status, review_required, review_reason, created_at`
+
+func scanOpinion(r interface{ Scan(...any) error }) (*appraisal.Opinion, error) {
+	var op appraisal.Opinion
+	var verdict string
+	var pub, internal sql.NullString
+	if err := r.Scan(&op.ID, &op.OrderID, &op.Round, &op.ExpertID, &verdict, &op.Era, &op.Condition, &op.ValueMinFen, &op.ValueMaxFen,
+		&pub, &internal, &op.Status, &op.ReviewRequired, &op.ReviewReason, &op.CreatedAt); err != nil {
+		return nil, err
+	}
+	op.Verdict, op.PublicComment, op.InternalNote = appraisal.Verdict(verdict), pub.String, internal.String
+	return &op, nil
+}
+
+const certColumns = "id, cert_no, verify_token, order_id, opinion_id, round, status, issued_by, issued_at, revoked_at, revoke_reason, superseded_at"
+
+func scanCert(r interface{ Scan(...any) error }) (*appraisal.Certificate, error) {
+	var c appraisal.Certificate
+	var revoked, superseded sql.NullTime
+	if err := r.Scan(&c.ID, &c.CertNo, &c.VerifyToken, &c.OrderID, &c.OpinionID, &c.Round, &c.Status, &c.IssuedBy, &c.IssuedAt,
+		&revoked, &c.RevokeReason, &superseded); err != nil {
+		return nil, err
+	}
+	if revoked.Valid {
+		c.RevokedAt = &revoked.Time
+	}
+	if superseded.Valid {
+		c.SupersededAt = &superseded.Time
+	}
+	return &c, nil
+}
+
+// CertificateByToken implements appraisal.OrderStore.
+func (s *Store) CertificateByToken(ctx context.Context, token string) (*appraisal.Certificate, *appraisal.Order, *appraisal.Opinion, error) {
+	c, err := scanCert(s.db.QueryRowContext(ctx, "SELECT "+certColumns+" FROM certificates WHERE verify_token = ?", token))
+	if err != nil {
+		return nil, nil, nil, dbErr(err, "certificate")
+	}
+	o, err := s.Order(ctx, c.OrderID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	op, err := scanOpinion(s.db.QueryRowContext(ctx, "SELECT "+opinionColumns+" FROM opinions WHERE id = ?", c.OpinionID))
+	if err != nil {
+		return nil, nil, nil, dbErr(err, "opinion")
+	}
+	return c, o, op, nil
+}
+
+// Certificate implements appraisal.OrderStore.
+func (s *Store) Certificate(ctx context.Context, id int64) (*appraisal.Certificate, error) {
+	c, err := scanCert(s.db.QueryRowContext(ctx, "SELECT "+certColumns+" FROM certificates WHERE id = ?", id))
+	return c, dbErr(err, "certificate")
+}
+
+// RevokeCertificate implements appraisal.OrderStore. Only an issued certificate can be revoked.
+func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
+	var out *appraisal.Certificate
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanCert(tx.QueryRowContext(ctx, "SELECT "+certColumns+" FROM certificates WHERE id = ?", id))
+		if err != nil {
+			return dbErr(err, "certificate")
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE certificates SET status = 'REVOKED', revoked_at = ?, revoke_reason = ? WHERE id = ? AND status = 'ISSUED'",
+			now(), truncate(reason, 200), id)
+		if err != nil {
+			return dbErr(err, "certificate")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			if err != nil {
+				return dbErr(err, "certificate")
+			}
+			return &appraisal.Error{Kind: appraisal.KindConflict, Code: "certificate.not_issued",
+				Message: "only an issued certificate can be revoked", Details: map[string]any{"current_status": before.Status}}
+		}
+		out, err = scanCert(tx.QueryRowContext(ctx, "SELECT "+certColumns+" FROM certificates WHERE id = ?", id))
+		if err != nil {
+			return dbErr(err, "certificate")
+		}
+		a.TargetID = formatID(id)
+		a.Before = map[string]any{"cert_no": before.CertNo, "status": before.Status}
+		a.After = map[string]any{"cert_no": out.CertNo, "status": out.Status, "reason": reason}
+		return insertAudit(ctx, tx, a)
+	})
+	return out, err
+}

@@ -1,0 +1,75 @@
+package mysql
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// where builds a parameterised WHERE clause. Only fixed SQL fragments written in this package go
+// into clauses; every value goes into args.
+type where struct {
+	clauses []string
+	args    []any
+}
+
+func (w *where) add(clause string, args ...any) {
+	w.clauses = append(w.clauses, clause)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) String() string {
+	if len(w.clauses) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.clauses, " AND ")
+}
+
+// like escapes a user's keyword for a LIKE '%kw%' pattern. Only infix patterns are used: the
+// embedded engine misses prefix patterns followed by CJK characters.
+func like(kw string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(kw) + "%"
+}
+
+// MaxPageSize bounds every list.
+const MaxPageSize = 100
+
+func limits(p appraisal.Page) (limit, offset int) {
+	limit, offset = p.Limit, p.Offset
+	if limit <= 0 {
+		limit = 20
+	}
+	if limit > MaxPageSize {
+		limit = MaxPageSize
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// count runs SELECT COUNT(*) over the same FROM and WHERE as a list.
+func (s *Store) count(ctx context.Context, from string, w *where) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+w.String(), w.args...).Scan(&n)
+	return n, dbErr(err, "count")
+}
+
+// list runs a page query and scans each row with scan.
+func (s *Store) list(ctx context.Context, query string, w *where, order string, p appraisal.Page, scan func(row interface{ Scan(...any) error }) error) error {
+	limit, offset := limits(p)
+	args := append(append([]any(nil), w.args...), limit, offset)
+	rows, err := s.db.QueryContext(ctx, query+w.String()+" ORDER BY "+order+" LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return dbErr(err, "list")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return dbErr(err, "list")
+		}
+	}
+	return dbErr(rows.Err(), "list")
+}

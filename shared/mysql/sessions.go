@@ -1,0 +1,187 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+var _ appraisal.SessionStore = (*Store)(nil)
+
+const sessionColumns = "id, user_id, created_at, last_used_at, expires_at, revoked_at, revoke_reason, ip, user_agent"
+
+func scanSession(row interface{ Scan(...any) error }) (*appraisal.Session, error) {
+	var s appraisal.Session
+	var revoked sql.NullTime
+	if err := row.Scan(&s.ID, &s.UserID, &s.CreatedAt, &s.LastUsedAt, &s.ExpiresAt, &revoked, &s.RevokeReason, &s.IP, &s.UserAgent); err != nil {
+		return nil, err
+	}
+	if revoked.Valid {
+		t := revoked.Time
+		s.RevokedAt = &t
+	}
+	return &s, nil
+}
+
+// CreateSession implements appraisal.SessionStore.
+func (s *Store) CreateSession(ctx context.Context, sess *appraisal.Session, refreshHash string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, NULL, '', ?, ?)",
+			sess.ID, sess.UserID, sess.CreatedAt.UTC(), sess.LastUsedAt.UTC(), sess.ExpiresAt.UTC(),
+			truncate(sess.IP, 64), truncate(sess.UserAgent, 255)); err != nil {
+			return dbErr(err, "session")
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+			refreshHash, sess.ID, sess.CreatedAt.UTC())
+		return dbErr(err, "refresh token")
+	})
+}
+
+// RotateRefresh implements appraisal.SessionStore. Spending the old token is a guarded UPDATE
+// (used_at IS NULL), so of two concurrent refreshes with one token exactly one succeeds and the
+// other is treated as the replay it is.
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, t, expiresAt time.Time) (appraisal.RefreshUse, *appraisal.Session, error) {
+	var sessionID string
+	var used sql.NullTime
+	err := s.db.QueryRowContext(ctx, "SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = ?", oldHash).Scan(&sessionID, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return appraisal.RefreshUnknown, nil, nil
+	}
+	if err != nil {
+		return 0, nil, dbErr(err, "refresh token")
+	}
+	revoke := func() (appraisal.RefreshUse, *appraisal.Session, error) {
+		_, err := s.db.ExecContext(ctx,
+			"UPDATE sessions SET revoked_at = ?, revoke_reason = 'refresh_reused' WHERE id = ? AND revoked_at IS NULL", t.UTC(), sessionID)
+		if err != nil {
+			return 0, nil, dbErr(err, "session")
+		}
+		sess, err := scanSession(s.db.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", sessionID))
+		return appraisal.RefreshReused, sess, dbErr(err, "session")
+	}
+	if used.Valid {
+		return revoke()
+	}
+	var out *appraisal.Session
+	reused, ended := false, false
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", t.UTC(), oldHash)
+		if err != nil {
+			return dbErr(err, "refresh token")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			reused = err == nil
+			return dbErr(err, "refresh token")
+		}
+		res, err = tx.ExecContext(ctx, "UPDATE sessions SET last_used_at = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL AND expires_at > ?",
+			t.UTC(), expiresAt.UTC(), sessionID, t.UTC())
+		if err != nil {
+			return dbErr(err, "session")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			ended = err == nil
+			return dbErr(err, "session")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+			newHash, sessionID, t.UTC()); err != nil {
+			return dbErr(err, "refresh token")
+		}
+		out, err = scanSession(tx.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", sessionID))
+		return dbErr(err, "session")
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if reused {
+		return revoke()
+	}
+	if ended {
+		return appraisal.RefreshEnded, nil, nil
+	}
+	return appraisal.RefreshOK, out, nil
+}
+
+// SessionsOf implements appraisal.SessionStore.
+func (s *Store) SessionsOf(ctx context.Context, userID int64, activeAt time.Time) ([]appraisal.Session, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sessionColumns+
+		" FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY last_used_at DESC LIMIT 100",
+		userID, activeAt.UTC())
+	if err != nil {
+		return nil, dbErr(err, "sessions")
+	}
+	defer rows.Close()
+	var out []appraisal.Session
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, dbErr(err, "sessions")
+		}
+		out = append(out, *sess)
+	}
+	return out, dbErr(rows.Err(), "sessions")
+}
+
+// RevokeSession implements appraisal.SessionStore.
+func (s *Store) RevokeSession(ctx context.Context, userID int64, sessionID, reason string, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+			now(), truncate(reason, 64), sessionID, userID)
+		if err != nil {
+			return dbErr(err, "session")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			if err != nil {
+				return dbErr(err, "session")
+			}
+			return appraisal.E(appraisal.KindNotFound, "auth.session_not_found", "no such active session")
+		}
+		a.After = map[string]any{"session_id": sessionID, "reason": reason}
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+// RevokeUserSessions implements appraisal.SessionStore.
+func (s *Store) RevokeUserSessions(ctx context.Context, userID int64, keep, reason string, a appraisal.AuditEntry) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?",
+			now(), truncate(reason, 64), userID, keep)
+		if err != nil {
+			return dbErr(err, "sessions")
+		}
+		n, _ = res.RowsAffected()
+		a.After = map[string]any{"revoked_sessions": n, "reason": reason}
+		return insertAudit(ctx, tx, a)
+	})
+	return int(n), err
+}
+
+// Grant implements appraisal.SessionStore: the session, the account and the permission in one
+// query, so authorization costs one round trip and always sees the current state.
+func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, operation string, t time.Time) (*appraisal.Grant, error) {
+	var g appraisal.Grant
+	var role, active, allowed int
+	var expert sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.role_id, u.disabled,
+  CASE WHEN s.revoked_at IS NULL AND s.expires_at > ? THEN 1 ELSE 0 END,
+  CASE WHEN EXISTS (SELECT 1 FROM role_permissions rp WHERE rp.role_id = u.role_id AND rp.operation = ?) THEN 1 ELSE 0 END,
+  (SELECT e.id FROM experts e WHERE e.user_id = u.id)
+FROM sessions s JOIN admin_users u ON u.id = s.user_id
+WHERE s.id = ? AND s.user_id = ?`, t.UTC(), operation, sessionID, userID).
+		Scan(&g.UserID, &g.Username, &role, &g.Disabled, &active, &allowed, &expert)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &appraisal.Grant{}, nil
+	}
+	if err != nil {
+		return nil, dbErr(err, "grant")
+	}
+	g.Role = appraisal.RoleID(role)
+	g.SessionID = sessionID
+	g.SessionActive = active == 1
+	g.Allowed = allowed == 1
+	g.ExpertID = expert.Int64
+	return &g, nil
+}

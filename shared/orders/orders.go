@@ -1,0 +1,447 @@
+// Package orders is the appraisal workflow: creating orders, moving them through the one
+// transition table in the domain, assigning experts, recording opinions and reviews, and issuing
+// certificates. Every change is computed here and written by the store in one transaction guarded
+// by the order's version.
+package orders
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// Service runs the workflow.
+type Service struct {
+	Orders  appraisal.OrderStore
+	Catalog appraisal.CatalogStore
+	Review  appraisal.ReviewPolicy
+	// Sample draws the review sampling number in [0,1); crypto/rand when nil.
+	Sample func() float64
+	// Changed is called after every successful write (the dashboard cache listens).
+	Changed func(ctx context.Context)
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) changed(ctx context.Context) {
+	if s.Changed != nil {
+		s.Changed(ctx)
+	}
+}
+
+func (s *Service) sample() float64 {
+	if s.Sample != nil {
+		return s.Sample()
+	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(1<<53))
+	return float64(n.Int64()) / (1 << 53)
+}
+
+// CreateInput is what a new order needs.
+type CreateInput struct {
+	ItemID    int64
+	ProductID int64
+	Note      string
+}
+
+// Create opens an order for an item. The SLA clock starts now, from the product's hours.
+func (s *Service) Create(ctx context.Context, in CreateInput, p *appraisal.Principal, a appraisal.AuditEntry) (*appraisal.Order, error) {
+	item, err := s.Catalog.Item(ctx, in.ItemID)
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "item_id", Code: "not_found", Message: "no such item"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	product, err := s.Catalog.Product(ctx, in.ProductID)
+	if appraisal.IsKind(err, appraisal.KindNotFound) || err == nil && !product.Active {
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "product_id", Code: "not_found", Message: "no such active product"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	cust, _, err := s.Catalog.Customer(ctx, item.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if cust.Blocked {
+		return nil, appraisal.E(appraisal.KindConflict, "customer.blocked", "the customer is blocked")
+	}
+	t := s.now()
+	o := &appraisal.Order{CustomerID: cust.ID, ItemID: item.ID, ProductID: product.ID, CategoryID: item.CategoryID,
+		Title: item.Title, CustomerName: cust.Name, PriceFen: product.PriceFen,
+		SLADueAt: t.Add(time.Duration(product.SLAHours) * time.Hour), Note: in.Note, CreatedBy: p.UserID}
+	if err := s.Orders.CreateOrder(ctx, o, a.For("orders.create", "order", "")); err != nil {
+		return nil, err
+	}
+	s.changed(ctx)
+	return o, nil
+}
+
+// CanSee reports whether p may see o: experts without the see-all capability see only the orders
+// assigned to them.
+func CanSee(p *appraisal.Principal, seeAll bool, o *appraisal.Order) bool {
+	return seeAll || (p.ExpertID != 0 && o.AssigneeID == p.ExpertID)
+}
+
+// load reads an order and checks the version the client acted on.
+func (s *Service) load(ctx context.Context, id, version int64) (*appraisal.Order, error) {
+	o, err := s.Orders.Order(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if version != o.Version {
+		return nil, &appraisal.Error{Kind: appraisal.KindConflict, Code: "order.version_conflict",
+			Message: "the order was changed by someone else; reload and retry",
+			Details: map[string]any{"current_status": o.Status, "current_version": o.Version, "allowed_actions": appraisal.AllowedActions(o.Status)}}
+	}
+	return o, nil
+}
+
+// change applies one transition of o by action and writes it with the extras set by fill.
+func (s *Service) change(ctx context.Context, o *appraisal.Order, action appraisal.Action, p *appraisal.Principal, note string,
+	a appraisal.AuditEntry, fill func(next *appraisal.Order, ch *appraisal.OrderChange) error) (*appraisal.Order, error) {
+	to, err := appraisal.Next(o.Status, action)
+	if err != nil {
+		return nil, err
+	}
+	next := *o
+	ch := appraisal.OrderChange{Order: &next,
+		Event: appraisal.OrderEvent{Action: action, From: o.Status, To: to, ActorID: p.UserID, Note: note},
+		Audit: a.For("orders."+string(action), "order", "")}
+	if fill != nil {
+		if err := fill(&next, &ch); err != nil {
+			return nil, err
+		}
+	}
+	out, err := s.Orders.ApplyOrderChange(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	s.changed(ctx)
+	return out, nil
+}
+
+// Transition runs one of the actions that need nothing but a note: triage, request_info,
+// provide_info, accept, reject, cancel, start and dispute.
+func (s *Service) Transition(ctx context.Context, p *appraisal.Principal, id, version int64, action appraisal.Action, note string, a appraisal.AuditEntry) (*appraisal.Order, error) {
+	o, err := s.load(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	t := s.now()
+	return s.change(ctx, o, action, p, note, a, func(next *appraisal.Order, ch *appraisal.OrderChange) error {
+		switch action {
+		case appraisal.ActionRequestInfo:
+			next.PauseSLA(t)
+		case appraisal.ActionProvideInfo:
+			next.ResumeSLA(t)
+		case appraisal.ActionStart:
+			if p.Role != appraisal.RoleSuperAdmin && (p.ExpertID == 0 || p.ExpertID != o.AssigneeID) {
+				return appraisal.E(appraisal.KindForbidden, "order.not_assignee", "only the assigned expert can start the appraisal")
+			}
+		case appraisal.ActionDispute:
+			if strings.TrimSpace(note) == "" {
+				return appraisal.Invalid(appraisal.FieldError{Field: "note", Code: "required", Message: "say what the customer disputes"})
+			}
+			ch.Supersede = true
+		case appraisal.ActionReject, appraisal.ActionCancel:
+			next.CompletedAt = &t
+		case appraisal.ActionTriage, appraisal.ActionAccept:
+		default:
+			return appraisal.E(appraisal.KindInvalid, "order.action_needs_input", "this action has its own endpoint")
+		}
+		return nil
+	})
+}
+
+// matches reports whether an expert's specialties cover a category or its parent.
+func matches(e *appraisal.Expert, categoryID int64, parents map[int64]int64) bool {
+	for _, sp := range e.Specialties {
+		if sp.CategoryID == categoryID || sp.CategoryID == parents[categoryID] {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) parents(ctx context.Context) (map[int64]int64, error) {
+	cats, err := s.Catalog.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]int64, len(cats))
+	for _, c := range cats {
+		out[c.ID] = c.ParentID
+	}
+	return out, nil
+}
+
+// eligible checks an expert for an order: active, with the specialty, under capacity, and, in a
+// disputed order's new round, not one who already gave an opinion on it.
+func (s *Service) eligible(ctx context.Context, o *appraisal.Order, e *appraisal.Expert, parents map[int64]int64, past []int64) error {
+	switch {
+	case !e.Active:
+		return appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "inactive", Message: "the expert is inactive"})
+	case !matches(e, o.CategoryID, parents):
+		return appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "no_specialty", Message: "the expert has no specialty in this category"})
+	case e.OpenOrders >= e.Capacity && e.ID != o.AssigneeID:
+		return appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "at_capacity", Message: "the expert has no capacity left"})
+	case o.Status == appraisal.StatusDisputed && slices.Contains(past, e.ID):
+		return appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "same_expert", Message: "a disputed order needs a different expert"})
+	}
+	return nil
+}
+
+// Assign gives an order to an expert. From DISPUTED it opens the next round.
+func (s *Service) Assign(ctx context.Context, p *appraisal.Principal, id, version, expertID int64, note string, a appraisal.AuditEntry) (*appraisal.Order, error) {
+	o, err := s.load(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.Catalog.Expert(ctx, expertID)
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "not_found", Message: "no such expert"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	parents, err := s.parents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	past, err := s.Orders.PastExperts(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.eligible(ctx, o, e, parents, past); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, o, appraisal.ActionAssign, p, note, a, func(next *appraisal.Order, ch *appraisal.OrderChange) error {
+		next.AssigneeID = e.ID
+		if o.Status == appraisal.StatusDisputed {
+			next.Round = o.Round + 1
+			next.CompletedAt = nil
+		}
+		return nil
+	})
+}
+
+// SuggestExpert picks the least-loaded eligible expert for an order.
+func (s *Service) SuggestExpert(ctx context.Context, id int64) (*appraisal.Expert, error) {
+	o, err := s.Orders.Order(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	parents, err := s.parents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	past, err := s.Orders.PastExperts(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	experts, err := s.Catalog.Experts(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	var best *appraisal.Expert
+	for i := range experts {
+		e := &experts[i]
+		if s.eligible(ctx, o, e, parents, past) != nil {
+			continue
+		}
+		if best == nil || load(e) < load(best) {
+			best = e
+		}
+	}
+	if best == nil {
+		return nil, appraisal.E(appraisal.KindNotFound, "order.no_eligible_expert", "no active expert with this specialty has capacity")
+	}
+	return best, nil
+}
+
+// load is the fraction of an expert's capacity in use.
+func load(e *appraisal.Expert) float64 {
+	if e.Capacity <= 0 {
+		return 1
+	}
+	return float64(e.OpenOrders) / float64(e.Capacity)
+}
+
+// OpinionInput is an expert's verdict.
+type OpinionInput struct {
+	Verdict       appraisal.Verdict
+	Era           string
+	Condition     string
+	ValueMinFen   int64
+	ValueMaxFen   int64
+	PublicComment string
+	InternalNote  string
+}
+
+// SubmitOpinion records the assigned expert's opinion and, in the same transaction, routes the
+// order to review or completes it, as the review policy decides.
+func (s *Service) SubmitOpinion(ctx context.Context, p *appraisal.Principal, id, version int64, in OpinionInput, a appraisal.AuditEntry) (*appraisal.Order, *appraisal.Opinion, error) {
+	switch in.Verdict {
+	case appraisal.VerdictGenuine, appraisal.VerdictFake, appraisal.VerdictUncertain, appraisal.VerdictNotAppraisable:
+	default:
+		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "verdict", Code: "not_allowed", Message: "unknown verdict"})
+	}
+	if in.ValueMinFen < 0 || in.ValueMaxFen < in.ValueMinFen {
+		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "value_max_fen", Code: "bad_range", Message: "the value range must satisfy 0 ≤ min ≤ max"})
+	}
+	o, err := s.load(ctx, id, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.ExpertID == 0 || p.ExpertID != o.AssigneeID {
+		return nil, nil, appraisal.E(appraisal.KindForbidden, "order.not_assignee", "only the assigned expert can submit an opinion")
+	}
+	op := &appraisal.Opinion{ExpertID: p.ExpertID, Verdict: in.Verdict, Era: in.Era, Condition: in.Condition,
+		ValueMinFen: in.ValueMinFen, ValueMaxFen: in.ValueMaxFen, PublicComment: in.PublicComment, InternalNote: in.InternalNote}
+	op.ReviewRequired, op.ReviewReason = s.Review.NeedsReview(op, s.sample())
+	t := s.now()
+	out, err := s.change(ctx, o, appraisal.ActionSubmitOpinion, p, "", a, func(next *appraisal.Order, ch *appraisal.OrderChange) error {
+		ch.Opinion = op
+		then := appraisal.OrderEvent{Action: appraisal.ActionAutoComplete, From: appraisal.StatusOpinionSubmitted, To: appraisal.StatusCompleted, Note: "no review needed"}
+		if op.ReviewRequired {
+			then = appraisal.OrderEvent{Action: appraisal.ActionRouteReview, From: appraisal.StatusOpinionSubmitted, To: appraisal.StatusInReview, Note: "review: " + op.ReviewReason}
+		} else {
+			next.CompletedAt = &t
+		}
+		ch.Then = &then
+		return nil
+	})
+	return out, op, err
+}
+
+// Decisions of a review.
+const (
+	ReviewAgree    = "AGREE"
+	ReviewSendBack = "SEND_BACK"
+)
+
+// ReviewOpinion records a reviewer's decision: agreeing completes the order, sending back returns
+// it to the expert and marks the opinion.
+func (s *Service) ReviewOpinion(ctx context.Context, p *appraisal.Principal, id, version int64, decision, comment string, a appraisal.AuditEntry) (*appraisal.Order, error) {
+	action := appraisal.ActionReviewAgree
+	switch decision {
+	case ReviewAgree:
+	case ReviewSendBack:
+		action = appraisal.ActionReviewSendBk
+		if strings.TrimSpace(comment) == "" {
+			return nil, appraisal.Invalid(appraisal.FieldError{Field: "comment", Code: "required", Message: "say why the opinion goes back"})
+		}
+	default:
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "decision", Code: "not_allowed", Message: "AGREE or SEND_BACK"})
+	}
+	o, err := s.load(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	op, err := s.activeOpinion(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if p.ExpertID != 0 && p.ExpertID == op.ExpertID {
+		return nil, appraisal.E(appraisal.KindForbidden, "order.own_opinion", "nobody reviews their own opinion")
+	}
+	t := s.now()
+	return s.change(ctx, o, action, p, comment, a, func(next *appraisal.Order, ch *appraisal.OrderChange) error {
+		ch.Review = &appraisal.Review{OpinionID: op.ID, ReviewerID: p.UserID, Decision: decision, Comment: comment}
+		if action == appraisal.ActionReviewSendBk {
+			ch.SendBackOpinionID = op.ID
+		} else {
+			next.CompletedAt = &t
+		}
+		return nil
+	})
+}
+
+func (s *Service) activeOpinion(ctx context.Context, o *appraisal.Order) (*appraisal.Opinion, error) {
+	d, err := s.Orders.OrderDetail(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(d.Opinions) - 1; i >= 0; i-- {
+		if op := d.Opinions[i]; op.Round == o.Round && op.Status == "ACTIVE" {
+			return &op, nil
+		}
+	}
+	return nil, appraisal.E(appraisal.KindConflict, "order.no_opinion", "the order has no active opinion")
+}
+
+// IssueCertificate certifies a completed order whose verdict allows a certificate.
+func (s *Service) IssueCertificate(ctx context.Context, p *appraisal.Principal, id, version int64, a appraisal.AuditEntry) (*appraisal.Order, *appraisal.Certificate, error) {
+	o, err := s.load(ctx, id, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cert *appraisal.Certificate
+	out, err := s.change(ctx, o, appraisal.ActionIssueCert, p, "", a, func(next *appraisal.Order, ch *appraisal.OrderChange) error {
+		op, err := s.activeOpinion(ctx, o)
+		if err != nil {
+			return err
+		}
+		if !op.Verdict.AllowsCertificate() {
+			return appraisal.E(appraisal.KindConflict, "certificate.verdict_not_certifiable", "only a GENUINE or FAKE verdict is certified")
+		}
+		cert = &appraisal.Certificate{OpinionID: op.ID, VerifyToken: NewVerifyToken(), IssuedBy: p.UserID}
+		ch.Certificate = cert
+		return nil
+	})
+	return out, cert, err
+}
+
+// NewVerifyToken is 256 random bits, base64url: unguessable, and 43 characters in a QR code.
+func NewVerifyToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ValidVerifyToken checks a token's shape before it reaches the database.
+func ValidVerifyToken(tok string) bool {
+	if len(tok) != 43 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(tok)
+	return err == nil
+}
+
+// RevokeCertificate withdraws a certificate, with a reason.
+func (s *Service) RevokeCertificate(ctx context.Context, certID int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "reason", Code: "required", Message: "a revocation needs a reason"})
+	}
+	c, err := s.Orders.RevokeCertificate(ctx, certID, reason, a.For("certificates.revoke", "certificate", ""))
+	if err == nil {
+		s.changed(ctx)
+	}
+	return c, err
+}
+
+// Verify looks a certificate up by its public token.
+func (s *Service) Verify(ctx context.Context, tok string) (*appraisal.Certificate, *appraisal.Order, *appraisal.Opinion, error) {
+	if !ValidVerifyToken(tok) {
+		return nil, nil, nil, appraisal.E(appraisal.KindNotFound, "certificate.not_found", "no such certificate")
+	}
+	c, o, op, err := s.Orders.CertificateByToken(ctx, tok)
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
+		return nil, nil, nil, appraisal.E(appraisal.KindNotFound, "certificate.not_found", "no such certificate")
+	}
+	return c, o, op, err
+}

@@ -1,0 +1,75 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// Throttle implements appraisal.Throttle with fixed windows: INCR a counter whose expiry is set
+// by the first hit. Every instance shares the counters, so limits hold across the fleet.
+type Throttle struct {
+	c      *goredis.Client
+	prefix string
+}
+
+var _ appraisal.Throttle = (*Throttle)(nil)
+
+// NewThrottle counts under keys starting with prefix (for example "jb:throttle:").
+func NewThrottle(c *goredis.Client, prefix string) *Throttle { return &Throttle{c: c, prefix: prefix} }
+
+// Blocked implements appraisal.Throttle.
+func (t *Throttle) Blocked(ctx context.Context, key string, limit int) (time.Duration, error) {
+	k := t.prefix + key
+	v, err := t.c.Get(ctx, k).Result()
+	if errors.Is(err, goredis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	n, _ := strconv.Atoi(v)
+	if n < limit {
+		return 0, nil
+	}
+	ttl, err := t.c.PTTL(ctx, k).Result()
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	if ttl <= 0 {
+		ttl = time.Second // expiring right now, or (should not happen) no expiry
+	}
+	return ttl, nil
+}
+
+// Hit implements appraisal.Throttle.
+func (t *Throttle) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
+	k := t.prefix + key
+	var incr *goredis.IntCmd
+	_, err := t.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		incr = p.Incr(ctx, k)
+		p.Do(ctx, "PEXPIRE", k, window.Milliseconds(), "NX")
+		return nil
+	})
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	return int(incr.Val()), nil
+}
+
+// Reset implements appraisal.Throttle.
+func (t *Throttle) Reset(ctx context.Context, key string) error {
+	return unavailable(t.c.Del(ctx, t.prefix+key).Err())
+}
+
+func unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return appraisal.Wrap(err, appraisal.KindUnavailable, "redis.unavailable", "Redis did not answer")
+}
