@@ -24,6 +24,15 @@ type Function struct {
 	TimeoutSec  int
 	// Env lists the environment variables it reads, beyond those SCF sets itself.
 	Env []string
+	// Timers are the cron schedules of a KindTimer function (SCF's 7 fields, UTC; names for days).
+	Timers []Timer
+}
+
+// Timer is one timer trigger.
+type Timer struct {
+	Name     string
+	Cron     string
+	Argument string
 }
 
 // Common environment of every function that talks to MySQL and Redis.
@@ -47,6 +56,11 @@ var Functions = []Function{
 	api("api-orders", "Orders, opinions, reviews, certificates, public verification", httpapi.GroupOrders),
 	api("api-stats", "Dashboard (/api/v1/dashboard)", httpapi.GroupStats),
 	api("api-audit", "Audit log (/api/v1/audit-logs)", httpapi.GroupAudit),
+	{
+		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION and stale idempotency keys",
+		MemoryMB: 128, TimeoutSec: 300, Env: env("PII_SECRET", "JWT_SECRET", "AUDIT_RETENTION"),
+		Timers: []Timer{{Name: "daily-retention", Cron: "0 30 19 * * * *", Argument: "retention"}}, // 03:30 Asia/Shanghai
+	},
 	{
 		Name: "migrate", Kind: KindInvoke, Description: "Applies schema migrations, seeds permissions, creates the first admin",
 		MemoryMB: 128, TimeoutSec: 300,

@@ -101,15 +101,19 @@ func TestFunctionBinaries(t *testing.T) {
 				}
 			}
 
-			api := scftest.StartBinary(t, bins["api-auth"])
-			login := func(event string) *scf.HTTPResponse {
-				raw, err := os.ReadFile(filepath.Join("testdata", event))
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp := api.Invoke(t, raw, env)
+			// The timer function runs retention on a timer event.
+			timer := scftest.StartBinary(t, bins["cron-retention"]).Invoke(t,
+				[]byte(`{"Type":"Timer","TriggerName":"daily-retention","Time":"2026-11-25T19:30:00Z","Message":"retention"}`), env)
+			if timer.Error != nil || !strings.Contains(string(timer.Payload), `"audit_rows_deleted":0`) {
+				t.Fatalf("cron-retention: %+v %s", timer.Error, timer.Payload)
+			}
+
+			// Each API group answers as its own function binary.
+			call := func(fn string, event []byte) *scf.HTTPResponse {
+				t.Helper()
+				resp := scftest.StartBinary(t, bins[fn]).Invoke(t, event, env)
 				if resp.Error != nil {
-					t.Fatalf("%s: %+v", event, resp.Error)
+					t.Fatalf("%s: %+v", fn, resp.Error)
 				}
 				var out scf.HTTPResponse
 				if err := json.Unmarshal(resp.Payload, &out); err != nil {
@@ -117,13 +121,45 @@ func TestFunctionBinaries(t *testing.T) {
 				}
 				return &out
 			}
-			ok := login("login_apigw.json")
+			fixture := func(name string) []byte {
+				raw, err := os.ReadFile(filepath.Join("testdata", name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return raw
+			}
+			ok := call("api-auth", fixture("login_apigw.json"))
 			if ok.StatusCode != 200 || !strings.Contains(ok.Body, `"access_token"`) || ok.Headers["X-Request-Id"] != "apigw-login-1" {
 				t.Fatalf("API Gateway login: %+v", ok)
 			}
-			bad := login("login_function_url_wrong.json")
+			var tokens struct {
+				AccessToken string `json:"access_token"`
+			}
+			json.Unmarshal([]byte(ok.Body), &tokens)
+			bad := call("api-auth", fixture("login_function_url_wrong.json"))
 			if bad.StatusCode != 401 || !strings.Contains(bad.Body, "auth.invalid_credentials") || bad.Headers["Content-Type"] != "application/problem+json" {
 				t.Fatalf("Function URL wrong login: %+v", bad)
+			}
+			for _, tc := range []struct{ fn, path, want string }{
+				{"api-admin", "/api/v1/admin/roles", `"super_admin"`},
+				{"api-catalog", "/api/v1/categories", `"瓷器"`},
+				{"api-orders", "/api/v1/orders", `"items":[]`},
+				{"api-stats", "/api/v1/dashboard", `"orders_by_status"`},
+				{"api-audit", "/api/v1/audit-logs", `"auth.bootstrap"`},
+			} {
+				ev, _ := json.Marshal(map[string]any{"httpMethod": "GET", "path": tc.path,
+					"headers": map[string]string{"authorization": "Bearer " + tokens.AccessToken, "host": "fn.example"}})
+				out := call(tc.fn, ev)
+				if out.StatusCode != 200 || !strings.Contains(out.Body, tc.want) {
+					t.Errorf("%s GET %s: %d %.300s", tc.fn, tc.path, out.StatusCode, out.Body)
+				}
+				// A function serves its own group only.
+				other, _ := json.Marshal(map[string]any{"httpMethod": "POST", "path": "/api/v1/auth/login", "body": "{}"})
+				if tc.fn != "api-auth" {
+					if out := call(tc.fn, other); out.StatusCode != 404 {
+						t.Errorf("%s serves another group's route: %d", tc.fn, out.StatusCode)
+					}
+				}
 			}
 		})
 	}

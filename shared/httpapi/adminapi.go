@@ -12,7 +12,7 @@ import (
 )
 
 type usersInput struct {
-	listParams
+	ListParams
 	Role     int    `query:"role" minimum:"0" maximum:"6" doc:"Only this role id"`
 	Disabled string `query:"disabled" enum:"true,false," doc:"Only disabled (true) or enabled (false) accounts"`
 	Q        string `query:"q" maxLength:"64" doc:"Substring of username or display name"`
@@ -34,7 +34,7 @@ type createUserInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"64" doc:"Retrying with the same key returns the first result"`
 	Body           struct {
 		Username    string `json:"username" minLength:"2" maxLength:"64" pattern:"^[A-Za-z0-9_.-]+$" example:"zhangsan"`
-		DisplayName string `json:"display_name" maxLength:"64" example:"张三"`
+		DisplayName string `json:"display_name,omitempty" maxLength:"64" example:"张三"`
 		Password    string `json:"password" minLength:"10" maxLength:"128"`
 		Role        int    `json:"role" enum:"1,2,3,4,5,6" example:"3"`
 	}
@@ -80,7 +80,7 @@ type roleOutput struct {
 }
 
 type loginLogsInput struct {
-	listParams
+	ListParams
 	UserID   string `query:"user_id" maxLength:"20"`
 	Username string `query:"username" maxLength:"64"`
 	Success  string `query:"success" enum:"true,false,"`

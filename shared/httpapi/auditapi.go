@@ -12,29 +12,34 @@ import (
 )
 
 type auditView struct {
-	ID         string          `json:"id"`
-	ActorID    string          `json:"actor_user_id" doc:"Empty for system actions"`
-	ActorName  string          `json:"actor_username"`
-	Action     string          `json:"action" example:"orders.assign"`
-	TargetType string          `json:"target_type" example:"order"`
-	TargetID   string          `json:"target_id"`
-	Before     json.RawMessage `json:"before" doc:"The target before the change (null for a create)"`
-	After      json.RawMessage `json:"after" doc:"The target after the change"`
-	IP         string          `json:"ip"`
-	UserAgent  string          `json:"user_agent"`
-	RequestID  string          `json:"request_id"`
-	At         time.Time       `json:"at"`
+	ID         string         `json:"id"`
+	ActorID    string         `json:"actor_user_id" doc:"Empty for system actions"`
+	ActorName  string         `json:"actor_username"`
+	Action     string         `json:"action" example:"orders.assign"`
+	TargetType string         `json:"target_type" example:"order"`
+	TargetID   string         `json:"target_id"`
+	Before     map[string]any `json:"before" nullable:"true" doc:"The target before the change (null for a create)"`
+	After      map[string]any `json:"after" nullable:"true" doc:"The target after the change"`
+	IP         string         `json:"ip"`
+	UserAgent  string         `json:"user_agent"`
+	RequestID  string         `json:"request_id"`
+	At         time.Time      `json:"at"`
 }
 
-func raw(b []byte) json.RawMessage {
+// snapshot decodes a stored snapshot; nil (JSON null) when there is none.
+func snapshot(b []byte) map[string]any {
 	if len(b) == 0 {
-		return json.RawMessage("null")
+		return nil
 	}
-	return json.RawMessage(b)
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return map[string]any{"unreadable": string(b)}
+	}
+	return m
 }
 
 type auditInput struct {
-	listParams
+	ListParams
 	ActorID    string `query:"actor_user_id" maxLength:"20"`
 	Action     string `query:"action" maxLength:"64"`
 	TargetType string `query:"target_type" maxLength:"32"`
@@ -74,7 +79,7 @@ func registerAudit(api huma.API, d *Deps) {
 		}
 		return &auditOutput{Body: newList(mapSlice(rows, func(a appraisal.AuditRecord) auditView {
 			return auditView{ID: formatID(a.ID), ActorID: formatOptionalID(a.ActorID), ActorName: a.ActorName, Action: a.Action,
-				TargetType: a.TargetType, TargetID: a.TargetID, Before: raw(a.Before), After: raw(a.After), IP: a.IP,
+				TargetType: a.TargetType, TargetID: a.TargetID, Before: snapshot(a.Before), After: snapshot(a.After), IP: a.IP,
 				UserAgent: a.UserAgent, RequestID: a.RequestID, At: a.At.UTC()}
 		}), total, pg)}, nil
 	})

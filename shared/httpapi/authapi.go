@@ -117,7 +117,7 @@ func viewAttempt(a appraisal.LoginAttempt) loginAttemptView {
 }
 
 type ownLoginLogInput struct {
-	listParams
+	ListParams
 }
 
 type loginLogOutput struct {

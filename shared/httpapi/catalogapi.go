@@ -72,7 +72,7 @@ func (d *Deps) canSeePhone(ctx context.Context) (bool, error) {
 }
 
 type customersInput struct {
-	listParams
+	ListParams
 	Q       string `query:"q" maxLength:"64" doc:"Substring of the name"`
 	Phone   string `query:"phone" maxLength:"32" doc:"Exact phone number"`
 	Blocked string `query:"blocked" enum:"true,false,"`
@@ -138,7 +138,7 @@ func viewItem(it appraisal.Item) itemView {
 }
 
 type itemsInput struct {
-	listParams
+	ListParams
 	CustomerID string `query:"customer_id" maxLength:"20"`
 	CategoryID string `query:"category_id" maxLength:"20"`
 	Q          string `query:"q" maxLength:"64"`
@@ -152,19 +152,17 @@ type itemOutput struct {
 	Body itemView
 }
 
-type itemFields struct {
-	CategoryID       string            `json:"category_id" maxLength:"20"`
-	Title            string            `json:"title" minLength:"1" maxLength:"128"`
-	Description      string            `json:"description,omitempty" maxLength:"5000"`
-	Attributes       map[string]string `json:"attributes,omitempty" maxProperties:"50"`
-	DeclaredValueFen int64             `json:"declared_value_fen,omitempty" minimum:"0"`
-}
-
+// The create and update bodies repeat the item fields: huma does not flatten embedded structs
+// into a body schema.
 type createItemInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"64"`
 	Body           struct {
-		CustomerID string `json:"customer_id" maxLength:"20"`
-		itemFields
+		CustomerID       string            `json:"customer_id" maxLength:"20"`
+		CategoryID       string            `json:"category_id" maxLength:"20"`
+		Title            string            `json:"title" minLength:"1" maxLength:"128"`
+		Description      string            `json:"description,omitempty" maxLength:"5000"`
+		Attributes       map[string]string `json:"attributes,omitempty" maxProperties:"50"`
+		DeclaredValueFen int64             `json:"declared_value_fen,omitempty" minimum:"0"`
 	}
 }
 
@@ -172,8 +170,12 @@ type updateItemInput struct {
 	ID      string `path:"id" maxLength:"20"`
 	IfMatch string `header:"If-Match"`
 	Body    struct {
-		Version *int64 `json:"version,omitempty"`
-		itemFields
+		Version          *int64            `json:"version,omitempty"`
+		CategoryID       string            `json:"category_id" maxLength:"20"`
+		Title            string            `json:"title" minLength:"1" maxLength:"128"`
+		Description      string            `json:"description,omitempty" maxLength:"5000"`
+		Attributes       map[string]string `json:"attributes,omitempty" maxProperties:"50"`
+		DeclaredValueFen int64             `json:"declared_value_fen,omitempty" minimum:"0"`
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 	"github.com/jianbao/admin/shared/orders"
 )
 
-type orderView struct {
+// OrderView is an order as clients see it. It is exported so that huma flattens it into the
+// detail view that embeds it, as encoding/json does.
+type OrderView struct {
 	ID             string     `json:"id"`
 	OrderNo        string     `json:"order_no" example:"JB20261125000042"`
 	Status         string     `json:"status" example:"TRIAGE"`
@@ -37,8 +39,8 @@ type orderView struct {
 	CompletedAt    *time.Time `json:"completed_at,omitempty"`
 }
 
-func viewOrder(o *appraisal.Order) orderView {
-	v := orderView{ID: formatID(o.ID), OrderNo: o.OrderNo, Status: string(o.Status), Round: o.Round,
+func viewOrder(o *appraisal.Order) OrderView {
+	v := OrderView{ID: formatID(o.ID), OrderNo: o.OrderNo, Status: string(o.Status), Round: o.Round,
 		CustomerID: formatID(o.CustomerID), CustomerName: o.CustomerName, ItemID: formatID(o.ItemID),
 		ProductID: formatID(o.ProductID), CategoryID: formatID(o.CategoryID), Title: o.Title, AssigneeID: formatOptionalID(o.AssigneeID),
 		PriceFen: o.PriceFen, SLADueAt: o.SLADueAt.UTC(), SLAPaused: o.SLAPausedAt != nil, SLABreached: o.SLABreached(time.Now()),
@@ -137,7 +139,7 @@ type orderCustomerView struct {
 }
 
 type orderDetailView struct {
-	orderView
+	OrderView
 	Customer     orderCustomerView `json:"customer"`
 	Events       []eventView       `json:"events" doc:"The timeline, oldest first"`
 	Opinions     []opinionView     `json:"opinions"`
@@ -146,7 +148,7 @@ type orderDetailView struct {
 }
 
 type ordersInput struct {
-	listParams
+	ListParams
 	Status      string `query:"status" maxLength:"300" doc:"Comma-separated statuses" example:"TRIAGE,QUEUED"`
 	CategoryID  string `query:"category_id" maxLength:"20"`
 	ExpertID    string `query:"expert_id" maxLength:"20"`
@@ -160,12 +162,12 @@ type ordersInput struct {
 }
 
 type ordersOutput struct {
-	Body listBody[orderView]
+	Body listBody[OrderView]
 }
 
 type orderOutput struct {
 	ETag string `header:"ETag" doc:"The order's version, for If-Match"`
-	Body orderView
+	Body OrderView
 }
 
 type orderDetailOutput struct {
@@ -223,7 +225,7 @@ type opinionInput struct {
 type opinionOutput struct {
 	ETag string `header:"ETag"`
 	Body struct {
-		Order   orderView   `json:"order"`
+		Order   OrderView   `json:"order"`
 		Opinion opinionView `json:"opinion"`
 	}
 }
@@ -245,7 +247,7 @@ type certificateOutput struct {
 type issueOutput struct {
 	ETag string `header:"ETag"`
 	Body struct {
-		Order       orderView       `json:"order"`
+		Order       OrderView       `json:"order"`
 		Certificate certificateView `json:"certificate"`
 	}
 }
@@ -342,7 +344,7 @@ func registerOrders(api huma.API, d *Deps) {
 		}
 		if !seeAll {
 			if p.ExpertID == 0 {
-				return &ordersOutput{Body: newList([]orderView{}, 0, pg)}, nil
+				return &ordersOutput{Body: newList([]OrderView{}, 0, pg)}, nil
 			}
 			f.ExpertID = p.ExpertID
 		}
@@ -350,7 +352,7 @@ func registerOrders(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		return &ordersOutput{Body: newList(mapSlice(os, func(o appraisal.Order) orderView { return viewOrder(&o) }), total, pg)}, nil
+		return &ordersOutput{Body: newList(mapSlice(os, func(o appraisal.Order) OrderView { return viewOrder(&o) }), total, pg)}, nil
 	})
 
 	register(api, huma.Operation{
@@ -390,7 +392,7 @@ func registerOrders(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		v := orderDetailView{orderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
+		v := orderDetailView{OrderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
 			Reviews: []reviewView{}, Certificates: []certificateView{}}
 		v.Customer = orderCustomerView{ID: formatID(det.Order.CustomerID), Name: det.Order.CustomerName}
 		full, err := d.canSeePhone(ctx)

@@ -268,7 +268,15 @@ func hookErrors(log *slog.Logger) {
 		return newHumaProblem(context.Background(), log, status, msg, zh, errs)
 	}
 	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-		return newHumaProblem(hctx.Context(), log, status, msg, langOf(hctx.Header("Accept-Language")), errs)
+		p := newHumaProblem(hctx.Context(), log, status, msg, langOf(hctx.Header("Accept-Language")), errs)
+		// huma copies headers only from the error a handler returned, not from the one built
+		// here, so set them now, before the response is written.
+		for k, vs := range p.GetHeaders() {
+			for _, v := range vs {
+				hctx.SetHeader(k, v)
+			}
+		}
+		return p
 	}
 }
 

@@ -14,8 +14,9 @@ import (
 	"github.com/jianbao/admin/shared/appraisal"
 )
 
-// listParams are the pagination parameters of every list.
-type listParams struct {
+// ListParams are the pagination parameters of every list. It is exported because huma only
+// finds parameters in exported embedded structs.
+type ListParams struct {
 	Page     int    `query:"page" minimum:"1" default:"1" doc:"1-based page number"`
 	PageSize int    `query:"page_size" minimum:"1" maximum:"100" default:"20" doc:"Items per page"`
 	Cursor   string `query:"cursor" maxLength:"200" doc:"The next_cursor of the previous page; takes precedence over page"`
@@ -25,7 +26,7 @@ type cursor struct {
 	Offset int `json:"o"`
 }
 
-func (l listParams) page() (appraisal.Page, error) {
+func (l ListParams) page() (appraisal.Page, error) {
 	size := l.PageSize
 	if size <= 0 {
 		size = 20

@@ -42,7 +42,7 @@ func (s *Store) CreateCategory(ctx context.Context, c *appraisal.Category, a app
 			return dbErr(err, "category")
 		}
 		c.ID, _ = res.LastInsertId()
-		a.TargetID, a.After = formatID(c.ID), c
+		a.TargetID, a.After = formatID(c.ID), map[string]any{"id": c.ID, "parent_id": c.ParentID, "code": c.Code, "name": c.Name, "sort": c.Sort}
 		return insertAudit(ctx, tx, a)
 	})
 }
@@ -190,7 +190,7 @@ func (s *Store) CreateItem(ctx context.Context, it *appraisal.Item, a appraisal.
 		}
 		it.ID, _ = res.LastInsertId()
 		it.Version, it.CreatedAt, it.UpdatedAt = 1, t, t
-		a.TargetID, a.After = formatID(it.ID), it
+		a.TargetID, a.After = formatID(it.ID), itemSnapshot(it)
 		return insertAudit(ctx, tx, a)
 	})
 }
@@ -249,7 +249,7 @@ func (s *Store) UpdateItem(ctx context.Context, it *appraisal.Item, a appraisal.
 			return versionConflict("item", before.Version)
 		}
 		it.CustomerID, it.Version, it.UpdatedAt, it.CreatedAt = before.CustomerID, it.Version+1, t, before.CreatedAt
-		a.TargetID, a.Before, a.After = formatID(it.ID), before, it
+		a.TargetID, a.Before, a.After = formatID(it.ID), itemSnapshot(before), itemSnapshot(it)
 		return insertAudit(ctx, tx, a)
 	})
 }
@@ -303,7 +303,7 @@ func (s *Store) CreateProduct(ctx context.Context, p *appraisal.Product, a appra
 		}
 		p.ID, _ = res.LastInsertId()
 		p.CreatedAt, p.UpdatedAt = t, t
-		a.TargetID, a.After = formatID(p.ID), p
+		a.TargetID, a.After = formatID(p.ID), productSnapshot(p)
 		return insertAudit(ctx, tx, a)
 	})
 }
@@ -321,7 +321,7 @@ func (s *Store) UpdateProduct(ctx context.Context, p *appraisal.Product, a appra
 			return dbErr(err, "product")
 		}
 		p.Code, p.Kind, p.CreatedAt, p.UpdatedAt = before.Code, before.Kind, before.CreatedAt, t
-		a.TargetID, a.Before, a.After = formatID(p.ID), before, p
+		a.TargetID, a.Before, a.After = formatID(p.ID), productSnapshot(before), productSnapshot(p)
 		return insertAudit(ctx, tx, a)
 	})
 }
@@ -389,7 +389,7 @@ func (s *Store) CreateExpert(ctx context.Context, e *appraisal.Expert, a apprais
 		if err := writeSpecialties(ctx, tx, e); err != nil {
 			return err
 		}
-		a.TargetID, a.After = formatID(e.ID), e
+		a.TargetID, a.After = formatID(e.ID), expertSnapshot(e)
 		return insertAudit(ctx, tx, a)
 	})
 }
@@ -461,7 +461,28 @@ func (s *Store) UpdateExpert(ctx context.Context, e *appraisal.Expert, a apprais
 			return err
 		}
 		e.UserID, e.Version, e.UpdatedAt, e.CreatedAt, e.OpenOrders = before.UserID, e.Version+1, t, before.CreatedAt, before.OpenOrders
-		a.TargetID, a.Before, a.After = formatID(e.ID), before, e
+		a.TargetID, a.Before, a.After = formatID(e.ID), expertSnapshot(before), expertSnapshot(e)
 		return insertAudit(ctx, tx, a)
 	})
+}
+
+// The audit snapshots use the API's snake_case names, whatever the Go structs are called.
+
+func itemSnapshot(it *appraisal.Item) map[string]any {
+	return map[string]any{"id": it.ID, "customer_id": it.CustomerID, "category_id": it.CategoryID, "title": it.Title,
+		"description": it.Description, "attributes": it.Attributes, "declared_value_fen": it.DeclaredValueFen, "version": it.Version}
+}
+
+func productSnapshot(p *appraisal.Product) map[string]any {
+	return map[string]any{"id": p.ID, "code": p.Code, "name": p.Name, "kind": p.Kind, "price_fen": p.PriceFen,
+		"sla_hours": p.SLAHours, "active": p.Active}
+}
+
+func expertSnapshot(e *appraisal.Expert) map[string]any {
+	sps := make([]map[string]any, len(e.Specialties))
+	for i, sp := range e.Specialties {
+		sps[i] = map[string]any{"category_id": sp.CategoryID, "grade": sp.Grade, "can_review": sp.CanReview}
+	}
+	return map[string]any{"id": e.ID, "user_id": e.UserID, "name": e.Name, "title": e.Title, "capacity": e.Capacity,
+		"active": e.Active, "specialties": sps, "version": e.Version}
 }

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -44,4 +45,13 @@ func (s *Store) FinishIdempotent(ctx context.Context, userID int64, key string, 
 func (s *Store) AbandonIdempotent(ctx context.Context, userID int64, key string) error {
 	_, err := s.db.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND status = 0", userID, key)
 	return dbErr(err, "idempotency key")
+}
+
+// PruneIdempotency forgets keys older than before: a client retries within minutes, not days.
+func (s *Store) PruneIdempotency(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", before.UTC())
+	if err != nil {
+		return 0, dbErr(err, "idempotency keys")
+	}
+	return res.RowsAffected()
 }

@@ -2,10 +2,12 @@ package mysql_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/mysql"
@@ -183,6 +185,66 @@ func TestUserStore(t *testing.T) {
 		d.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM login_log").Scan(&logged)
 		if logged != 2 {
 			t.Errorf("login_log has %d rows, want 2", logged)
+		}
+	})
+}
+
+func TestRetention(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		ctx := context.Background()
+		s := migrated(t, d)
+		old := time.Now().Add(-400 * 24 * time.Hour)
+		for i, at := range []time.Time{old, old, time.Now()} {
+			a := appraisal.AuditEntry{Action: "test", TargetType: "t", TargetID: fmt.Sprint(i), At: at}
+			if err := s.CreateUser(ctx, &appraisal.User{Username: fmt.Sprint("ret", i), PasswordHash: "h", Role: appraisal.RoleViewer}, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.PruneAudit(ctx, time.Now().Add(-365*24*time.Hour))
+		if err != nil || n != 2 {
+			t.Fatalf("pruned %d, %v; want 2", n, err)
+		}
+		_, total, _ := s.ListAudit(ctx, appraisal.AuditFilter{})
+		if total != 1 {
+			t.Fatalf("%d rows left, want 1", total)
+		}
+		if _, _, err := s.BeginIdempotent(ctx, 1, "k", "op", "h"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.PruneIdempotency(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("idempotency pruned %d, %v", n, err)
+		}
+	})
+}
+
+func TestIdempotencyStore(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		ctx := context.Background()
+		s := migrated(t, d)
+		if st, _, err := s.BeginIdempotent(ctx, 7, "key", "orders.create", "hash-a"); st != 0 || err != nil {
+			t.Fatalf("first begin: %d %v", st, err)
+		}
+		if _, _, err := s.BeginIdempotent(ctx, 7, "key", "orders.create", "hash-a"); appraisal.KindOf(err) != appraisal.KindConflict {
+			t.Fatalf("while in progress: %v", err)
+		}
+		if err := s.FinishIdempotent(ctx, 7, "key", 201, []byte(`{"id":"1"}`)); err != nil {
+			t.Fatal(err)
+		}
+		st, body, err := s.BeginIdempotent(ctx, 7, "key", "orders.create", "hash-a")
+		if st != 201 || string(body) != `{"id":"1"}` || err != nil {
+			t.Fatalf("replay: %d %s %v", st, body, err)
+		}
+		if _, _, err := s.BeginIdempotent(ctx, 7, "key", "orders.create", "hash-b"); appraisal.KindOf(err) != appraisal.KindConflict {
+			t.Fatalf("same key, other request: %v", err)
+		}
+		if st, _, err := s.BeginIdempotent(ctx, 8, "key", "orders.create", "hash-b"); st != 0 || err != nil {
+			t.Fatalf("keys are per user: %d %v", st, err)
+		}
+		if err := s.AbandonIdempotent(ctx, 8, "key"); err != nil {
+			t.Fatal(err)
+		}
+		if st, _, err := s.BeginIdempotent(ctx, 8, "key", "orders.create", "hash-b"); st != 0 || err != nil {
+			t.Fatalf("after abandon: %d %v", st, err)
 		}
 	})
 }

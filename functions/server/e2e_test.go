@@ -1,0 +1,346 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/jianbao/admin/shared/testenv"
+)
+
+// apiClient calls the shim and validates every response against the shim's own /openapi.json:
+// a route missing from the document, an undocumented status or a body that does not match its
+// schema fails the test.
+type apiClient struct {
+	t      *testing.T
+	base   string
+	router routers.Router
+	calls  int
+}
+
+func newAPIClient(t *testing.T, base string) *apiClient {
+	t.Helper()
+	_, spec := get(t, base+"/openapi.json")
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData([]byte(spec))
+	if err != nil {
+		t.Fatalf("load /openapi.json: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("/openapi.json is not a valid OpenAPI document: %v", err)
+	}
+	r, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &apiClient{t: t, base: base, router: r}
+}
+
+type reply struct {
+	status int
+	header http.Header
+	raw    []byte
+	body   map[string]any
+}
+
+func (r *reply) str(path ...string) string {
+	var cur any = r.body
+	for _, p := range path {
+		m, _ := cur.(map[string]any)
+		cur = m[p]
+	}
+	switch v := cur.(type) {
+	case string:
+		return v
+	case float64:
+		return fmt.Sprint(int64(v))
+	case bool:
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+func (c *apiClient) call(tok, method, path string, body any, headers ...string) *reply {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	c.calls++
+
+	route, params, err := c.router.FindRoute(req)
+	if err != nil {
+		c.t.Fatalf("%s %s is not in /openapi.json: %v", method, path, err)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
+		Status: resp.StatusCode, Header: resp.Header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	in.SetBodyBytes(raw)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		c.t.Errorf("%s %s → %d does not match /openapi.json: %v\n%s", method, path, resp.StatusCode, err, raw)
+	}
+	out := &reply{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		json.Unmarshal(raw, &out.body)
+	}
+	return out
+}
+
+// want calls and asserts the status.
+func (c *apiClient) want(status int, tok, method, path string, body any, headers ...string) *reply {
+	c.t.Helper()
+	r := c.call(tok, method, path, body, headers...)
+	if r.status != status {
+		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, status, r.raw)
+	}
+	return r
+}
+
+func (c *apiClient) login(user, pw string) string {
+	c.t.Helper()
+	return c.want(200, "", "POST", "/api/v1/auth/login", map[string]string{"username": user, "password": pw}).str("access_token")
+}
+
+// TestEndToEnd drives the whole appraisal flow through the shim over HTTP, on the real MariaDB and
+// Redis and on the embedded stand-ins.
+func TestEndToEnd(t *testing.T) {
+	const adminPW = "e2e-bootstrap-password"
+	backends := map[string]func(t *testing.T) map[string]string{
+		"mariadb": func(t *testing.T) map[string]string {
+			db, r := testenv.MySQL(t), testenv.Redis(t)
+			return map[string]string{"MYSQL_DSN": db.DSN, "REDIS_ADDR": r.Addr, "REDIS_PREFIX": r.Prefix,
+				"JWT_SECRET": strings.Repeat("j", 32), "PII_SECRET": strings.Repeat("p", 32)}
+		},
+		"embedded": func(t *testing.T) map[string]string { return map[string]string{} },
+	}
+	for _, name := range []string{"mariadb", "embedded"} {
+		t.Run(name, func(t *testing.T) {
+			env := backends[name](t)
+			env["BOOTSTRAP_ADMIN_PASSWORD"] = adminPW
+			env["REVIEW_SAMPLE_RATE"] = "0"
+			env["REVIEW_VALUE_THRESHOLD_FEN"] = "1000000"
+			env["PUBLIC_BASE_URL"] = "https://verify.jianbao.example"
+			base, _, _ := startRun(t, env)
+			endToEnd(t, newAPIClient(t, base), adminPW)
+		})
+	}
+}
+
+func endToEnd(t *testing.T, c *apiClient, adminPW string) {
+	admin := c.login("admin", adminPW)
+
+	// The admin creates the staff.
+	mk := func(username string, role int) string {
+		r := c.want(201, admin, "POST", "/api/v1/admin/users", map[string]any{
+			"username": username, "display_name": username, "password": "password-" + username, "role": role})
+		return r.str("id")
+	}
+	mk("olivia", 3)
+	expertUser := mk("li-expert", 4)
+	expert2User := mk("wang-expert", 4)
+	mk("rita", 5)
+	c.want(409, admin, "POST", "/api/v1/admin/users", map[string]any{"username": "OLIVIA", "password": "password-x12", "role": 3})
+
+	e1 := c.want(201, admin, "POST", "/api/v1/experts", map[string]any{"user_id": expertUser, "name": "李老师", "capacity": 5,
+		"specialties": []map[string]any{{"category_id": "1", "grade": "master", "can_review": true}}}).str("id")
+	e2 := c.want(201, admin, "POST", "/api/v1/experts", map[string]any{"user_id": expert2User, "name": "王老师", "capacity": 5,
+		"specialties": []map[string]any{{"category_id": "1"}}}).str("id")
+
+	op := c.login("olivia", "password-olivia")
+	cust := c.want(201, op, "POST", "/api/v1/customers", map[string]any{"name": "王先生", "phone": "138-1234-5678"})
+	if cust.str("phone") != "13812345678" || cust.str("phone_masked") != "138****5678" {
+		t.Fatalf("operator sees the phone in full: %s", cust.raw)
+	}
+	custID := cust.str("id")
+	item := c.want(201, op, "POST", "/api/v1/items", map[string]any{"customer_id": custID, "category_id": "8",
+		"title": "清乾隆青花缠枝莲纹瓶", "attributes": map[string]string{"height": "32cm"}, "declared_value_fen": 5_000_000}).str("id")
+
+	// Creating twice with one Idempotency-Key makes one order.
+	newOrder := map[string]any{"item_id": item, "product_id": "1", "note": "客户加急"}
+	o1 := c.want(201, op, "POST", "/api/v1/orders", newOrder, "Idempotency-Key", "create-order-1")
+	o2 := c.want(201, op, "POST", "/api/v1/orders", newOrder, "Idempotency-Key", "create-order-1")
+	if o1.str("id") != o2.str("id") || o1.str("status") != "SUBMITTED" {
+		t.Fatalf("idempotent create made %s and %s", o1.str("id"), o2.str("id"))
+	}
+	id := o1.str("id")
+	path := "/api/v1/orders/" + id
+	version := o1.str("version")
+
+	step := func(tok, action string, body map[string]any, wantStatus string) *reply {
+		t.Helper()
+		if body == nil {
+			body = map[string]any{}
+		}
+		r := c.want(200, tok, "POST", path+"/"+action, body, "If-Match", `"`+version+`"`)
+		if r.str("status") != wantStatus {
+			t.Fatalf("%s: status %s, want %s", action, r.str("status"), wantStatus)
+		}
+		version = r.str("version")
+		return r
+	}
+
+	step(op, "triage", nil, "TRIAGE")
+	paused := step(op, "request-info", map[string]any{"note": "请补充底款照片"}, "NEED_MORE_INFO")
+	if paused.str("sla_paused") != "true" {
+		t.Errorf("SLA not paused in NEED_MORE_INFO: %s", paused.raw)
+	}
+	step(op, "provide-info", nil, "TRIAGE")
+	// An illegal transition names the allowed ones; a stale version names the current state.
+	bad := c.want(409, op, "POST", path+"/dispute", map[string]any{"version": mustInt(version), "note": "x"})
+	if !strings.Contains(string(bad.raw), "allowed_actions") || !strings.Contains(string(bad.raw), "accept") {
+		t.Errorf("illegal transition: %s", bad.raw)
+	}
+	stale := c.want(409, op, "POST", path+"/accept", map[string]any{"version": 1})
+	if !strings.Contains(string(stale.raw), `"current_version":`+version) {
+		t.Errorf("stale version: %s", stale.raw)
+	}
+	step(op, "accept", nil, "QUEUED")
+
+	sugg := c.want(200, op, "GET", path+"/suggested-expert", nil)
+	if sugg.str("id") != e1 && sugg.str("id") != e2 {
+		t.Errorf("suggested %s", sugg.raw)
+	}
+	step(op, "assign", map[string]any{"expert_id": e1}, "ASSIGNED")
+
+	ex := c.login("li-expert", "password-li-expert")
+	ex2 := c.login("wang-expert", "password-wang-expert")
+	// Experts see only their own orders, without the customer's phone.
+	if l := c.want(200, ex2, "GET", "/api/v1/orders", nil); l.str("total") != "0" {
+		t.Errorf("an unassigned expert sees %s orders", l.str("total"))
+	}
+	c.want(404, ex2, "GET", path, nil)
+	det := c.want(200, ex, "GET", path, nil)
+	if det.str("customer", "phone") != "" || det.str("customer", "name") != "王先生" {
+		t.Errorf("expert sees customer contact: %s", det.raw)
+	}
+	c.want(404, ex2, "POST", path+"/start", map[string]any{"version": mustInt(version)}) // not assigned: hidden
+
+	step(ex, "start", nil, "IN_APPRAISAL")
+	opinion := map[string]any{"verdict": "GENUINE", "era": "清乾隆", "condition": "品相完好", "value_min_fen": 800_000,
+		"value_max_fen": 1_200_000, "public_comment": "青花发色纯正", "internal_note": "底款规整"}
+	r := c.want(201, ex, "POST", path+"/opinions", withVersion(opinion, version))
+	if r.str("order", "status") != "IN_REVIEW" || r.str("opinion", "review_reason") != "high_value" {
+		t.Fatalf("high-value opinion should go to review: %s", r.raw)
+	}
+	version = r.str("order", "version")
+
+	rv := c.login("rita", "password-rita")
+	c.want(422, rv, "POST", path+"/reviews", withVersion(map[string]any{"decision": "SEND_BACK"}, version))
+	step(rv, "reviews", map[string]any{"decision": "SEND_BACK", "comment": "请补充釉面判断依据"}, "IN_APPRAISAL")
+	r = c.want(201, ex, "POST", path+"/opinions", withVersion(opinion, version))
+	version = r.str("order", "version")
+	step(rv, "reviews", map[string]any{"decision": "AGREE"}, "COMPLETED")
+
+	iss := c.want(201, op, "POST", path+"/certificate", withVersion(nil, version))
+	version = iss.str("order", "version")
+	certID := iss.str("certificate", "id")
+	verifyURL := iss.str("certificate", "verify_url")
+	if iss.str("order", "status") != "CERT_ISSUED" || !strings.HasPrefix(verifyURL, "https://verify.jianbao.example/api/v1/public/certificates/") {
+		t.Fatalf("certificate: %s", iss.raw)
+	}
+	qr := c.want(200, op, "GET", "/api/v1/certificates/"+certID+"/qr.png", nil)
+	if qr.header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(qr.raw, []byte("\x89PNG")) {
+		t.Errorf("QR code: %s", qr.header)
+	}
+	verifyPath := strings.TrimPrefix(verifyURL, "https://verify.jianbao.example")
+	pub := c.want(200, "", "GET", verifyPath, nil)
+	if pub.str("valid") != "true" || pub.str("verdict") != "GENUINE" || strings.Contains(string(pub.raw), "底款规整") || strings.Contains(string(pub.raw), "王先生") {
+		t.Fatalf("public verification shows too little or too much: %s", pub.raw)
+	}
+	c.want(404, "", "GET", "/api/v1/public/certificates/"+strings.Repeat("x", 43), nil)
+
+	// A dispute supersedes the certificate and opens round 2 with a different expert.
+	c.want(422, op, "POST", path+"/dispute", withVersion(map[string]any{}, version))
+	step(op, "dispute", map[string]any{"note": "客户对年代有异议"}, "DISPUTED")
+	if p := c.want(200, "", "GET", verifyPath, nil); p.str("status") != "SUPERSEDED" || p.str("valid") != "false" {
+		t.Errorf("after the dispute the certificate must be superseded: %s", p.raw)
+	}
+	same := c.want(422, op, "POST", path+"/assign", withVersion(map[string]any{"expert_id": e1}, version))
+	if !strings.Contains(string(same.raw), "same_expert") {
+		t.Errorf("the first expert must not get round 2: %s", same.raw)
+	}
+	r2 := step(op, "assign", map[string]any{"expert_id": e2}, "ASSIGNED")
+	if r2.str("round") != "2" || r2.str("assignee_expert_id") != e2 {
+		t.Fatalf("round 2: %s", r2.raw)
+	}
+
+	det = c.want(200, op, "GET", path, nil)
+	events, _ := det.body["events"].([]any)
+	var actions []string
+	for _, e := range events {
+		actions = append(actions, e.(map[string]any)["action"].(string))
+	}
+	wantActions := "create triage request_info provide_info accept assign start submit_opinion route_to_review review_send_back " +
+		"submit_opinion route_to_review review_agree issue_certificate dispute assign"
+	if strings.Join(actions, " ") != wantActions {
+		t.Errorf("timeline:\n got %s\nwant %s", strings.Join(actions, " "), wantActions)
+	}
+	opinions, _ := det.body["opinions"].([]any)
+	statuses := []string{}
+	for _, o := range opinions {
+		statuses = append(statuses, o.(map[string]any)["status"].(string))
+	}
+	if strings.Join(statuses, ",") != "SENT_BACK,SUPERSEDED" {
+		t.Errorf("opinion statuses %v", statuses)
+	}
+
+	dash := c.want(200, op, "GET", "/api/v1/dashboard", nil)
+	if n := dash.body["orders_by_status"].(map[string]any)["ASSIGNED"]; n != float64(1) {
+		t.Errorf("dashboard ASSIGNED = %v", n)
+	}
+	audit := c.want(200, admin, "GET", "/api/v1/audit-logs?target_type=order&target_id="+id+"&page_size=100", nil)
+	// One row per change: the create and each of its thirteen transitions (system steps ride on their cause).
+	if n := mustInt(audit.str("total")); n != 14 {
+		t.Errorf("audit rows for the order: %d, want 14", n)
+	}
+	if strings.Contains(string(c.want(200, admin, "GET", "/api/v1/audit-logs?page_size=100", nil).raw), "13812345678") {
+		t.Error("the audit log holds a phone number in clear")
+	}
+	if c.calls < 40 {
+		t.Errorf("only %d calls validated", c.calls)
+	}
+}
+
+func withVersion(body map[string]any, version string) map[string]any {
+	out := map[string]any{"version": mustInt(version)}
+	for k, v := range body {
+		out[k] = v
+	}
+	return out
+}
+
+func mustInt(s string) int64 {
+	var n int64
+	fmt.Sscan(s, &n)
+	return n
+}

@@ -1,0 +1,159 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// newOrder makes a customer, an item and an order as the operator, and returns the order's id.
+func newOrder(t *testing.T, h *harness, op string) string {
+	t.Helper()
+	c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
+	it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "和田玉籽料"}), 201)
+	o := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
+	return o["id"].(string)
+}
+
+// TestConcurrentTransitions has several clients send the same transition with the same version at
+// once: exactly one wins, the rest get 409 with the current state, and the timeline holds exactly
+// the winner's event.
+func TestConcurrentTransitions(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "racer", appraisal.RoleOperator)
+		for round := 0; round < 5; round++ {
+			id := newOrder(t, h, op)
+			const clients = 8
+			statuses := make([]int, clients)
+			bodies := make([]string, clients)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					r := h.as(t, op, "POST", "/api/v1/orders/"+id+"/triage", map[string]any{"version": 1, "note": fmt.Sprint("client ", i)})
+					statuses[i], bodies[i] = r.status, string(r.body)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			wins := 0
+			for i, s := range statuses {
+				switch s {
+				case http.StatusOK:
+					wins++
+				case http.StatusConflict:
+					if !strings.Contains(bodies[i], `"current_version":2`) || !strings.Contains(bodies[i], `"current_status":"TRIAGE"`) {
+						t.Errorf("a loser's 409 must carry the current state: %s", bodies[i])
+					}
+				default:
+					t.Errorf("unexpected %d: %s", s, bodies[i])
+				}
+			}
+			if wins != 1 {
+				t.Fatalf("round %d: %d winners, want exactly 1: %v", round, wins, statuses)
+			}
+			det := must(t, h.as(t, op, "GET", "/api/v1/orders/"+id, nil), 200)
+			events := det["events"].([]any)
+			if len(events) != 2 || det["version"].(float64) != 2 {
+				t.Fatalf("round %d: %d events at version %v, want 2 at 2", round, len(events), det["version"])
+			}
+		}
+	})
+}
+
+func TestLoginThrottleOverHTTP(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		h.user(t, "tess", appraisal.RoleViewer)
+		// The harness allows five failures a minute per account.
+		for i := 0; i < 5; i++ {
+			r := h.do(t, "POST", "/api/v1/auth/login", `{"username":"tess","password":"wrong-password"}`)
+			if r.status != 401 {
+				t.Fatalf("attempt %d: %d %s", i+1, r.status, r.body)
+			}
+		}
+		r := h.do(t, "POST", "/api/v1/auth/login", `{"username":"tess","password":"password-tess"}`)
+		if r.status != 429 || r.json(t)["code"] != "auth.too_many_attempts" {
+			t.Fatalf("after five failures: %d %s", r.status, r.body)
+		}
+		if s, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
+			t.Fatalf("Retry-After = %q", r.header.Get("Retry-After"))
+		}
+	})
+}
+
+func TestRefreshReuseOverHTTP(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		h.user(t, "ruth", appraisal.RoleViewer)
+		login := must(t, h.do(t, "POST", "/api/v1/auth/login", `{"username":"ruth","password":"password-ruth"}`), 200)
+		first := login["refresh_token"].(string)
+		next := must(t, h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+first+`"}`), 200)
+		access := next["access_token"].(string)
+		must(t, h.as(t, access, "GET", "/api/v1/auth/me", nil), 200)
+
+		reuse := h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+first+`"}`)
+		if reuse.status != 401 || reuse.json(t)["code"] != "auth.refresh_reused" {
+			t.Fatalf("reuse: %d %s", reuse.status, reuse.body)
+		}
+		if r := h.as(t, access, "GET", "/api/v1/auth/me", nil); r.status != 401 {
+			t.Fatalf("the family's access token must die with it: %d", r.status)
+		}
+		if r := h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+next["refresh_token"].(string)+`"}`); r.status != 401 {
+			t.Fatalf("the family's newest refresh token must die with it: %d", r.status)
+		}
+	})
+}
+
+// TestPhoneMasking shows the phone in full only to roles holding customers.phone.view.
+func TestPhoneMasking(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "opal", appraisal.RoleOperator)
+		_, viewer := h.user(t, "vera", appraisal.RoleViewer)
+		c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "张女士", "phone": "+86 139 0000 1111"}), 201)
+		id := c["id"].(string)
+		if c["phone"] != "+8613900001111" {
+			t.Fatalf("operator: %v", c["phone"])
+		}
+		v := must(t, h.as(t, viewer, "GET", "/api/v1/customers/"+id, nil), 200)
+		if v["phone"] != "+86*******1111" || strings.Contains(fmt.Sprint(v), "13900001111") {
+			t.Fatalf("viewer sees %v", v["phone"])
+		}
+		found := must(t, h.as(t, viewer, "GET", "/api/v1/customers?phone=%2B86-139-0000-1111", nil), 200)
+		if found["total"].(float64) != 1 {
+			t.Fatalf("search by phone: %v", found)
+		}
+	})
+}
+
+// TestDashboardFreshAfterWrites reads the (cached) dashboard, writes, and reads again.
+func TestDashboardFreshAfterWrites(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "dora", appraisal.RoleOperator)
+		before := must(t, h.as(t, op, "GET", "/api/v1/dashboard", nil), 200)
+		if n := before["orders_by_status"].(map[string]any)["SUBMITTED"]; n != float64(0) {
+			t.Fatalf("SUBMITTED = %v", n)
+		}
+		id := newOrder(t, h, op)
+		after := must(t, h.as(t, op, "GET", "/api/v1/dashboard", nil), 200)
+		if n := after["orders_by_status"].(map[string]any)["SUBMITTED"]; n != float64(1) {
+			t.Fatalf("after a create SUBMITTED = %v", n)
+		}
+		must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/cancel", map[string]any{"version": 1}), 200)
+		again := must(t, h.as(t, op, "GET", "/api/v1/dashboard", nil), 200)
+		st := again["orders_by_status"].(map[string]any)
+		if st["SUBMITTED"] != float64(0) || st["CANCELLED"] != float64(1) {
+			t.Fatalf("after a cancel: %v", st)
+		}
+		days := again["daily"].([]any)
+		if len(days) != 30 || days[29].(map[string]any)["intake"] != float64(1) {
+			t.Fatalf("daily: %v", days[len(days)-1])
+		}
+	})
+}
