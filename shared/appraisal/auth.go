@@ -30,6 +30,18 @@ type Principal struct {
 	Role      RoleID
 	SessionID string
 	ExpertID  int64 // the caller's expert profile, 0 when none
+	// Capabilities are the capability permissions (Cap…) the role holds, read with the grant.
+	Capabilities []string
+}
+
+// Can reports whether the principal's role held capability when the request was authorized.
+func (p *Principal) Can(capability string) bool {
+	for _, c := range p.Capabilities {
+		if c == capability {
+			return true
+		}
+	}
+	return false
 }
 
 // Has reports whether the principal's role is one of roles.

@@ -43,3 +43,16 @@ type Cache interface {
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	Delete(ctx context.Context, keys ...string) error
 }
+
+// Store is every store of the domain: what the API reads and writes.
+type Store interface {
+	UserStore
+	LoginLog
+	SessionStore
+	PermissionStore
+	CatalogStore
+	OrderStore
+	StatsStore
+	AuditLog
+	IdempotencyStore
+}

@@ -204,8 +204,12 @@ func (s *Service) Authorize(ctx context.Context, accessToken, operation string) 
 	return &g.Principal, nil
 }
 
-// Can reports whether p's role holds a capability now.
+// Can reports whether p's role holds a capability. Principals from Authorize carry their
+// capabilities, read in the same query as the grant; others are looked up.
 func (s *Service) Can(ctx context.Context, p *appraisal.Principal, capability string) (bool, error) {
+	if p.SessionID != "" {
+		return p.Can(capability), nil
+	}
 	return s.Permissions.Can(ctx, p.Role, capability)
 }
 

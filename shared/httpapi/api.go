@@ -31,17 +31,7 @@ type Check struct {
 }
 
 // Store is everything the handlers read and write directly.
-type Store interface {
-	appraisal.UserStore
-	appraisal.LoginLog
-	appraisal.SessionStore
-	appraisal.PermissionStore
-	appraisal.CatalogStore
-	appraisal.OrderStore
-	appraisal.StatsStore
-	appraisal.AuditLog
-	appraisal.IdempotencyStore
-}
+type Store = appraisal.Store
 
 // Deps is what the handlers need. Mains build it; tests build it with real stores.
 type Deps struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/jianbao/admin/shared/orders"
 	"github.com/jianbao/admin/shared/password"
 	"github.com/jianbao/admin/shared/pii"
+	"github.com/jianbao/admin/shared/readcache"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/testenv"
 	"github.com/jianbao/admin/shared/token"
@@ -30,7 +31,7 @@ const adminPassword = "bootstrap-password-123"
 type harness struct {
 	srv   *httptest.Server
 	deps  httpapi.Deps
-	store *mysql.Store
+	store appraisal.Store
 	ready *error
 }
 
@@ -48,10 +49,12 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	if _, err := mysql.Migrate(ctx, d.DB, logs.Discard()); err != nil {
 		t.Fatal(err)
 	}
-	st := mysql.NewStore(d.DB)
-	if _, err := st.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
+	my := mysql.NewStore(d.DB)
+	if _, err := my.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
 		t.Fatal(err)
 	}
+	// Every API test runs through the read cache, so its invalidation is tested by all of them.
+	st := readcache.New(my, redis.NewEpochs(r.Client, r.Prefix+"epoch:"), logs.Discard(), 1000, time.Minute)
 	box, _ := pii.New([]byte(strings.Repeat("p", 32)))
 	cache := redis.NewCache(r.Client, r.Prefix+"cache:")
 	th := redis.NewThrottle(r.Client, r.Prefix+"throttle:")

@@ -385,12 +385,16 @@ func registerOrders(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		if _, _, err := d.visibleOrder(ctx, id); err != nil {
-			return nil, err
-		}
 		det, err := d.Store.OrderDetail(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		seeAll, err := d.Auth.Can(ctx, principalFrom(ctx), appraisal.CapSeeAllOrders)
+		if err != nil {
+			return nil, err
+		}
+		if !orders.CanSee(principalFrom(ctx), seeAll, &det.Order) {
+			return nil, errNotFound
 		}
 		v := orderDetailView{OrderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
 			Reviews: []reviewView{}, Certificates: []certificateView{}}

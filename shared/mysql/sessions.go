@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
@@ -165,13 +166,16 @@ func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, opera
 	var g appraisal.Grant
 	var role, active, allowed int
 	var expert sql.NullInt64
+	var caps sql.NullString
 	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.role_id, u.disabled,
   CASE WHEN s.revoked_at IS NULL AND s.expires_at > ? THEN 1 ELSE 0 END,
   CASE WHEN EXISTS (SELECT 1 FROM role_permissions rp WHERE rp.role_id = u.role_id AND rp.operation = ?) THEN 1 ELSE 0 END,
-  (SELECT e.id FROM experts e WHERE e.user_id = u.id)
+  (SELECT e.id FROM experts e WHERE e.user_id = u.id),
+  (SELECT GROUP_CONCAT(rp.operation ORDER BY rp.operation SEPARATOR ',') FROM role_permissions rp
+     WHERE rp.role_id = u.role_id AND rp.operation IN (?, ?))
 FROM sessions s JOIN admin_users u ON u.id = s.user_id
-WHERE s.id = ? AND s.user_id = ?`, t.UTC(), operation, sessionID, userID).
-		Scan(&g.UserID, &g.Username, &role, &g.Disabled, &active, &allowed, &expert)
+WHERE s.id = ? AND s.user_id = ?`, t.UTC(), operation, appraisal.CapViewCustomerPhone, appraisal.CapSeeAllOrders, sessionID, userID).
+		Scan(&g.UserID, &g.Username, &role, &g.Disabled, &active, &allowed, &expert, &caps)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &appraisal.Grant{}, nil
 	}
@@ -183,5 +187,8 @@ WHERE s.id = ? AND s.user_id = ?`, t.UTC(), operation, sessionID, userID).
 	g.SessionActive = active == 1
 	g.Allowed = allowed == 1
 	g.ExpertID = expert.Int64
+	if caps.String != "" {
+		g.Capabilities = strings.Split(caps.String, ",")
+	}
 	return &g, nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/jianbao/admin/shared/orders"
 	"github.com/jianbao/admin/shared/password"
 	"github.com/jianbao/admin/shared/pii"
+	"github.com/jianbao/admin/shared/readcache"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/token"
 )
@@ -30,7 +32,9 @@ type App struct {
 	Log      *slog.Logger
 	DB       *sql.DB
 	Redis    *goredis.Client
-	Store    *mysql.Store
+	Store    appraisal.Store // MySQL behind the read cache
+	MySQL    *mysql.Store    // MySQL itself, for maintenance outside the request path
+	Epochs   *redis.Epochs
 	Cache    *redis.Cache
 	Throttle *redis.Throttle
 	PII      *pii.Box
@@ -59,8 +63,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
-	st := mysql.NewStore(db)
-	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, PII: box,
+	my := mysql.NewStore(db)
+	epochs := redis.NewEpochs(rdb, cfg.RedisPrefix+"epoch:")
+	st := readcache.New(my, epochs, log, 20000, 30*time.Second)
+	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, MySQL: my, Epochs: epochs, PII: box,
 		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
 		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
 	}
@@ -114,10 +120,13 @@ func (a *App) Migrate(ctx context.Context, generate bool) (applied []string, gen
 	if err != nil {
 		return applied, "", err
 	}
-	if n, err := a.Store.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
+	if n, err := a.MySQL.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
 		return applied, "", err
 	} else if n > 0 {
 		a.Log.InfoContext(ctx, "permission rules seeded", "added", n)
+		if err := a.Epochs.Bump(ctx, readcache.EpochAuth); err != nil {
+			return applied, "", err
+		}
 	}
 	_, generated, err = a.Auth.Bootstrap(ctx, a.Config.BootstrapAdminPassword, generate)
 	return applied, generated, err

@@ -16,9 +16,9 @@ type RetentionResult struct {
 func Retention(ctx context.Context, a *App, now time.Time) (RetentionResult, error) {
 	var r RetentionResult
 	var err error
-	if r.AuditRows, err = a.Store.PruneAudit(ctx, now.Add(-a.Config.AuditRetention)); err != nil {
+	if r.AuditRows, err = a.MySQL.PruneAudit(ctx, now.Add(-a.Config.AuditRetention)); err != nil {
 		return r, err
 	}
-	r.IdempotencyKeys, err = a.Store.PruneIdempotency(ctx, now.Add(-24*time.Hour))
+	r.IdempotencyKeys, err = a.MySQL.PruneIdempotency(ctx, now.Add(-24*time.Hour))
 	return r, err
 }

@@ -1,0 +1,270 @@
+// Package readcache keeps the hottest reads of the API (the per-request authorization grant, order
+// lists and order details) in process memory, and checks on every request that they are still
+// current: each entry is tagged with a shared epoch (a Redis counter) that every write which could
+// change it increments. A read costs one Redis round trip instead of several MySQL queries, and
+// no instance ever serves an entry older than the last committed write it could have seen.
+//
+// It decorates an appraisal.Store: writes pass through and bump the epochs they affect.
+package readcache
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// Epochs are shared counters, one per kind of data.
+type Epochs interface {
+	// Current returns the value of each named epoch (0 for one never bumped).
+	Current(ctx context.Context, names ...string) ([]int64, error)
+	// Bump increments the named epochs.
+	Bump(ctx context.Context, names ...string) error
+}
+
+// The epochs. Auth covers sessions, accounts, roles and expert profiles (everything a grant
+// reads); orders covers orders, their children and the customers shown in their details.
+const (
+	EpochAuth   = "auth"
+	EpochOrders = "orders"
+)
+
+// Store caches reads of the wrapped store.
+type Store struct {
+	appraisal.Store
+	epochs Epochs
+	log    *slog.Logger
+	mem    *memory
+}
+
+// New wraps s. size bounds the number of cached entries; ttl bounds their age even without writes.
+func New(s appraisal.Store, epochs Epochs, log *slog.Logger, size int, ttl time.Duration) *Store {
+	return &Store{Store: s, epochs: epochs, log: log, mem: &memory{items: map[string]entry{}, size: size, ttl: ttl}}
+}
+
+// epoch reads one epoch. When Redis cannot say, ok is false and the caller reads through.
+func (s *Store) epoch(ctx context.Context, name string) (int64, bool) {
+	v, err := s.epochs.Current(ctx, name)
+	if err != nil {
+		s.log.WarnContext(ctx, "read cache bypassed: epochs unavailable", "err", err)
+		return 0, false
+	}
+	return v[0], true
+}
+
+// bump invalidates after a successful write. A failed bump is logged: entries then live until
+// their TTL, so the TTL is kept short.
+func (s *Store) bump(ctx context.Context, names ...string) {
+	if err := s.epochs.Bump(context.WithoutCancel(ctx), names...); err != nil {
+		s.log.ErrorContext(ctx, "read cache invalidation failed", "epochs", names, "err", err)
+	}
+}
+
+// cached returns the value under key for the given epoch, computing and storing it on a miss.
+func cached[T any](ctx context.Context, s *Store, epochName, key string, load func() (T, error)) (T, error) {
+	ep, ok := s.epoch(ctx, epochName)
+	if !ok {
+		return load()
+	}
+	if v, hit := s.mem.get(key, ep); hit {
+		return v.(T), nil
+	}
+	v, err := load()
+	if err == nil {
+		s.mem.put(key, ep, v)
+	}
+	return v, err
+}
+
+// Grant caches authorization per session and operation. The session's own expiry is evaluated
+// when the entry is loaded; a cached entry lives at most the cache TTL past it, and no access
+// token outlives its session by that much (access tokens last 15 minutes, sessions days past
+// their last refresh).
+func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, operation string, now time.Time) (*appraisal.Grant, error) {
+	key := "grant\x00" + sessionID + "\x00" + formatID(userID) + "\x00" + operation
+	g, err := cached(ctx, s, EpochAuth, key, func() (appraisal.Grant, error) {
+		g, err := s.Store.Grant(ctx, sessionID, userID, operation, now)
+		if err != nil {
+			return appraisal.Grant{}, err
+		}
+		return *g, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+type orderPage struct {
+	Orders []appraisal.Order
+	Total  int
+}
+
+// ListOrders caches order lists per filter. Filters on the clock (sla_breached) change without
+// writes, so they are not cached.
+func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) ([]appraisal.Order, int, error) {
+	if f.SLABreached {
+		return s.Store.ListOrders(ctx, f)
+	}
+	k, _ := json.Marshal(f)
+	p, err := cached(ctx, s, EpochOrders, "orders\x00"+string(k), func() (orderPage, error) {
+		os, total, err := s.Store.ListOrders(ctx, f)
+		return orderPage{os, total}, err
+	})
+	return p.Orders, p.Total, err
+}
+
+// OrderDetail caches order details.
+func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDetail, error) {
+	return cached(ctx, s, EpochOrders, "detail\x00"+formatID(id), func() (*appraisal.OrderDetail, error) {
+		return s.Store.OrderDetail(ctx, id)
+	})
+}
+
+type customerRow struct {
+	c   *appraisal.Customer
+	enc []byte
+}
+
+// Customer caches customers (an order detail shows its customer's contact).
+func (s *Store) Customer(ctx context.Context, id int64) (*appraisal.Customer, []byte, error) {
+	r, err := cached(ctx, s, EpochOrders, "customer\x00"+formatID(id), func() (customerRow, error) {
+		c, enc, err := s.Store.Customer(ctx, id)
+		return customerRow{c, enc}, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	c := *r.c
+	return &c, r.enc, nil
+}
+
+// Writes that change what a grant says.
+
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now, expiresAt time.Time) (appraisal.RefreshUse, *appraisal.Session, error) {
+	use, sess, err := s.Store.RotateRefresh(ctx, oldHash, newHash, now, expiresAt)
+	if err == nil && use == appraisal.RefreshReused {
+		s.bump(ctx, EpochAuth)
+	}
+	return use, sess, err
+}
+
+func (s *Store) RevokeSession(ctx context.Context, userID int64, sessionID, reason string, a appraisal.AuditEntry) error {
+	err := s.Store.RevokeSession(ctx, userID, sessionID, reason, a)
+	if err == nil {
+		s.bump(ctx, EpochAuth)
+	}
+	return err
+}
+
+func (s *Store) RevokeUserSessions(ctx context.Context, userID int64, keep, reason string, a appraisal.AuditEntry) (int, error) {
+	n, err := s.Store.RevokeUserSessions(ctx, userID, keep, reason, a)
+	if err == nil {
+		s.bump(ctx, EpochAuth)
+	}
+	return n, err
+}
+
+func (s *Store) SetPermissions(ctx context.Context, role appraisal.RoleID, operations []string, a appraisal.AuditEntry) error {
+	err := s.Store.SetPermissions(ctx, role, operations, a)
+	if err == nil {
+		s.bump(ctx, EpochAuth)
+	}
+	return err
+}
+
+func (s *Store) UpdateUser(ctx context.Context, u *appraisal.User, a appraisal.AuditEntry) error {
+	err := s.Store.UpdateUser(ctx, u, a)
+	if err == nil {
+		s.bump(ctx, EpochAuth)
+	}
+	return err
+}
+
+func (s *Store) CreateExpert(ctx context.Context, e *appraisal.Expert, a appraisal.AuditEntry) error {
+	err := s.Store.CreateExpert(ctx, e, a)
+	if err == nil {
+		s.bump(ctx, EpochAuth)
+	}
+	return err
+}
+
+// Writes that change what order lists and details say.
+
+func (s *Store) CreateOrder(ctx context.Context, o *appraisal.Order, a appraisal.AuditEntry) error {
+	err := s.Store.CreateOrder(ctx, o, a)
+	if err == nil {
+		s.bump(ctx, EpochOrders)
+	}
+	return err
+}
+
+func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) (*appraisal.Order, error) {
+	o, err := s.Store.ApplyOrderChange(ctx, ch)
+	if err == nil {
+		s.bump(ctx, EpochOrders)
+	}
+	return o, err
+}
+
+func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
+	c, err := s.Store.RevokeCertificate(ctx, id, reason, a)
+	if err == nil {
+		s.bump(ctx, EpochOrders)
+	}
+	return c, err
+}
+
+func (s *Store) UpdateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, setPhone bool, a appraisal.AuditEntry) error {
+	err := s.Store.UpdateCustomer(ctx, c, phoneEnc, phoneHash, setPhone, a)
+	if err == nil {
+		s.bump(ctx, EpochOrders)
+	}
+	return err
+}
+
+// memory is a bounded map of entries tagged with the epoch they were read at.
+type memory struct {
+	mu    sync.Mutex
+	items map[string]entry
+	size  int
+	ttl   time.Duration
+}
+
+type entry struct {
+	epoch int64
+	at    time.Time
+	v     any
+}
+
+func (m *memory) get(key string, epoch int64) (any, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.items[key]
+	if !ok || e.epoch != epoch || time.Since(e.at) > m.ttl {
+		return nil, false
+	}
+	return e.v, true
+}
+
+func (m *memory) put(key string, epoch int64, v any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.items) >= m.size {
+		// Evict an arbitrary eighth: cheap, and the hot entries come straight back.
+		n := m.size / 8
+		for k := range m.items {
+			delete(m.items, k)
+			if n--; n <= 0 {
+				break
+			}
+		}
+	}
+	m.items[key] = entry{epoch: epoch, at: time.Now(), v: v}
+}
+
+func formatID(id int64) string { return strconv.FormatInt(id, 10) }

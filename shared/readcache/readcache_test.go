@@ -1,0 +1,103 @@
+package readcache_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/logs"
+	"github.com/jianbao/admin/shared/mysql"
+	"github.com/jianbao/admin/shared/readcache"
+	"github.com/jianbao/admin/shared/redis"
+	"github.com/jianbao/admin/shared/testenv"
+)
+
+// TestTwoInstances runs two caches over one database and one Redis, as two instances of the
+// service would: whatever one writes, the other reads on its next request.
+func TestTwoInstances(t *testing.T) {
+	redisFor := map[string]func(testing.TB) *testenv.RedisServer{"mariadb": testenv.Redis, "embedded": testenv.EmbeddedRedis}
+	for _, b := range testenv.MySQLBackends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			d, r := b.Open(t), redisFor[b.Name](t)
+			if _, err := mysql.Migrate(ctx, d.DB, logs.Discard()); err != nil {
+				t.Fatal(err)
+			}
+			my := mysql.NewStore(d.DB)
+			my.SeedPermissions(ctx, appraisal.DefaultPolicy)
+			epochs := redis.NewEpochs(r.Client, r.Prefix+"epoch:")
+			a := readcache.New(my, epochs, logs.Discard(), 100, time.Hour)
+			bb := readcache.New(my, epochs, logs.Discard(), 100, time.Hour)
+			audit := appraisal.AuditEntry{Action: "test", TargetType: "test"}
+
+			u := &appraisal.User{Username: "vic", PasswordHash: "h", Role: appraisal.RoleViewer}
+			if err := a.CreateUser(ctx, u, audit); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			sess := &appraisal.Session{ID: "s1", UserID: u.ID, CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := a.CreateSession(ctx, sess, "hash1"); err != nil {
+				t.Fatal(err)
+			}
+			grant := func(st *readcache.Store, op string) *appraisal.Grant {
+				t.Helper()
+				g, err := st.Grant(ctx, "s1", u.ID, op, time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return g
+			}
+			if g := grant(bb, "orders.list"); !g.Allowed || !g.SessionActive {
+				t.Fatalf("initial grant %+v", g)
+			}
+			// A permission change made through one instance applies on the other's next read.
+			if err := a.SetPermissions(ctx, appraisal.RoleViewer, []string{"orders.get"}, audit); err != nil {
+				t.Fatal(err)
+			}
+			if g := grant(bb, "orders.list"); g.Allowed {
+				t.Fatal("instance B still allows orders.list after A removed it")
+			}
+			// So does a logout.
+			if err := a.RevokeSession(ctx, u.ID, "s1", "logout", audit); err != nil {
+				t.Fatal(err)
+			}
+			if g := grant(bb, "orders.get"); g.SessionActive {
+				t.Fatal("instance B still sees the session after A revoked it")
+			}
+
+			// Order lists: B caches, A writes, B sees the write.
+			cust := &appraisal.Customer{Name: "c"}
+			a.CreateCustomer(ctx, cust, nil, "", audit)
+			it := &appraisal.Item{CustomerID: cust.ID, CategoryID: 1, Title: "瓶"}
+			a.CreateItem(ctx, it, audit)
+			list := func() int {
+				_, n, err := bb.ListOrders(ctx, appraisal.OrderFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if n := list(); n != 0 {
+				t.Fatalf("orders: %d", n)
+			}
+			o := &appraisal.Order{CustomerID: cust.ID, ItemID: it.ID, ProductID: 1, CategoryID: 1, Title: "瓶", CustomerName: "c",
+				SLADueAt: time.Now().Add(time.Hour), CreatedBy: u.ID}
+			if err := a.CreateOrder(ctx, o, audit); err != nil {
+				t.Fatal(err)
+			}
+			if n := list(); n != 1 {
+				t.Fatalf("B does not see A's new order: %d", n)
+			}
+			det, _ := bb.OrderDetail(ctx, o.ID)
+			next := *o
+			if _, err := a.ApplyOrderChange(ctx, appraisal.OrderChange{Order: &next, Audit: audit,
+				Event: appraisal.OrderEvent{Action: appraisal.ActionTriage, From: appraisal.StatusSubmitted, To: appraisal.StatusTriage}}); err != nil {
+				t.Fatal(err)
+			}
+			if det2, _ := bb.OrderDetail(ctx, o.ID); det2.Order.Status != appraisal.StatusTriage || len(det2.Events) != 2 || det.Order.Status != appraisal.StatusSubmitted {
+				t.Fatalf("B's detail after A's transition: %s with %d events", det2.Order.Status, len(det2.Events))
+			}
+		})
+	}
+}
