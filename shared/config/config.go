@@ -47,6 +47,8 @@ type Config struct {
 	ReviewSampleRate        float64
 	// AuditRetention is how long audit rows are kept.
 	AuditRetention time.Duration
+	// ReadCacheSize bounds the in-process read cache (entries); 0 turns it off.
+	ReadCacheSize int
 
 	// APIBasePath is stripped from request paths arriving through API Gateway or a custom domain
 	// mapping (for example "/jianbao"), so the handlers always see /api/v1/….
@@ -104,6 +106,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("review_value_threshold_fen", c.ReviewValueThresholdFen),
 		slog.Float64("review_sample_rate", c.ReviewSampleRate),
 		slog.String("audit_retention", c.AuditRetention.String()),
+		slog.Int("read_cache_size", c.ReadCacheSize),
 		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
 		slog.String("bootstrap_admin_password", secretMask(c.BootstrapAdminPassword)),
 		slog.String("api_base_path", c.APIBasePath),
@@ -212,6 +215,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ReviewValueThresholdFen: int64(l.int("REVIEW_VALUE_THRESHOLD_FEN", 10_000_000, 0, 1<<62)),
 		ReviewSampleRate:        l.fraction("REVIEW_SAMPLE_RATE", 0.1),
 		AuditRetention:          l.duration("AUDIT_RETENTION", 365*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour),
+		ReadCacheSize:           l.int("READ_CACHE_SIZE", 20000, 0, 10_000_000),
 		APIBasePath:             strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
 		ShutdownDelay:           l.duration("SHUTDOWN_DELAY", 0, 0, time.Minute),
 		ShutdownTimeout:         l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),

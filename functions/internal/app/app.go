@@ -65,7 +65,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	my := mysql.NewStore(db)
 	epochs := redis.NewEpochs(rdb, cfg.RedisPrefix+"epoch:")
-	st := readcache.New(my, epochs, log, 20000, 30*time.Second)
+	var st appraisal.Store = my
+	if cfg.ReadCacheSize > 0 {
+		st = readcache.New(my, epochs, log, cfg.ReadCacheSize, 30*time.Second)
+	}
 	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, MySQL: my, Epochs: epochs, PII: box,
 		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
 		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
