@@ -143,17 +143,7 @@ func registerAdmin(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "admin.users.get", Method: http.MethodGet, Path: "/api/v1/admin/users/{id}", Tags: tags,
 		Summary: "Get an account", Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *idInput) (*userOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		u, err := d.Store.UserByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return &userOutput{Body: viewUser(u)}, nil
-	})
+	}, byID(func(ctx context.Context, id int64) (*appraisal.User, error) { return d.Store.UserByID(ctx, id) }, func(u *appraisal.User) *userOutput { return &userOutput{Body: viewUser(u)} }))
 
 	register(api, huma.Operation{
 		OperationID: "admin.users.update", Method: http.MethodPatch, Path: "/api/v1/admin/users/{id}", Tags: tags,

@@ -594,17 +594,7 @@ func registerItems(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "items.get", Method: http.MethodGet, Path: "/api/v1/items/{id}", Tags: tags,
 		Summary: "Get an item", Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *idInput) (*itemOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		it, err := d.Store.Item(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return &itemOutput{Body: viewItem(*it)}, nil
-	})
+	}, byID(func(ctx context.Context, id int64) (*appraisal.Item, error) { return d.Store.Item(ctx, id) }, func(it *appraisal.Item) *itemOutput { return &itemOutput{Body: viewItem(*it)} }))
 
 	register(api, huma.Operation{
 		OperationID: "items.update", Method: http.MethodPatch, Path: "/api/v1/items/{id}", Tags: tags,

@@ -490,17 +490,7 @@ func registerOrders(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "orders.suggest_expert", Method: http.MethodGet, Path: "/api/v1/orders/{id}/suggested-expert", Tags: tags,
 		Summary: "The least-loaded eligible expert for an order", Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *idInput) (*suggestOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		e, err := d.Orders.SuggestExpert(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return &suggestOutput{Body: viewExpert(*e)}, nil
-	})
+	}, byID(func(ctx context.Context, id int64) (*appraisal.Expert, error) { return d.Orders.SuggestExpert(ctx, id) }, func(e *appraisal.Expert) *suggestOutput { return &suggestOutput{Body: viewExpert(*e)} }))
 
 	register(api, huma.Operation{
 		OperationID: "orders.submit_opinion", Method: http.MethodPost, Path: "/api/v1/orders/{id}/opinions", Tags: tags,
@@ -575,17 +565,11 @@ func registerOrders(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "certificates.get", Method: http.MethodGet, Path: "/api/v1/certificates/{id}", Tags: tags,
 		Summary: "Get a certificate", Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *idInput) (*certificateOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		c, err := d.Store.Certificate(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return &certificateOutput{Body: d.viewCertificate(*c)}, nil
-	})
+	}, byID(func(ctx context.Context, id int64) (*appraisal.Certificate, error) {
+		return d.Store.Certificate(ctx, id)
+	}, func(c *appraisal.Certificate) *certificateOutput {
+		return &certificateOutput{Body: d.viewCertificate(*c)}
+	}))
 
 	register(api, huma.Operation{
 		OperationID: "certificates.qr", Method: http.MethodGet, Path: "/api/v1/certificates/{id}/qr.png", Tags: tags,

@@ -164,3 +164,20 @@ func idempotent[O any](ctx context.Context, d *Deps, key, operation string, req 
 }
 
 func userAttr(id int64) slog.Attr { return slog.Int64("user_id", id) }
+
+// byID makes the handler of a read by path id: parse the id, load, render. load is a closure
+// rather than a method value so that routes can be registered (for the OpenAPI document) before
+// the stores exist.
+func byID[T, O any](load func(context.Context, int64) (T, error), render func(T) *O) func(context.Context, *idInput) (*O, error) {
+	return func(ctx context.Context, in *idInput) (*O, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		v, err := load(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return render(v), nil
+	}
+}
