@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -42,14 +41,13 @@ func startBench(b *testing.B, env map[string]string) string {
 	return "http://" + addr
 }
 
-func benchGet(b *testing.B, url, tok string) {
+// hammer sends requests made by newReq from parallel goroutines and fails on anything but 200.
+func hammer(b *testing.B, newReq func() *http.Request) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req, _ := http.NewRequest("GET", url, nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := client.Do(req)
+			resp, err := client.Do(newReq())
 			if err != nil {
 				b.Error(err)
 				return
@@ -64,34 +62,30 @@ func benchGet(b *testing.B, url, tok string) {
 	})
 }
 
+func authorized(url, tok string) func() *http.Request {
+	return func() *http.Request {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return req
+	}
+}
+
 func BenchmarkOrderList(b *testing.B) {
 	base, s := benchServer(b)
-	benchGet(b, base+"/api/v1/orders?page_size=20&status=TRIAGE&sort=-created_at", s.Token)
+	hammer(b, authorized(base+"/api/v1/orders?page_size=20&status=TRIAGE&sort=-created_at", s.Token))
 }
 
 func BenchmarkOrderDetail(b *testing.B) {
 	base, s := benchServer(b)
-	benchGet(b, base+"/api/v1/orders/"+s.OrderIDs[len(s.OrderIDs)/2], s.Token)
+	hammer(b, authorized(base+"/api/v1/orders/"+s.OrderIDs[len(s.OrderIDs)/2], s.Token))
 }
 
 func BenchmarkLogin(b *testing.B) {
 	base, s := benchServer(b)
-	body := []byte(`{"username":"` + s.Username + `","password":"` + s.Password + `"}`)
-	client := &http.Client{}
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			resp, err := client.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				b.Errorf("status %d", resp.StatusCode)
-				return
-			}
-		}
+	body := `{"username":"` + s.Username + `","password":"` + s.Password + `"}`
+	hammer(b, func() *http.Request {
+		req, _ := http.NewRequest("POST", base+"/api/v1/auth/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
 	})
 }

@@ -177,16 +177,19 @@ func matches(e *appraisal.Expert, categoryID int64, parents map[int64]int64) boo
 	return false
 }
 
-func (s *Service) parents(ctx context.Context) (map[int64]int64, error) {
+// eligibilityFacts reads what eligible needs: each category's parent, and the experts who gave
+// opinions on the order in earlier rounds.
+func (s *Service) eligibilityFacts(ctx context.Context, o *appraisal.Order) (parents map[int64]int64, past []int64, err error) {
 	cats, err := s.Catalog.Categories(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make(map[int64]int64, len(cats))
+	parents = make(map[int64]int64, len(cats))
 	for _, c := range cats {
-		out[c.ID] = c.ParentID
+		parents[c.ID] = c.ParentID
 	}
-	return out, nil
+	past, err = s.Orders.PastExperts(ctx, o.ID)
+	return parents, past, err
 }
 
 // eligible checks an expert for an order: active, with the specialty, under capacity, and, in a
@@ -218,11 +221,7 @@ func (s *Service) Assign(ctx context.Context, p *appraisal.Principal, id, versio
 	if err != nil {
 		return nil, err
 	}
-	parents, err := s.parents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	past, err := s.Orders.PastExperts(ctx, o.ID)
+	parents, past, err := s.eligibilityFacts(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -245,11 +244,7 @@ func (s *Service) SuggestExpert(ctx context.Context, id int64) (*appraisal.Exper
 	if err != nil {
 		return nil, err
 	}
-	parents, err := s.parents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	past, err := s.Orders.PastExperts(ctx, o.ID)
+	parents, past, err := s.eligibilityFacts(ctx, o)
 	if err != nil {
 		return nil, err
 	}
