@@ -55,4 +55,5 @@ type Store interface {
 	StatsStore
 	AuditLog
 	IdempotencyStore
+	MediaStore
 }

@@ -1,0 +1,332 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/disintegration/imaging"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// Watched is the prefix uploads land under and triggers watch. Renditions go under Derived, so
+// writing them never triggers processing again.
+const (
+	Watched = "originals/"
+	Derived = "derived/"
+)
+
+// Notifier tells people about assets that failed for good (a WeCom group robot).
+type Notifier interface {
+	Notify(ctx context.Context, title, text string) error
+}
+
+// Limits bound what is processed at all.
+type Limits struct {
+	MaxImageBytes int64
+	MaxVideoBytes int64
+}
+
+// Processor turns one uploaded original into renditions and records the outcome. The COS trigger
+// functions and the shim's stream workers both call Handle.
+type Processor struct {
+	Blobs       appraisal.BlobStore
+	Store       appraisal.MediaStore
+	Notify      Notifier // nil: nobody is told
+	Log         *slog.Logger
+	Worker      string        // this process, for the lease
+	Lease       time.Duration // how long a claim holds before another worker may take over
+	MaxAttempts int           // failures before people are told
+	Limits      Limits
+	Image       ImageOptions
+	Video       VideoOptions
+	Now         func() time.Time
+}
+
+func (p *Processor) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// Handle processes the object at key once. A duplicate or late event, or one for an asset another
+// worker holds, does nothing. Bad input ends REJECTED and returns nil; trouble worth a retry ends
+// FAILED and returns the error, so the caller's delivery retries it.
+func (p *Processor) Handle(ctx context.Context, key string) error {
+	if !strings.HasPrefix(key, Watched) {
+		p.Log.WarnContext(ctx, "media event outside the watched prefix ignored", "key", key)
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "media-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	m, err := p.Store.MediaByKey(ctx, key)
+	var local string
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
+		// Uploaded outside the API: give it a row, owned by nobody, so nothing goes unseen.
+		if local, err = p.download(ctx, key, dir); err != nil {
+			return err
+		}
+		if m, err = p.adopt(ctx, key, local); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+
+	lease := p.Lease
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) > lease {
+		lease = time.Until(dl) + time.Minute
+	}
+	t := p.now()
+	ok, m, err := p.Store.ClaimMedia(ctx, m.ID, p.Worker, t, t.Add(lease))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		p.Log.InfoContext(ctx, "media already processed or being processed", "media_id", m.ID, "status", m.Status)
+		return nil
+	}
+	start := time.Now()
+	var written []string
+	res, err := p.process(ctx, m, key, dir, local, &written)
+	if rej, bad := IsRejection(err); bad {
+		res = appraisal.MediaResult{Status: appraisal.MediaRejected, Reason: rej.Reason, SHA256: res.SHA256, Size: res.Size}
+		err = nil
+	} else if err != nil {
+		res = appraisal.MediaResult{Status: appraisal.MediaFailed, Reason: truncateReason(err.Error()), SHA256: res.SHA256, Size: res.Size}
+	}
+	if res.Status != appraisal.MediaReady {
+		// Nothing partial stays under derived/.
+		for _, k := range written {
+			if derr := p.Blobs.Delete(context.WithoutCancel(ctx), k); derr != nil {
+				p.Log.ErrorContext(ctx, "partial rendition not removed", "key", k, "err", derr)
+			}
+		}
+	}
+	if cerr := p.Store.CompleteMedia(context.WithoutCancel(ctx), m.ID, p.Worker, res, p.now()); cerr != nil {
+		return cerr
+	}
+	p.Log.InfoContext(ctx, "media processed", "media_id", m.ID, "kind", m.Kind, "result", res.Status, "reason", res.Reason,
+		"attempt", m.Attempts, "duration_ms", time.Since(start).Milliseconds())
+	if res.Status == appraisal.MediaFailed {
+		if m.Attempts >= p.MaxAttempts && p.Notify != nil {
+			text := fmt.Sprintf("媒体 %d（%s）处理失败 %d 次：%s", m.ID, key, m.Attempts, res.Reason)
+			if nerr := p.Notify.Notify(context.WithoutCancel(ctx), "媒体处理失败", text); nerr != nil {
+				p.Log.ErrorContext(ctx, "failure notice not sent", "err", nerr)
+			}
+		}
+		return err
+	}
+	return nil
+}
+
+func truncateReason(s string) string {
+	if r := []rune(s); len(r) > 250 {
+		return string(r[:250])
+	}
+	return s
+}
+
+// adopt gives an object uploaded outside the API a row.
+func (p *Processor) adopt(ctx context.Context, key, local string) (*appraisal.Media, error) {
+	kind := appraisal.MediaImage
+	if f, _ := sniffFile(local); f.IsVideo() {
+		kind = appraisal.MediaVideo
+	}
+	st, _ := os.Stat(local)
+	m := &appraisal.Media{Key: key, Kind: kind, Filename: filepath.Base(key), Status: appraisal.MediaUploaded, Size: st.Size()}
+	err := p.Store.CreateMedia(ctx, m, appraisal.AuditEntry{Actor: appraisal.Actor{Username: "system"}, Action: "media.adopt", TargetType: "media"})
+	if appraisal.IsKind(err, appraisal.KindConflict) {
+		return p.Store.MediaByKey(ctx, key) // another delivery adopted it first
+	}
+	return m, err
+}
+
+func sniffFile(path string) (Format, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return FormatUnknown, err
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	return Sniff(head[:n]), nil
+}
+
+// download copies the original into dir. Storage trouble is transient; a missing object is too
+// (the event can outrun the upload's visibility), and ends as a retry.
+func (p *Processor) download(ctx context.Context, key, dir string) (string, error) {
+	rc, _, err := p.Blobs.Get(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("download %s: %w", key, err)
+	}
+	defer rc.Close()
+	path := filepath.Join(dir, "original")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	limit := max(p.Limits.MaxImageBytes, p.Limits.MaxVideoBytes)
+	n, err := io.Copy(f, io.LimitReader(rc, limit+1))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("download %s: %w", key, err)
+	}
+	if n > limit {
+		return path, reject("the file is larger than %d bytes", limit)
+	}
+	return path, nil
+}
+
+func (p *Processor) process(ctx context.Context, m *appraisal.Media, key, dir, local string, written *[]string) (appraisal.MediaResult, error) {
+	var res appraisal.MediaResult
+	if local == "" {
+		var err error
+		if local, err = p.download(ctx, key, dir); err != nil {
+			return res, err
+		}
+	}
+	data, err := os.Open(local)
+	if err != nil {
+		return res, err
+	}
+	h := sha256.New()
+	res.Size, err = io.Copy(h, data)
+	data.Close()
+	if err != nil {
+		return res, err
+	}
+	res.SHA256 = hex.EncodeToString(h.Sum(nil))
+	format, err := sniffFile(local)
+	if err != nil {
+		return res, err
+	}
+	switch {
+	case res.Size == 0:
+		return res, reject("the file is empty")
+	case format.IsImage() || format == FormatHEIF:
+		if res.Size > p.Limits.MaxImageBytes {
+			return res, reject("the image is larger than %d bytes", p.Limits.MaxImageBytes)
+		}
+		return p.image(ctx, m, local, res, written)
+	case format.IsVideo():
+		if res.Size > p.Limits.MaxVideoBytes {
+			return res, reject("the video is larger than %d bytes", p.Limits.MaxVideoBytes)
+		}
+		return p.video(ctx, m, local, dir, res, written)
+	}
+	return res, reject("the file is neither a supported image nor a video")
+}
+
+func (p *Processor) image(ctx context.Context, m *appraisal.Media, local string, res appraisal.MediaResult, written *[]string) (appraisal.MediaResult, error) {
+	data, err := os.ReadFile(local)
+	if err != nil {
+		return res, err
+	}
+	info, outs, err := ProcessImage(ctx, data, p.Image)
+	if err != nil {
+		return res, err
+	}
+	res.Width, res.Height = info.Width, info.Height
+	for _, o := range outs {
+		r, err := p.put(ctx, m.ID, o, written)
+		if err != nil {
+			return res, err
+		}
+		res.Renditions = append(res.Renditions, r)
+	}
+	res.Status = appraisal.MediaReady
+	return res, nil
+}
+
+func (p *Processor) video(ctx context.Context, m *appraisal.Media, local, dir string, res appraisal.MediaResult, written *[]string) (appraisal.MediaResult, error) {
+	probe, err := ProbeVideo(ctx, p.Video.Tools, local)
+	if err != nil {
+		return res, err
+	}
+	out, poster := filepath.Join(dir, "video.mp4"), filepath.Join(dir, "poster.jpg")
+	if err := TranscodeVideo(ctx, p.Video, local, out, poster, probe); err != nil {
+		return res, err
+	}
+	final, err := ProbeVideo(ctx, p.Video.Tools, out)
+	if err != nil {
+		return res, fmt.Errorf("probe the transcoded video: %w", err)
+	}
+	res.Width, res.Height, res.DurationMS = probe.Width, probe.Height, probe.Duration.Milliseconds()
+	mp4, err := os.ReadFile(out)
+	if err != nil {
+		return res, err
+	}
+	r, err := p.put(ctx, m.ID, Output{Name: "video", Format: "mp4", Data: mp4, Width: final.Width, Height: final.Height}, written)
+	if err != nil {
+		return res, err
+	}
+	res.Renditions = append(res.Renditions, r)
+
+	jpg, err := os.ReadFile(poster)
+	if err != nil {
+		return res, err
+	}
+	img, err := imaging.Decode(bytes.NewReader(jpg))
+	if err != nil {
+		return res, fmt.Errorf("read the poster: %w", err)
+	}
+	posters := []Output{{Name: "poster", Format: "jpeg", Data: jpg, Width: img.Bounds().Dx(), Height: img.Bounds().Dy()}}
+	if p.Image.FFmpeg != "" {
+		wb, err := EncodeWebP(ctx, p.Image.FFmpeg, img, p.Image.Quality)
+		if err != nil {
+			return res, err
+		}
+		posters = append(posters, Output{Name: "poster", Format: "webp", Data: wb, Width: img.Bounds().Dx(), Height: img.Bounds().Dy()})
+	}
+	for _, o := range posters {
+		r, err := p.put(ctx, m.ID, o, written)
+		if err != nil {
+			return res, err
+		}
+		res.Renditions = append(res.Renditions, r)
+	}
+	res.Status = appraisal.MediaReady
+	return res, nil
+}
+
+var extOf = map[string]string{"jpeg": ".jpg", "webp": ".webp", "mp4": ".mp4"}
+var typeOf = map[string]string{"jpeg": "image/jpeg", "webp": "image/webp", "mp4": "video/mp4"}
+
+func (p *Processor) put(ctx context.Context, id int64, o Output, written *[]string) (appraisal.Rendition, error) {
+	key := fmt.Sprintf("%s%d/%s%s", Derived, id, o.Name, extOf[o.Format])
+	if err := p.Blobs.Put(ctx, key, bytes.NewReader(o.Data), int64(len(o.Data)), typeOf[o.Format]); err != nil {
+		return appraisal.Rendition{}, fmt.Errorf("store %s: %w", key, err)
+	}
+	*written = append(*written, key)
+	sum := sha256.Sum256(o.Data)
+	return appraisal.Rendition{Name: o.Name, Format: o.Format, Key: key, Width: o.Width, Height: o.Height,
+		Bytes: int64(len(o.Data)), SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// DecodeLogo reads a watermark logo (PNG with alpha, ideally).
+func DecodeLogo(r io.Reader) (image.Image, error) {
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return nil, errors.New("media: the watermark logo is not a readable image")
+	}
+	return img, nil
+}

@@ -1,0 +1,32 @@
+-- Photos and videos: one row per uploaded original, with its processing state and renditions.
+
+CREATE TABLE IF NOT EXISTS media (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  owner_type VARCHAR(16) NOT NULL DEFAULT '' COMMENT 'item | order | empty for objects uploaded outside the API',
+  owner_id BIGINT NOT NULL DEFAULT 0,
+  kind VARCHAR(8) NOT NULL COMMENT 'image | video',
+  role VARCHAR(32) NOT NULL DEFAULT '',
+  object_key VARCHAR(255) NOT NULL COMMENT 'originals/yyyy/mm/{id}{ext}, never derived from the file name',
+  filename VARCHAR(255) NOT NULL DEFAULT '',
+  content_type VARCHAR(100) NOT NULL DEFAULT '',
+  size BIGINT NOT NULL DEFAULT 0,
+  status VARCHAR(16) NOT NULL,
+  reason VARCHAR(255) NOT NULL DEFAULT '',
+  attempts INT NOT NULL DEFAULT 0,
+  lease_owner VARCHAR(64) NOT NULL DEFAULT '',
+  lease_until DATETIME(6) NULL,
+  sha256 CHAR(64) NOT NULL DEFAULT '',
+  width INT NOT NULL DEFAULT 0,
+  height INT NOT NULL DEFAULT 0,
+  duration_ms BIGINT NOT NULL DEFAULT 0,
+  renditions LONGTEXT NULL COMMENT 'JSON array of renditions, decoded in Go',
+  created_by BIGINT NULL,
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NOT NULL,
+  processed_at DATETIME(6) NULL,
+  deleted_at DATETIME(6) NULL,
+  UNIQUE KEY uk_media_object_key (object_key),
+  KEY idx_media_owner (owner_type, owner_id),
+  KEY idx_media_status (status, updated_at),
+  KEY idx_media_deleted (deleted_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
