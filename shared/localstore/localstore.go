@@ -77,8 +77,12 @@ func checkKey(key string) error {
 	return nil
 }
 
-func (s *Store) objectPath(key string) string { return filepath.Join(s.dir, "objects", filepath.FromSlash(key)) }
-func (s *Store) metaPath(key string) string   { return filepath.Join(s.dir, "meta", filepath.FromSlash(key)+".json") }
+func (s *Store) objectPath(key string) string {
+	return filepath.Join(s.dir, "objects", filepath.FromSlash(key))
+}
+func (s *Store) metaPath(key string) string {
+	return filepath.Join(s.dir, "meta", filepath.FromSlash(key)+".json")
+}
 
 type meta struct {
 	ContentType string `json:"content_type"`

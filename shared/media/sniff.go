@@ -63,7 +63,9 @@ type Rejection struct{ Reason string }
 
 func (r *Rejection) Error() string { return "rejected: " + r.Reason }
 
-func reject(format string, args ...any) error { return &Rejection{Reason: fmt.Sprintf(format, args...)} }
+func reject(format string, args ...any) error {
+	return &Rejection{Reason: fmt.Sprintf(format, args...)}
+}
 
 // IsRejection reports whether err means the input is bad.
 func IsRejection(err error) (*Rejection, bool) {
