@@ -56,6 +56,7 @@ var Functions = []Function{
 	api("api-orders", "Orders, opinions, reviews, certificates, public verification", httpapi.GroupOrders),
 	api("api-stats", "Dashboard (/api/v1/dashboard)", httpapi.GroupStats),
 	api("api-audit", "Audit log (/api/v1/audit-logs)", httpapi.GroupAudit),
+	api("api-media", "Upload sessions, media lists and details (/api/v1/media)", httpapi.GroupMedia),
 	{
 		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION and stale idempotency keys",
 		MemoryMB: 128, TimeoutSec: 300, Env: env("PII_SECRET", "JWT_SECRET", "AUDIT_RETENTION"),

@@ -146,6 +146,7 @@ func TestFunctionBinaries(t *testing.T) {
 				{"api-orders", "/api/v1/orders", `"items":[]`},
 				{"api-stats", "/api/v1/dashboard", `"orders_by_status"`},
 				{"api-audit", "/api/v1/audit-logs", `"auth.bootstrap"`},
+				{"api-media", "/api/v1/media?owner_type=item&owner_id=1", `"items":[]`},
 			} {
 				ev, _ := json.Marshal(map[string]any{"httpMethod": "GET", "path": tc.path,
 					"headers": map[string]string{"authorization": "Bearer " + tokens.AccessToken, "host": "fn.example"}})

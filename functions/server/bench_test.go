@@ -33,6 +33,7 @@ func startBench(b *testing.B, env map[string]string) string {
 	b.Helper()
 	addr := freeAddr(b)
 	env["HTTP_ADDR"] = addr
+	env["DATA_DIR"] = b.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, func(k string) string { return env[k] }, io.Discard) }()

@@ -13,12 +13,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/jianbao/admin/functions/internal/app"
 	"github.com/jianbao/admin/shared/config"
+	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
 )
 
@@ -65,11 +67,43 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		fmt.Fprintf(stdout, "\n  Embedded mode: created the admin account.\n  username: admin\n  password: %s\n  (set BOOTSTRAP_ADMIN_PASSWORD to choose it)\n\n", generated)
 	}
 
+	// Media: the local store reports each upload to the stream, as COS triggers do on SCF, and
+	// the workers consume it.
+	q := a.Queue()
+	a.Dispatch = q.Publish
+	a.Local.OnPut = func(ctx context.Context, key string) {
+		if err := q.Publish(ctx, key); err != nil {
+			log.ErrorContext(ctx, "upload not queued for processing", "key", key, "err", err)
+		}
+	}
+	if embedded {
+		log.Warn("embedded mode: objects are stored on local disk", "dir", a.Local.Dir())
+	}
+	proc := a.Processor()
+	workers, stopWorkers := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range cfg.MediaWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := q.Work(workers, fmt.Sprintf("%s-%d", proc.Worker, i), proc.Handle); err != nil {
+				log.Error("media worker stopped", "err", err)
+			}
+		}()
+	}
+	defer func() {
+		stopWorkers()
+		wg.Wait()
+	}()
+
 	var draining atomic.Bool
 	a.Draining = draining.Load
+	mux := http.NewServeMux()
+	mux.Handle(localstore.PathPrefix, a.Local.Handler())
+	mux.Handle("/", a.Handler())
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           a.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

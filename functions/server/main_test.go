@@ -75,6 +75,12 @@ func startRun(t *testing.T, env map[string]string) (base string, out *syncBuffer
 	t.Helper()
 	addr := freeAddr(t)
 	env["HTTP_ADDR"] = addr
+	if env["PUBLIC_BASE_URL"] == "" {
+		env["PUBLIC_BASE_URL"] = "http://" + addr
+	}
+	if env["DATA_DIR"] == "" {
+		env["DATA_DIR"] = t.TempDir()
+	}
 	out = &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
@@ -254,7 +260,7 @@ func TestBinaryStopsOnSIGTERM(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "HTTP_ADDR="+addr, "MYSQL_DSN=", "REDIS_ADDR=")
+	cmd.Env = append(os.Environ(), "HTTP_ADDR="+addr, "MYSQL_DSN=", "REDIS_ADDR=", "DATA_DIR="+t.TempDir())
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -106,7 +106,13 @@ var DefaultPolicy = map[string][]RoleID{
 	"certificates.get":      readers,
 	"certificates.qr":       readers,
 	"dashboard.get":         readers,
-	"audit.list":            managers,
+	// media
+	"media.uploads.create": {RoleSuperAdmin, RoleAdmin, RoleOperator, RoleExpert},
+	"media.list":           everyone,
+	"media.get":            everyone,
+	"media.delete":         office,
+	"media.reprocess":      office,
+	"audit.list":           managers,
 }
 
 // PermissionStore keeps the live permission table.

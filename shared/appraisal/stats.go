@@ -12,6 +12,17 @@ type Dashboard struct {
 	Daily          []DayCount // the last 30 days, oldest first, in Asia/Shanghai dates
 	SLABreaches    int
 	Experts        []ExpertLoad
+	// Media processed in the last 30 days, by outcome.
+	MediaReady, MediaRejected, MediaFailed int
+}
+
+// MediaSuccessRate is the share of processed media that became ready, or 1 when none was processed.
+func (d *Dashboard) MediaSuccessRate() float64 {
+	n := d.MediaReady + d.MediaRejected + d.MediaFailed
+	if n == 0 {
+		return 1
+	}
+	return float64(d.MediaReady) / float64(n)
 }
 
 // DayCount is one day's intake and completions.

@@ -50,6 +50,22 @@ type Config struct {
 	// ReadCacheSize bounds the in-process read cache (entries); 0 turns it off.
 	ReadCacheSize int
 
+	// DataDir holds the local object store when COS is not configured.
+	DataDir string
+	// FFmpegPath and FFprobePath: /opt/bin/… on SCF (the layer), found on PATH locally.
+	FFmpegPath  string
+	FFprobePath string
+	// MediaWorkers is how many stream workers the shim runs (0: none, e.g. an API-only pod).
+	MediaWorkers          int
+	MediaMaxAttempts      int
+	MediaMaxImageBytes    int64
+	MediaMaxVideoBytes    int64
+	MediaMaxPixels        int64
+	MediaMaxVideoDuration time.Duration
+	// WeComWebhookURL is the group robot told about assets that failed for good (it holds the
+	// robot's key: a secret).
+	WeComWebhookURL string
+
 	// APIBasePath is stripped from request paths arriving through API Gateway or a custom domain
 	// mapping (for example "/jianbao"), so the handlers always see /api/v1/….
 	APIBasePath string
@@ -107,6 +123,16 @@ func (c Config) LogValue() slog.Value {
 		slog.Float64("review_sample_rate", c.ReviewSampleRate),
 		slog.String("audit_retention", c.AuditRetention.String()),
 		slog.Int("read_cache_size", c.ReadCacheSize),
+		slog.String("data_dir", c.DataDir),
+		slog.String("ffmpeg_path", c.FFmpegPath),
+		slog.String("ffprobe_path", c.FFprobePath),
+		slog.Int("media_workers", c.MediaWorkers),
+		slog.Int("media_max_attempts", c.MediaMaxAttempts),
+		slog.Int64("media_max_image_bytes", c.MediaMaxImageBytes),
+		slog.Int64("media_max_video_bytes", c.MediaMaxVideoBytes),
+		slog.Int64("media_max_pixels", c.MediaMaxPixels),
+		slog.String("media_max_video_duration", c.MediaMaxVideoDuration.String()),
+		slog.String("wecom_webhook_url", secretMask(c.WeComWebhookURL)),
 		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
 		slog.String("bootstrap_admin_password", secretMask(c.BootstrapAdminPassword)),
 		slog.String("api_base_path", c.APIBasePath),
@@ -216,6 +242,16 @@ func Load(getenv func(string) string) (Config, error) {
 		ReviewSampleRate:        l.fraction("REVIEW_SAMPLE_RATE", 0.1),
 		AuditRetention:          l.duration("AUDIT_RETENTION", 365*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour),
 		ReadCacheSize:           l.int("READ_CACHE_SIZE", 20000, 0, 10_000_000),
+		DataDir:                 l.str("DATA_DIR", ".data"),
+		FFmpegPath:              l.str("FFMPEG_PATH", "ffmpeg"),
+		FFprobePath:             l.str("FFPROBE_PATH", "ffprobe"),
+		MediaWorkers:            l.int("MEDIA_WORKERS", 1, 0, 64),
+		MediaMaxAttempts:        l.int("MEDIA_MAX_ATTEMPTS", 3, 1, 20),
+		MediaMaxImageBytes:      int64(l.int("MEDIA_MAX_IMAGE_BYTES", 30<<20, 1, 1<<40)),
+		MediaMaxVideoBytes:      int64(l.int("MEDIA_MAX_VIDEO_BYTES", 1<<30, 1, 1<<40)),
+		MediaMaxPixels:          int64(l.int("MEDIA_MAX_PIXELS", 50_000_000, 1, 1<<40)),
+		MediaMaxVideoDuration:   l.duration("MEDIA_MAX_VIDEO_DURATION", 10*time.Minute, time.Second, 24*time.Hour),
+		WeComWebhookURL:         l.secret("WECOM_WEBHOOK_URL"),
 		APIBasePath:             strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
 		ShutdownDelay:           l.duration("SHUTDOWN_DELAY", 0, 0, time.Minute),
 		ShutdownTimeout:         l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),

@@ -42,6 +42,12 @@ type Deps struct {
 	Cache   appraisal.Cache
 	PII     *pii.Box
 	Limiter appraisal.Throttle // rate limits public endpoints
+	Blobs   appraisal.BlobStore
+	// MediaLimits bound uploads.
+	MediaLimits MediaLimits
+	// Dispatch hands an uploaded original to processing again (reprocess): the stream on TKE and
+	// locally. Nil where no dispatcher exists.
+	Dispatch func(ctx context.Context, key string) error
 	// PublicBaseURL is where certificate verification links point (the QR code).
 	PublicBaseURL string
 	Checks        []Check
@@ -61,10 +67,11 @@ const (
 	GroupOrders  Group = "orders"
 	GroupStats   Group = "stats"
 	GroupAudit   Group = "audit"
+	GroupMedia   Group = "media"
 )
 
 // Groups lists every group, in the order the shim mounts them.
-var Groups = []Group{GroupAuth, GroupAdmin, GroupCatalog, GroupOrders, GroupStats, GroupAudit}
+var Groups = []Group{GroupAuth, GroupAdmin, GroupCatalog, GroupOrders, GroupStats, GroupAudit, GroupMedia}
 
 var registrars = map[Group]func(huma.API, *Deps){
 	GroupAuth:    registerAuth,
@@ -73,6 +80,7 @@ var registrars = map[Group]func(huma.API, *Deps){
 	GroupOrders:  registerOrders,
 	GroupStats:   registerStats,
 	GroupAudit:   registerAudit,
+	GroupMedia:   registerMedia,
 }
 
 var hookOnce sync.Once

@@ -14,6 +14,7 @@ import (
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
 	"github.com/jianbao/admin/shared/httpapi"
+	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/mysql"
 	"github.com/jianbao/admin/shared/orders"
@@ -67,8 +68,16 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	ord := &orders.Service{Orders: st, Catalog: st, Review: appraisal.ReviewPolicy{ValueThresholdFen: 10_000_000},
 		Sample:  func() float64 { return 0.99 },
 		Changed: func(ctx context.Context) { cache.Delete(ctx, httpapi.DashboardCacheKey) }}
+	blobMux := http.NewServeMux()
+	blobSrv := httptest.NewServer(blobMux)
+	t.Cleanup(blobSrv.Close)
+	blobs, err := localstore.New(t.TempDir(), blobSrv.URL, []byte(strings.Repeat("b", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobMux.Handle(localstore.PathPrefix, blobs.Handler())
 	var readyErr error
-	deps := httpapi.Deps{Log: logs.Discard(), Auth: svc, Orders: ord, Store: st, Cache: cache, PII: box, Limiter: th,
+	deps := httpapi.Deps{Blobs: blobs, MediaLimits: httpapi.MediaLimits{MaxImageBytes: 30 << 20, MaxVideoBytes: 1 << 30}, Log: logs.Discard(), Auth: svc, Orders: ord, Store: st, Cache: cache, PII: box, Limiter: th,
 		PublicBaseURL: "https://jianbao.example", Checks: []httpapi.Check{
 			{Name: "mysql", Fn: d.DB.PingContext},
 			{Name: "fake", Fn: func(context.Context) error { return readyErr }},

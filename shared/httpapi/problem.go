@@ -136,6 +136,9 @@ var messages = map[string][2]string{
 	"certificate.not_issued":              {"只有有效的证书可以撤销", "Only an issued certificate can be revoked"},
 	"certificate.verdict_not_certifiable": {"只有“真品”或“仿品”结论可以出具证书", "Only a GENUINE or FAKE verdict is certified"},
 	"idempotency.key_reused":              {"该 Idempotency-Key 已用于其他请求", "This Idempotency-Key was used for a different request"},
+	"media.not_reprocessable":             {"只有处理完成、被拒绝或失败的文件可以重新处理", "Only a ready, rejected or failed file can be processed again"},
+	"media.no_dispatcher":                 {"当前部署不支持手动重新处理", "This deployment cannot start processing on request"},
+	"media.lease_lost":                    {"文件正由其他任务处理", "Another worker took the file over"},
 	"idempotency.in_progress":             {"相同 Idempotency-Key 的请求正在处理中", "A request with this Idempotency-Key is still in progress"},
 
 	"field.required":          {"必填", ""},
@@ -155,6 +158,7 @@ var messages = map[string][2]string{
 	"field.bad_format":        {"格式不正确，应为 RFC 3339 时间或 YYYY-MM-DD", ""},
 	"field.unknown_operation": {"未知的操作权限", ""},
 	"field.unavailable":       {"未就绪", ""},
+	"field.too_large":         {"文件过大", ""},
 }
 
 // codeForStatus names problems that come from HTTP itself rather than from a domain error.

@@ -37,6 +37,14 @@ type dashboardBody struct {
 	Daily          []dayView        `json:"daily" doc:"The last 30 days, oldest first (Asia/Shanghai dates)"`
 	SLABreaches    int              `json:"sla_breaches" doc:"Open orders past their SLA"`
 	Experts        []expertLoadView `json:"experts"`
+	Media          mediaStatsView   `json:"media" doc:"Photos and videos processed in the last 30 days"`
+}
+
+type mediaStatsView struct {
+	Ready       int     `json:"ready"`
+	Rejected    int     `json:"rejected"`
+	Failed      int     `json:"failed"`
+	SuccessRate float64 `json:"success_rate" doc:"ready / (ready + rejected + failed); 1 when nothing was processed"`
 }
 
 type dashboardOutput struct {
@@ -65,6 +73,8 @@ func registerStats(api huma.API, d *Deps) {
 		}
 		body := dashboardBody{GeneratedAt: dash.GeneratedAt, OrdersByStatus: map[string]int{}, SLABreaches: dash.SLABreaches,
 			Daily: []dayView{}, Experts: []expertLoadView{}}
+		body.Media = mediaStatsView{Ready: dash.MediaReady, Rejected: dash.MediaRejected, Failed: dash.MediaFailed,
+			SuccessRate: dash.MediaSuccessRate()}
 		for st, n := range dash.OrdersByStatus {
 			body.OrdersByStatus[string(st)] = n
 		}

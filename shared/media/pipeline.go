@@ -99,7 +99,12 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 		return err
 	}
 	if !ok {
-		p.Log.InfoContext(ctx, "media already processed or being processed", "media_id", m.ID, "status", m.Status)
+		if m.Status == appraisal.MediaProcessing {
+			// Another worker holds a live lease. Ask for a retry rather than drop the event: if
+			// that worker died, its lease expires and the retry finishes the job.
+			return ErrBusy
+		}
+		p.Log.InfoContext(ctx, "media event ignored: already done", "media_id", m.ID, "status", m.Status)
 		return nil
 	}
 	start := time.Now()
@@ -125,16 +130,23 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 	p.Log.InfoContext(ctx, "media processed", "media_id", m.ID, "kind", m.Kind, "result", res.Status, "reason", res.Reason,
 		"attempt", m.Attempts, "duration_ms", time.Since(start).Milliseconds())
 	if res.Status == appraisal.MediaFailed {
-		if m.Attempts >= p.MaxAttempts && p.Notify != nil {
+		if m.Attempts < p.MaxAttempts {
+			return err // retried by the delivery
+		}
+		// The last attempt: tell people, and stop retrying. The asset stays FAILED with its
+		// reason; reprocess starts it again.
+		if p.Notify != nil {
 			text := fmt.Sprintf("媒体 %d（%s）处理失败 %d 次：%s", m.ID, key, m.Attempts, res.Reason)
 			if nerr := p.Notify.Notify(context.WithoutCancel(ctx), "媒体处理失败", text); nerr != nil {
 				p.Log.ErrorContext(ctx, "failure notice not sent", "err", nerr)
 			}
 		}
-		return err
 	}
 	return nil
 }
+
+// ErrBusy means another worker holds the asset; the event should be delivered again later.
+var ErrBusy = errors.New("media: another worker is processing the asset")
 
 func truncateReason(s string) string {
 	if r := []rune(s); len(r) > 250 {

@@ -83,6 +83,12 @@ func (s *Store) Dashboard(ctx context.Context, t time.Time) (*appraisal.Dashboar
 		return nil, err
 	}
 
+	ms, err := s.MediaStats(ctx, start.UTC())
+	if err != nil {
+		return nil, err
+	}
+	d.MediaReady, d.MediaRejected, d.MediaFailed = ms[appraisal.MediaReady], ms[appraisal.MediaRejected], ms[appraisal.MediaFailed]
+
 	experts, err := s.Experts(ctx, 0)
 	if err != nil {
 		return nil, err

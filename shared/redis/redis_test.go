@@ -2,9 +2,12 @@ package redis_test
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/testenv"
 )
@@ -90,6 +93,61 @@ func TestCache(t *testing.T) {
 		time.Sleep(1200 * time.Millisecond)
 		if _, ok, _ := c.Get(ctx, "ttl"); ok {
 			t.Fatal("expired key still there")
+		}
+	})
+}
+
+// TestQueueCrashRecovery: worker A takes a job and dies without acknowledging it; worker B takes
+// it over after MinIdle and finishes it. Every job is handled to completion exactly once.
+func TestQueueCrashRecovery(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, r *testenv.RedisServer) {
+		q := redis.NewQueue(r.Client, r.Prefix+"jobs", "workers")
+		q.MinIdle, q.Block = 300*time.Millisecond, 100*time.Millisecond
+		q.Log = logs.Discard()
+		ctx := context.Background()
+		for _, k := range []string{"a", "b", "c"} {
+			if err := q.Publish(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// A takes its first job, then "crashes": its context ends before it can acknowledge.
+		actx, crash := context.WithCancel(ctx)
+		var aTook string
+		aDone := make(chan struct{})
+		go func() {
+			defer close(aDone)
+			q.Work(actx, "worker-a", func(_ context.Context, key string) error {
+				if aTook == "" {
+					aTook = key
+					crash()
+				}
+				return errors.New("crashed")
+			})
+		}()
+		<-aDone
+
+		var mu sync.Mutex
+		done := map[string]int{}
+		bctx, stop := context.WithTimeout(ctx, 10*time.Second)
+		defer stop()
+		go q.Work(bctx, "worker-b", func(_ context.Context, key string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			done[key]++
+			if len(done) == 3 {
+				stop()
+			}
+			return nil
+		})
+		<-bctx.Done()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(done) != 3 || done["a"] != 1 || done["b"] != 1 || done["c"] != 1 {
+			t.Fatalf("B finished %v (A had taken %q)", done, aTook)
+		}
+		if _, pending, err := q.Depth(ctx); err != nil || pending != 0 {
+			t.Fatalf("pending after recovery: %d, %v", pending, err)
 		}
 	})
 }

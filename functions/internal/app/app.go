@@ -17,6 +17,7 @@ import (
 	"github.com/jianbao/admin/shared/auth"
 	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/httpapi"
+	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/mysql"
 	"github.com/jianbao/admin/shared/orders"
 	"github.com/jianbao/admin/shared/password"
@@ -40,6 +41,11 @@ type App struct {
 	PII      *pii.Box
 	Auth     *auth.Service
 	Orders   *orders.Service
+	Blobs    appraisal.BlobStore
+	// Local is the local object store when COS is not configured (its handler serves signed URLs).
+	Local *localstore.Store
+	// Dispatch hands an original to processing (the shim sets it to the stream).
+	Dispatch func(ctx context.Context, key string) error
 	// Draining, when set, fails readiness so load balancers stop sending traffic before shutdown.
 	Draining func() bool
 }
@@ -73,6 +79,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
 		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
 	}
+	if a.Local, err = openLocalStore(a); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Blobs = a.Local
 	a.Auth = &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
 		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: password.Default,
 		RefreshTTL: cfg.RefreshTokenTTL, Log: log,
@@ -106,8 +117,10 @@ func (a *App) Deps() httpapi.Deps {
 			return nil
 		}})
 	}
-	return httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache, PII: a.PII,
+	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache, PII: a.PII,
 		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version()}
+	a.mediaDeps(&d)
+	return d
 }
 
 // Handler is the HTTP API for the given groups (all when none are named).

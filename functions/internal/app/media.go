@@ -1,0 +1,77 @@
+package app
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/jianbao/admin/shared/httpapi"
+	"github.com/jianbao/admin/shared/localstore"
+	"github.com/jianbao/admin/shared/media"
+	"github.com/jianbao/admin/shared/redis"
+	"github.com/jianbao/admin/shared/wecom"
+)
+
+// openLocalStore keeps objects under DATA_DIR when COS is not configured, with URLs signed by a
+// key derived from JWT_SECRET (one secret fewer to manage) and served by the shim itself.
+func openLocalStore(a *App) (*localstore.Store, error) {
+	dir, err := filepath.Abs(filepath.Join(a.Config.DataDir, "objects"))
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, []byte(a.Config.JWTSecret))
+	m.Write([]byte("jianbao localstore signing v1"))
+	s, err := localstore.New(dir, a.Config.PublicBaseURL, m.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	s.MaxPut = a.Config.MediaMaxVideoBytes
+	return s, nil
+}
+
+// tool resolves an FFmpeg binary. A missing one is not fatal at start (API-only instances never
+// run it), but every video or WebP rendition will fail with a clear reason.
+func (a *App) tool(name string) string {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		a.Log.Warn("media tool not found: processing that needs it will fail", "tool", name)
+		return name
+	}
+	return p
+}
+
+// Processor builds the media processor from the configuration.
+func (a *App) Processor() *media.Processor {
+	host, _ := os.Hostname()
+	p := &media.Processor{Blobs: a.Blobs, Store: a.Store, Log: a.Log, Worker: fmt.Sprintf("%s-%d", host, os.Getpid()),
+		Lease: 15 * time.Minute, MaxAttempts: a.Config.MediaMaxAttempts,
+		Limits: media.Limits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes},
+		Image:  media.ImageOptions{Sizes: media.DefaultSizes, Quality: 82, MaxPixels: a.Config.MediaMaxPixels, FFmpeg: a.tool(a.Config.FFmpegPath)},
+		Video: media.VideoOptions{Tools: media.Tools{FFmpeg: a.tool(a.Config.FFmpegPath), FFprobe: a.tool(a.Config.FFprobePath)},
+			MaxDuration: a.Config.MediaMaxVideoDuration, Preset: "veryfast", CRF: 23},
+	}
+	if a.Config.WeComWebhookURL != "" {
+		p.Notify = wecom.New(a.Config.WeComWebhookURL)
+	}
+	return p
+}
+
+// Queue is the media job stream the shim's workers consume.
+func (a *App) Queue() *redis.Queue {
+	q := redis.NewQueue(a.Redis, a.Config.RedisPrefix+"media:jobs", "media-workers")
+	q.Log = a.Log
+	return q
+}
+
+// mediaDeps adds what the media routes need.
+func (a *App) mediaDeps(d *httpapi.Deps) {
+	d.Blobs = a.Blobs
+	d.MediaLimits = httpapi.MediaLimits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes}
+	if a.Dispatch != nil {
+		d.Dispatch = a.Dispatch
+	}
+}

@@ -1,0 +1,270 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// MediaLimits bound what an upload may declare.
+type MediaLimits struct {
+	MaxImageBytes int64
+	MaxVideoBytes int64
+}
+
+// uploadTypes are the content types an upload may declare, with their kind and key extension.
+var uploadTypes = map[string]struct {
+	kind appraisal.MediaKind
+	ext  string
+}{
+	"image/jpeg": {appraisal.MediaImage, ".jpg"}, "image/png": {appraisal.MediaImage, ".png"},
+	"image/webp": {appraisal.MediaImage, ".webp"}, "image/gif": {appraisal.MediaImage, ".gif"},
+	"video/mp4": {appraisal.MediaVideo, ".mp4"}, "video/quicktime": {appraisal.MediaVideo, ".mov"},
+}
+
+const (
+	uploadURLTTL    = 15 * time.Minute
+	renditionURLTTL = 10 * time.Minute
+)
+
+type renditionView struct {
+	Name   string `json:"name" enum:"thumb,medium,large,video,poster"`
+	Format string `json:"format" enum:"jpeg,webp,mp4"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Bytes  int64  `json:"bytes"`
+	URL    string `json:"url" doc:"A signed link, valid for 10 minutes"`
+}
+
+type mediaView struct {
+	ID          string          `json:"id"`
+	OwnerType   string          `json:"owner_type" doc:"item or order; empty for files uploaded outside the API"`
+	OwnerID     string          `json:"owner_id"`
+	Kind        string          `json:"kind" enum:"image,video"`
+	Role        string          `json:"role" example:"bottom_mark"`
+	Filename    string          `json:"filename"`
+	ContentType string          `json:"content_type"`
+	Size        int64           `json:"size"`
+	Status      string          `json:"status" enum:"PENDING_UPLOAD,UPLOADED,PROCESSING,READY,REJECTED,FAILED,DELETED"`
+	Reason      string          `json:"reason" doc:"Why processing rejected or failed the file"`
+	Attempts    int             `json:"attempts"`
+	Width       int             `json:"width"`
+	Height      int             `json:"height"`
+	DurationMS  int64           `json:"duration_ms"`
+	SHA256      string          `json:"sha256"`
+	Renditions  []renditionView `json:"renditions"`
+	CreatedAt   time.Time       `json:"created_at"`
+	ProcessedAt *time.Time      `json:"processed_at,omitempty"`
+}
+
+func (d *Deps) viewMedia(ctx context.Context, m *appraisal.Media) (mediaView, error) {
+	v := mediaView{ID: formatID(m.ID), OwnerType: m.OwnerType, OwnerID: formatOptionalID(m.OwnerID), Kind: string(m.Kind),
+		Role: m.Role, Filename: m.Filename, ContentType: m.ContentType, Size: m.Size, Status: string(m.Status), Reason: m.Reason,
+		Attempts: m.Attempts, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS, SHA256: m.SHA256,
+		CreatedAt: m.CreatedAt.UTC(), ProcessedAt: utcPtr(m.ProcessedAt), Renditions: []renditionView{}}
+	if m.Status != appraisal.MediaReady {
+		return v, nil
+	}
+	for _, r := range m.Renditions {
+		u, err := d.Blobs.PresignGet(ctx, r.Key, renditionURLTTL)
+		if err != nil {
+			return v, err
+		}
+		v.Renditions = append(v.Renditions, renditionView{Name: r.Name, Format: r.Format, Width: r.Width, Height: r.Height, Bytes: r.Bytes, URL: u})
+	}
+	return v, nil
+}
+
+type createUploadInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"64" doc:"Retrying with the same key returns the first upload"`
+	Body           struct {
+		OwnerType   string `json:"owner_type" enum:"item,order"`
+		OwnerID     string `json:"owner_id" maxLength:"20"`
+		Kind        string `json:"kind" enum:"image,video"`
+		Role        string `json:"role,omitempty" maxLength:"32" pattern:"^[a-z_]*$" example:"front"`
+		Filename    string `json:"filename" minLength:"1" maxLength:"255" example:"IMG_0042.JPG"`
+		ContentType string `json:"content_type" enum:"image/jpeg,image/png,image/webp,image/gif,video/mp4,video/quicktime"`
+		Size        int64  `json:"size" minimum:"1" doc:"Bytes; images up to 30 MB and videos up to 1 GB by default"`
+	}
+}
+
+type uploadView struct {
+	Method    string            `json:"method" example:"PUT"`
+	URL       string            `json:"url" doc:"PUT the file's bytes here, straight to storage"`
+	Headers   map[string]string `json:"headers" doc:"Send these headers exactly"`
+	ExpiresAt time.Time         `json:"expires_at"`
+}
+
+type createUploadOutput struct {
+	Body struct {
+		Media  mediaView  `json:"media"`
+		Upload uploadView `json:"upload"`
+	}
+}
+
+type mediaListInput struct {
+	OwnerType string `query:"owner_type" enum:"item,order" required:"true"`
+	OwnerID   string `query:"owner_id" maxLength:"20" required:"true"`
+}
+
+type mediaListOutput struct {
+	Body struct {
+		Items []mediaView `json:"items"`
+	}
+}
+
+type mediaOutput struct {
+	Body mediaView
+}
+
+// checkOwner makes sure an upload is attached to something that exists.
+func (d *Deps) checkOwner(ctx context.Context, ownerType, rawID string) (int64, error) {
+	id, err := parseOptionalID("owner_id", rawID)
+	if err == nil && id == 0 {
+		err = appraisal.Invalid(appraisal.FieldError{Field: "owner_id", Code: "required", Message: "what the file belongs to"})
+	}
+	if err != nil {
+		return 0, err
+	}
+	switch ownerType {
+	case "item":
+		_, err = d.Store.Item(ctx, id)
+	case "order":
+		_, err = d.Store.Order(ctx, id)
+	}
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
+		return 0, appraisal.Invalid(appraisal.FieldError{Field: "owner_id", Code: "not_found", Message: "no such " + ownerType})
+	}
+	return id, err
+}
+
+func registerMedia(api huma.API, d *Deps) {
+	tags := []string{"media"}
+	register(api, huma.Operation{
+		OperationID: "media.uploads.create", Method: http.MethodPost, Path: "/api/v1/media/uploads", Tags: tags,
+		Summary:       "Start an upload: a media record and a presigned PUT URL",
+		Description:   "The client PUTs the file to the returned URL within 15 minutes; processing starts by itself when the file lands. The object key is made from the media id, never from the file name.",
+		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity, http.StatusConflict},
+	}, func(ctx context.Context, in *createUploadInput) (*createUploadOutput, error) {
+		return idempotent(ctx, d, in.IdempotencyKey, "media.uploads.create", in.Body, func() (*createUploadOutput, error) {
+			b := in.Body
+			t, ok := uploadTypes[b.ContentType]
+			if !ok || string(t.kind) != b.Kind {
+				return nil, appraisal.Invalid(appraisal.FieldError{Field: "content_type", Code: "not_allowed", Message: "the content type does not match the kind"})
+			}
+			limit := d.MediaLimits.MaxImageBytes
+			if t.kind == appraisal.MediaVideo {
+				limit = d.MediaLimits.MaxVideoBytes
+			}
+			if b.Size > limit {
+				return nil, appraisal.Invalid(appraisal.FieldError{Field: "size", Code: "too_large", Message: fmt.Sprintf("at most %d bytes", limit)})
+			}
+			owner, err := d.checkOwner(ctx, b.OwnerType, b.OwnerID)
+			if err != nil {
+				return nil, err
+			}
+			m := &appraisal.Media{OwnerType: b.OwnerType, OwnerID: owner, Kind: t.kind, Role: b.Role, Filename: b.Filename,
+				ContentType: b.ContentType, Size: b.Size, Status: appraisal.MediaPendingUpload, CreatedBy: principalFrom(ctx).UserID}
+			if err := d.Store.CreateMedia(ctx, m, actor(ctx).For("media.uploads.create", "media", "")); err != nil {
+				return nil, err
+			}
+			now := time.Now().UTC()
+			m.Key = fmt.Sprintf("originals/%04d/%02d/%d%s", now.Year(), now.Month(), m.ID, t.ext)
+			if err := d.Store.SetMediaKey(ctx, m.ID, m.Key); err != nil {
+				return nil, err
+			}
+			put, err := d.Blobs.PresignPut(ctx, m.Key, b.ContentType, uploadURLTTL)
+			if err != nil {
+				return nil, err
+			}
+			out := &createUploadOutput{}
+			if out.Body.Media, err = d.viewMedia(ctx, m); err != nil {
+				return nil, err
+			}
+			out.Body.Upload = uploadView{Method: put.Method, URL: put.URL, Headers: put.Headers, ExpiresAt: put.Expires.UTC()}
+			return out, nil
+		})
+	})
+
+	register(api, huma.Operation{
+		OperationID: "media.list", Method: http.MethodGet, Path: "/api/v1/media", Tags: tags,
+		Summary: "The photos and videos of an item or order, with signed rendition links", Errors: []int{http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *mediaListInput) (*mediaListOutput, error) {
+		id, err := parseOptionalID("owner_id", in.OwnerID)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := d.Store.ListMedia(ctx, in.OwnerType, id)
+		if err != nil {
+			return nil, err
+		}
+		out := &mediaListOutput{}
+		out.Body.Items = []mediaView{}
+		for i := range ms {
+			v, err := d.viewMedia(ctx, &ms[i])
+			if err != nil {
+				return nil, err
+			}
+			out.Body.Items = append(out.Body.Items, v)
+		}
+		return out, nil
+	})
+
+	register(api, huma.Operation{
+		OperationID: "media.get", Method: http.MethodGet, Path: "/api/v1/media/{id}", Tags: tags,
+		Summary: "One photo or video: status, reason and signed rendition links", Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		m, err := d.Store.Media(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if m.DeletedAt != nil {
+			return nil, errNotFound
+		}
+		v, err := d.viewMedia(ctx, m)
+		return &mediaOutput{Body: v}, err
+	})
+
+	register(api, huma.Operation{
+		OperationID: "media.delete", Method: http.MethodDelete, Path: "/api/v1/media/{id}", Tags: tags,
+		Summary: "Delete a photo or video", Description: "Soft: the record disappears now, the objects are removed by the cleanup job.",
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*struct{}, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, d.Store.DeleteMedia(ctx, id, actor(ctx).For("media.delete", "media", ""))
+	})
+
+	register(api, huma.Operation{
+		OperationID: "media.reprocess", Method: http.MethodPost, Path: "/api/v1/media/{id}/reprocess", Tags: tags,
+		Summary: "Process a ready, rejected or failed file again", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable},
+	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if d.Dispatch == nil {
+			return nil, appraisal.E(appraisal.KindUnavailable, "media.no_dispatcher", "this deployment cannot start processing on request")
+		}
+		m, err := d.Store.ResetMedia(ctx, id, actor(ctx).For("media.reprocess", "media", ""))
+		if err != nil {
+			return nil, err
+		}
+		if err := d.Dispatch(ctx, m.Key); err != nil {
+			return nil, err
+		}
+		v, err := d.viewMedia(ctx, m)
+		return &mediaOutput{Body: v}, err
+	})
+}
