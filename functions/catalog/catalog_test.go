@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,7 +149,9 @@ func TestFunctionBinaries(t *testing.T) {
 				{"api-audit", "/api/v1/audit-logs", `"auth.bootstrap"`},
 				{"api-media", "/api/v1/media?owner_type=item&owner_id=1", `"items":[]`},
 			} {
-				ev, _ := json.Marshal(map[string]any{"httpMethod": "GET", "path": tc.path,
+				path, query, _ := strings.Cut(tc.path, "?")
+				q, _ := url.ParseQuery(query)
+				ev, _ := json.Marshal(map[string]any{"httpMethod": "GET", "path": path, "queryString": q,
 					"headers": map[string]string{"authorization": "Bearer " + tokens.AccessToken, "host": "fn.example"}})
 				out := call(tc.fn, ev)
 				if out.StatusCode != 200 || !strings.Contains(out.Body, tc.want) {
