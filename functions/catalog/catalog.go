@@ -24,8 +24,19 @@ type Function struct {
 	TimeoutSec  int
 	// Env lists the environment variables it reads, beyond those SCF sets itself.
 	Env []string
+	// COS is the upload trigger of a KindCOS function.
+	COS *COSTrigger
+	// Layers are SCF layers the function needs (the FFmpeg layer).
+	Layers []string
 	// Timers are the cron schedules of a KindTimer function (SCF's 7 fields, UTC; names for days).
 	Timers []Timer
+}
+
+// COSTrigger subscribes a function to uploads in the media bucket.
+type COSTrigger struct {
+	Event    string // cos:ObjectCreated:*
+	Prefix   string // always the watched prefix, never derived/
+	Suffixes []string
 }
 
 // Timer is one timer trigger.
@@ -48,6 +59,10 @@ func api(name, desc string, g httpapi.Group) Function {
 	return Function{Name: name, Kind: KindAPI, Description: desc, Groups: []httpapi.Group{g}, MemoryMB: 256, TimeoutSec: 15, Env: apiEnv}
 }
 
+// mediaEnv is what the media functions read; FFMPEG_PATH and FFPROBE_PATH point into the layer.
+var mediaEnv = env("JWT_SECRET", "PII_SECRET", "COS_BUCKET_URL", "FFMPEG_PATH", "FFPROBE_PATH", "MEDIA_MAX_ATTEMPTS",
+	"MEDIA_MAX_IMAGE_BYTES", "MEDIA_MAX_VIDEO_BYTES", "MEDIA_MAX_PIXELS", "MEDIA_MAX_VIDEO_DURATION", "WECOM_WEBHOOK_URL")
+
 // Functions is the catalog.
 var Functions = []Function{
 	api("api-auth", "Login, tokens, sessions (/api/v1/auth)", httpapi.GroupAuth),
@@ -57,6 +72,16 @@ var Functions = []Function{
 	api("api-stats", "Dashboard (/api/v1/dashboard)", httpapi.GroupStats),
 	api("api-audit", "Audit log (/api/v1/audit-logs)", httpapi.GroupAudit),
 	api("api-media", "Upload sessions, media lists and details (/api/v1/media)", httpapi.GroupMedia),
+	{
+		Name: "media-image", Kind: KindCOS, Description: "Renders every uploaded photo", MemoryMB: 1024, TimeoutSec: 120,
+		Env: mediaEnv, Layers: []string{"ffmpeg"},
+		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".jpg", ".png", ".webp", ".gif"}},
+	},
+	{
+		Name: "media-video", Kind: KindCOS, Description: "Transcodes every uploaded video", MemoryMB: 3072, TimeoutSec: 900,
+		Env: mediaEnv, Layers: []string{"ffmpeg"},
+		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".mp4", ".mov"}},
+	},
 	{
 		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION and stale idempotency keys",
 		MemoryMB: 128, TimeoutSec: 300, Env: env("PII_SECRET", "JWT_SECRET", "AUDIT_RETENTION"),

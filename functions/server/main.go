@@ -71,13 +71,13 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	// the workers consume it.
 	q := a.Queue()
 	a.Dispatch = q.Publish
-	a.Local.OnPut = func(ctx context.Context, key string) {
-		if err := q.Publish(ctx, key); err != nil {
-			log.ErrorContext(ctx, "upload not queued for processing", "key", key, "err", err)
+	if a.Local != nil {
+		a.Local.OnPut = func(ctx context.Context, key string) {
+			if err := q.Publish(ctx, key); err != nil {
+				log.ErrorContext(ctx, "upload not queued for processing", "key", key, "err", err)
+			}
 		}
-	}
-	if embedded {
-		log.Warn("embedded mode: objects are stored on local disk", "dir", a.Local.Dir())
+		log.Warn("objects are stored on local disk (set COS_BUCKET_URL for COS)", "dir", a.Local.Dir())
 	}
 	proc := a.Processor()
 	workers, stopWorkers := context.WithCancel(context.Background())
@@ -99,7 +99,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	var draining atomic.Bool
 	a.Draining = draining.Load
 	mux := http.NewServeMux()
-	mux.Handle(localstore.PathPrefix, a.Local.Handler())
+	if a.Local != nil {
+		mux.Handle(localstore.PathPrefix, a.Local.Handler())
+	}
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,

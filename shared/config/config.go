@@ -62,6 +62,16 @@ type Config struct {
 	MediaMaxVideoBytes    int64
 	MediaMaxPixels        int64
 	MediaMaxVideoDuration time.Duration
+	// COSBucketURL selects COS as the object store: https://<bucket>-<appid>.cos.<region>.myqcloud.com.
+	// Empty: the local store under DataDir.
+	COSBucketURL string
+	// COSEndpoint, when set, is where COS requests are sent instead (private endpoints, tests).
+	COSEndpoint string
+	// COSCredentials returns the keys for COS, read on every call: COS_SECRET_ID/COS_SECRET_KEY
+	// when set (a least-privilege sub-account), else the SCF run role's temporary keys, which
+	// arrive with each invoke in TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN.
+	COSCredentials func() (id, key, token string)
+
 	// WeComWebhookURL is the group robot told about assets that failed for good (it holds the
 	// robot's key: a secret).
 	WeComWebhookURL string
@@ -133,6 +143,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("media_max_pixels", c.MediaMaxPixels),
 		slog.String("media_max_video_duration", c.MediaMaxVideoDuration.String()),
 		slog.String("wecom_webhook_url", secretMask(c.WeComWebhookURL)),
+		slog.String("cos_bucket_url", c.COSBucketURL),
+		slog.String("cos_endpoint", c.COSEndpoint),
 		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
 		slog.String("bootstrap_admin_password", secretMask(c.BootstrapAdminPassword)),
 		slog.String("api_base_path", c.APIBasePath),
@@ -252,9 +264,17 @@ func Load(getenv func(string) string) (Config, error) {
 		MediaMaxPixels:          int64(l.int("MEDIA_MAX_PIXELS", 50_000_000, 1, 1<<40)),
 		MediaMaxVideoDuration:   l.duration("MEDIA_MAX_VIDEO_DURATION", 10*time.Minute, time.Second, 24*time.Hour),
 		WeComWebhookURL:         l.secret("WECOM_WEBHOOK_URL"),
-		APIBasePath:             strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
-		ShutdownDelay:           l.duration("SHUTDOWN_DELAY", 0, 0, time.Minute),
-		ShutdownTimeout:         l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),
+		COSBucketURL:            strings.TrimRight(l.str("COS_BUCKET_URL", ""), "/"),
+		COSEndpoint:             l.str("COS_ENDPOINT", ""),
+		COSCredentials: func() (string, string, string) {
+			if id := getenv("COS_SECRET_ID"); id != "" {
+				return id, getenv("COS_SECRET_KEY"), ""
+			}
+			return getenv("TENCENTCLOUD_SECRETID"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN")
+		},
+		APIBasePath:     strings.TrimRight(l.str("API_BASE_PATH", ""), "/"),
+		ShutdownDelay:   l.duration("SHUTDOWN_DELAY", 0, 0, time.Minute),
+		ShutdownTimeout: l.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, 10*time.Minute),
 	}
 
 	switch lv := strings.ToLower(l.str("LOG_LEVEL", "info")); lv {
@@ -281,6 +301,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		l.fail("PUBLIC_BASE_URL", c.PublicBaseURL, "want an absolute http(s) URL")
+	}
+	if c.COSBucketURL != "" {
+		if u, err := url.Parse(c.COSBucketURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			l.fail("COS_BUCKET_URL", c.COSBucketURL, "want https://<bucket>-<appid>.cos.<region>.myqcloud.com")
+		}
 	}
 	if c.PIISecret != "" && len(c.PIISecret) < 32 {
 		l.errs = append(l.errs, errors.New("PII_SECRET: want at least 32 bytes"))

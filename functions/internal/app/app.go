@@ -16,6 +16,7 @@ import (
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
 	"github.com/jianbao/admin/shared/config"
+	"github.com/jianbao/admin/shared/cos"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/mysql"
@@ -79,11 +80,21 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
 		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
 	}
-	if a.Local, err = openLocalStore(a); err != nil {
+	if cfg.COSBucketURL != "" {
+		a.Blobs, err = cos.New(cos.Options{BucketURL: cfg.COSBucketURL, Endpoint: cfg.COSEndpoint,
+			// Only real COS answers the CRC64 header the SDK checks uploads against.
+			DisableCRC: cfg.COSEndpoint != "",
+			Credentials: func() cos.Credentials {
+				id, key, tok := cfg.COSCredentials()
+				return cos.Credentials{SecretID: id, SecretKey: key, SessionToken: tok}
+			}})
+	} else if a.Local, err = openLocalStore(a); err == nil {
+		a.Blobs = a.Local
+	}
+	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	a.Blobs = a.Local
 	a.Auth = &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
 		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: password.Default,
 		RefreshTTL: cfg.RefreshTokenTTL, Log: log,

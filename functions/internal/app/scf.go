@@ -2,13 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"sync"
 
 	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/logs"
+	"github.com/jianbao/admin/shared/media"
 	"github.com/jianbao/admin/shared/scf"
 )
 
@@ -28,6 +31,74 @@ func MainAPI(groups ...httpapi.Group) {
 		return a.Handler(groups...), nil
 	}
 	if err := scf.StartHTTP(build, scf.HTTPOptions{BasePath: os.Getenv("API_BASE_PATH")}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// lazyApp opens the App on the first invoke (when the configuration has arrived) and keeps it for
+// the warm instance; a failed open is retried on the next invoke.
+type lazyApp struct {
+	mu sync.Mutex
+	a  *App
+}
+
+func (l *lazyApp) get(ctx context.Context) (*App, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.a != nil {
+		return l.a, nil
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	a, err := Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel))
+	if err != nil {
+		return nil, err
+	}
+	l.a = a
+	return a, nil
+}
+
+// MediaResult is what a media trigger invoke returns.
+type MediaResult struct {
+	Processed []string `json:"processed"`
+	Skipped   []string `json:"skipped,omitempty"`
+}
+
+// MainMedia is the whole main of a COS-triggered media function: every record of the event goes
+// to the processor. A record whose processing should be retried makes the invoke fail, so the
+// platform's async retries deliver the event again (processing is idempotent).
+func MainMedia() {
+	var l lazyApp
+	var proc *media.Processor
+	handle := func(ctx context.Context, ev scf.COSEvent) (MediaResult, error) {
+		a, err := l.get(ctx)
+		if err != nil {
+			return MediaResult{}, err
+		}
+		if proc == nil {
+			proc = a.Processor()
+		}
+		var res MediaResult
+		var errs []error
+		for _, rec := range ev.Records {
+			key, err := rec.ObjectKey()
+			if err != nil {
+				a.Log.ErrorContext(ctx, "unreadable COS record", "err", err)
+				res.Skipped = append(res.Skipped, rec.COS.Object.Key)
+				continue
+			}
+			if err := proc.Handle(ctx, key); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+				continue
+			}
+			res.Processed = append(res.Processed, key)
+		}
+		return res, errors.Join(errs...)
+	}
+	if err := scf.Start(handle); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -1,0 +1,143 @@
+package media_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/localstore"
+	"github.com/jianbao/admin/shared/logs"
+	"github.com/jianbao/admin/shared/media"
+	"github.com/jianbao/admin/shared/media/mediatest"
+	"github.com/jianbao/admin/shared/mysql"
+	"github.com/jianbao/admin/shared/testenv"
+)
+
+func processors(t *testing.T, n int) ([]*media.Processor, *mysql.Store, *localstore.Store) {
+	t.Helper()
+	tools := ffmpeg(t)
+	d := testenv.MySQL(t)
+	if _, err := mysql.Migrate(context.Background(), d.DB, logs.Discard()); err != nil {
+		t.Fatal(err)
+	}
+	st := mysql.NewStore(d.DB)
+	blobs, err := localstore.New(t.TempDir(), "http://unused", []byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []*media.Processor
+	for i := range n {
+		ps = append(ps, &media.Processor{Blobs: blobs, Store: st, Log: logs.Discard(), Worker: "w" + string(rune('a'+i)),
+			Lease: time.Minute, MaxAttempts: 3, Limits: media.Limits{MaxImageBytes: 30 << 20, MaxVideoBytes: 1 << 30},
+			Image: media.ImageOptions{Sizes: media.DefaultSizes, Quality: 82, MaxPixels: 50_000_000, FFmpeg: tools.FFmpeg},
+			Video: media.VideoOptions{Tools: tools, MaxDuration: time.Minute, Preset: "veryfast", CRF: 23}})
+	}
+	return ps, st, blobs
+}
+
+// TestRacingWorkers: two workers get the same asset at once; one processes it, the other
+// backs off (ErrBusy, for a retry) or finds it done.
+func TestRacingWorkers(t *testing.T) {
+	ps, st, blobs := processors(t, 2)
+	ctx := context.Background()
+	key := "originals/2026/11/race.jpg"
+	img := mediatest.JPEG(t, 2000, 1500, 0)
+	blobs.Put(ctx, key, bytes.NewReader(img), int64(len(img)), "image/jpeg")
+	errs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = p.Handle(ctx, key) }()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, media.ErrBusy) {
+			t.Fatalf("worker error: %v", err)
+		}
+	}
+	m, err := st.MediaByKey(ctx, key)
+	if err != nil || m.Status != appraisal.MediaReady || m.Attempts != 1 {
+		t.Fatalf("after the race: %+v %v", m, err)
+	}
+	// A late duplicate does nothing.
+	if err := ps[0].Handle(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := st.MediaByKey(ctx, key); again.Attempts != 1 || !again.ProcessedAt.Equal(*m.ProcessedAt) {
+		t.Fatalf("a duplicate reprocessed the asset: %+v", again)
+	}
+}
+
+// TestExpiredLeaseIsTakenOver: a worker that claimed an asset and died leaves a lease; once it
+// expires, another worker takes the asset over and finishes it.
+func TestExpiredLeaseIsTakenOver(t *testing.T) {
+	ps, st, blobs := processors(t, 1)
+	ctx := context.Background()
+	key := "originals/2026/11/crash.jpg"
+	img := mediatest.JPEG(t, 640, 480, 0)
+	blobs.Put(ctx, key, bytes.NewReader(img), int64(len(img)), "image/jpeg")
+	m := &appraisal.Media{Key: key, Kind: appraisal.MediaImage, Status: appraisal.MediaUploaded}
+	if err := st.CreateMedia(ctx, m, appraisal.AuditEntry{Action: "test", TargetType: "media"}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if ok, _, err := st.ClaimMedia(ctx, m.ID, "dead-worker", t0, t0.Add(50*time.Millisecond)); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if err := ps[0].Handle(ctx, key); !errors.Is(err, media.ErrBusy) {
+		t.Fatalf("while the lease lives: %v", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := ps[0].Handle(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Media(ctx, m.ID); got.Status != appraisal.MediaReady || got.Attempts != 2 {
+		t.Fatalf("after the takeover: %+v", got)
+	}
+	if err := st.CompleteMedia(ctx, m.ID, "dead-worker", appraisal.MediaResult{Status: appraisal.MediaFailed}, time.Now()); appraisal.KindOf(err) != appraisal.KindConflict {
+		t.Fatalf("the dead worker's late completion must be refused: %v", err)
+	}
+}
+
+// TestBadInputsLeaveNothing: each bad file ends REJECTED with a reason and nothing under derived/.
+func TestBadInputsLeaveNothing(t *testing.T) {
+	ps, st, blobs := processors(t, 1)
+	tools := ffmpeg(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	good := mediatest.JPEG(t, 64, 64, 0)
+	audio := mediatest.Video(t, tools.FFmpeg, dir, "audio.mp4", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac")
+	long := mediatest.Video(t, tools.FFmpeg, dir, "long.mp4", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5:duration=65",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+	read := func(p string) []byte { b, _ := os.ReadFile(p); return b }
+	cases := map[string][]byte{
+		"zero.jpg":      {},
+		"truncated.jpg": good[:len(good)/2],
+		"text.jpg":      []byte("definitely not a photo"),
+		"bomb.png":      mediatest.HugePNG(60000, 60000),
+		"audio.mp4":     read(audio),
+		"long.mp4":      read(long),
+	}
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			key := "originals/2026/11/" + name
+			blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "")
+			if err := ps[0].Handle(ctx, key); err != nil {
+				t.Fatal(err)
+			}
+			m, err := st.MediaByKey(ctx, key)
+			if err != nil || m.Status != appraisal.MediaRejected || m.Reason == "" {
+				t.Fatalf("%+v %v", m, err)
+			}
+			if left, _ := blobs.List(ctx, "derived/"); len(left) != 0 {
+				t.Fatalf("left under derived/: %v", left)
+			}
+		})
+	}
+}
