@@ -17,6 +17,8 @@ command -v go >/dev/null || { echo "Go is required: https://go.dev/doc/install" 
 # --- packages -----------------------------------------------------------------------------------
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+command -v zip >/dev/null || missing+=(zip)
+command -v unzip >/dev/null || missing+=(unzip)
 command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then

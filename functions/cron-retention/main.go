@@ -1,10 +1,11 @@
 // Command cron-retention is the daily timer function that enforces retention: audit rows older
-// than AUDIT_RETENTION and idempotency keys older than a day are deleted. Running it twice is
-// harmless.
+// than AUDIT_RETENTION and idempotency keys older than a day are deleted, and the objects of
+// deleted media are removed. Running it twice is harmless.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -19,6 +20,7 @@ import (
 type Result struct {
 	AuditRowsDeleted       int64 `json:"audit_rows_deleted"`
 	IdempotencyKeysDeleted int64 `json:"idempotency_keys_deleted"`
+	MediaPurged            int   `json:"media_purged"`
 }
 
 func handle(ctx context.Context, ev scf.TimerEvent) (Result, error) {
@@ -33,8 +35,11 @@ func handle(ctx context.Context, ev scf.TimerEvent) (Result, error) {
 	}
 	defer a.Close()
 	res, err := app.Retention(ctx, a, time.Now())
-	log.InfoContext(ctx, "retention", "trigger", ev.TriggerName, "audit_rows_deleted", res.AuditRows, "idempotency_keys_deleted", res.IdempotencyKeys, "err", err)
-	return Result{AuditRowsDeleted: res.AuditRows, IdempotencyKeysDeleted: res.IdempotencyKeys}, err
+	purged, cerr := app.CleanMedia(ctx, a, time.Now())
+	err = errors.Join(err, cerr)
+	log.InfoContext(ctx, "retention", "trigger", ev.TriggerName, "audit_rows_deleted", res.AuditRows,
+		"idempotency_keys_deleted", res.IdempotencyKeys, "media_purged", purged, "err", err)
+	return Result{AuditRowsDeleted: res.AuditRows, IdempotencyKeysDeleted: res.IdempotencyKeys, MediaPurged: purged}, err
 }
 
 func main() {

@@ -39,9 +39,10 @@ type Options struct {
 
 // Store implements appraisal.BlobStore on one bucket.
 type Store struct {
-	c     *sdk.Client
-	auth  *sdk.AuthorizationTransport
-	creds func() Credentials
+	c          *sdk.Client
+	bucketHost string // <bucket>-<appid>.cos.<region>.myqcloud.com, whatever the endpoint
+	auth       *sdk.AuthorizationTransport
+	creds      func() Credentials
 }
 
 var _ appraisal.BlobStore = (*Store)(nil)
@@ -66,7 +67,7 @@ func New(o Options) (*Store, error) {
 	// The SDK finds the signer (and presigns with it) only when it is the client's transport
 	// itself, so credentials are loaded into it at the start of every operation instead.
 	auth := &sdk.AuthorizationTransport{Transport: base}
-	s := &Store{auth: auth, creds: o.Credentials}
+	s := &Store{auth: auth, creds: o.Credentials, bucketHost: u.Host}
 	target := u
 	if o.Endpoint != "" {
 		if target, err = url.Parse(o.Endpoint); err != nil || target.Host == "" {
@@ -189,4 +190,14 @@ func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duratio
 		return "", classify(err, "presign")
 	}
 	return u.String(), nil
+}
+
+// Retrigger copies an object onto itself, which COS reports as cos:ObjectCreated:Copy: the upload
+// trigger runs again. This is how reprocessing reaches the SCF media functions.
+func (s *Store) Retrigger(ctx context.Context, key string) error {
+	s.load()
+	src := s.bucketHost + "/" + key
+	_, _, err := s.c.Object.Copy(ctx, key, src, &sdk.ObjectCopyOptions{
+		ObjectCopyHeaderOptions: &sdk.ObjectCopyHeaderOptions{XCosMetadataDirective: "Replaced"}})
+	return classify(err, "copy")
 }

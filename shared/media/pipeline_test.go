@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -139,5 +140,60 @@ func TestBadInputsLeaveNothing(t *testing.T) {
 				t.Fatalf("left under derived/: %v", left)
 			}
 		})
+	}
+}
+
+// flakyBlobs fails every write under derived/, as an outage would.
+type flakyBlobs struct{ appraisal.BlobStore }
+
+func (f flakyBlobs) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	if strings.HasPrefix(key, media.Derived) {
+		return appraisal.E(appraisal.KindUnavailable, "storage.unavailable", "COS is down")
+	}
+	return f.BlobStore.Put(ctx, key, r, size, ct)
+}
+
+type notices struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (n *notices) Notify(_ context.Context, title, text string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.sent = append(n.sent, title+": "+text)
+	return nil
+}
+
+// TestTransientFailures: a storage outage ends FAILED and asks for a retry until the last
+// attempt, which tells the WeCom group and stops.
+func TestTransientFailures(t *testing.T) {
+	ps, st, blobs := processors(t, 1)
+	p := ps[0]
+	p.Blobs = flakyBlobs{blobs}
+	p.MaxAttempts = 2
+	n := &notices{}
+	p.Notify = n
+	ctx := context.Background()
+	key := "originals/2026/11/outage.jpg"
+	img := mediatest.JPEG(t, 640, 480, 0)
+	blobs.Put(ctx, key, bytes.NewReader(img), int64(len(img)), "image/jpeg")
+
+	if err := p.Handle(ctx, key); err == nil {
+		t.Fatal("the first failure must ask for a retry")
+	}
+	m, _ := st.MediaByKey(ctx, key)
+	if m.Status != appraisal.MediaFailed || m.Attempts != 1 || !strings.Contains(m.Reason, "COS is down") || len(n.sent) != 0 {
+		t.Fatalf("after attempt 1: %+v, notices %v", m, n.sent)
+	}
+	if err := p.Handle(ctx, key); err != nil {
+		t.Fatalf("the last attempt gives up quietly: %v", err)
+	}
+	m, _ = st.MediaByKey(ctx, key)
+	if m.Status != appraisal.MediaFailed || m.Attempts != 2 || len(n.sent) != 1 || !strings.Contains(n.sent[0], "outage.jpg") {
+		t.Fatalf("after the last attempt: %+v, notices %v", m, n.sent)
+	}
+	if left, _ := blobs.List(ctx, media.Derived); len(left) != 0 {
+		t.Fatalf("partial renditions left: %v", left)
 	}
 }

@@ -81,13 +81,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
 	}
 	if cfg.COSBucketURL != "" {
-		a.Blobs, err = cos.New(cos.Options{BucketURL: cfg.COSBucketURL, Endpoint: cfg.COSEndpoint,
+		var cs *cos.Store
+		cs, err = cos.New(cos.Options{BucketURL: cfg.COSBucketURL, Endpoint: cfg.COSEndpoint,
 			// Only real COS answers the CRC64 header the SDK checks uploads against.
 			DisableCRC: cfg.COSEndpoint != "",
 			Credentials: func() cos.Credentials {
 				id, key, tok := cfg.COSCredentials()
 				return cos.Credentials{SecretID: id, SecretKey: key, SessionToken: tok}
 			}})
+		if err == nil {
+			a.Blobs = cs
+			// On SCF, processing starts with a COS event: reprocessing makes one.
+			a.Dispatch = cs.Retrigger
+		}
 	} else if a.Local, err = openLocalStore(a); err == nil {
 		a.Blobs = a.Local
 	}
