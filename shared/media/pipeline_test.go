@@ -21,6 +21,15 @@ import (
 )
 
 func processors(t *testing.T, n int) ([]*media.Processor, *mysql.Store, *localstore.Store) {
+	return newProcessors(t, n)
+}
+
+func processorsB(b *testing.B) (*media.Processor, *mysql.Store, *localstore.Store) {
+	ps, st, blobs := newProcessors(b, 1)
+	return ps[0], st, blobs
+}
+
+func newProcessors(t testing.TB, n int) ([]*media.Processor, *mysql.Store, *localstore.Store) {
 	t.Helper()
 	tools := ffmpeg(t)
 	d := testenv.MySQL(t)

@@ -118,12 +118,7 @@ func TranscodeVideo(ctx context.Context, o VideoOptions, in, out, poster string,
 	if o.MaxDuration > 0 && p.Duration > o.MaxDuration {
 		return reject("the video lasts %s, over the %s limit", p.Duration.Round(time.Second), o.MaxDuration)
 	}
-	scale := "scale=w='if(gte(iw,ih),min(1280,iw),-2)':h='if(gte(iw,ih),-2,min(1280,ih))',scale=w='if(gte(iw,ih),-2,min(720,iw))':h='if(gte(iw,ih),min(720,ih),-2)'"
-	args := []string{"-hide_banner", "-loglevel", "error", "-y", "-i", in, "-map", "0:v:0", "-map", "0:a:0?",
-		"-vf", scale + ",format=yuv420p", "-c:v", "libx264", "-preset", o.Preset, "-crf", strconv.Itoa(o.CRF),
-		"-profile:v", "high", "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart",
-		"-map_metadata", "-1", "-metadata:s:v", "rotate=0", out}
-	if err := run(ctx, o.FFmpeg, args...); err != nil {
+	if err := run(ctx, o.FFmpeg, TranscodeArgs(o, in, out)...); err != nil {
 		return err
 	}
 	at := p.Duration / 10
@@ -132,6 +127,15 @@ func TranscodeVideo(ctx context.Context, o VideoOptions, in, out, poster string,
 	}
 	return run(ctx, o.FFmpeg, "-hide_banner", "-loglevel", "error", "-y", "-ss", fmt.Sprintf("%.3f", at.Seconds()), "-i", out,
 		"-vf", "thumbnail=25", "-frames:v", "1", "-q:v", "3", poster)
+}
+
+// TranscodeArgs are FFmpeg's arguments for the 720p transcode (the benchmark runs them bare).
+func TranscodeArgs(o VideoOptions, in, out string) []string {
+	scale := "scale=w='if(gte(iw,ih),min(1280,iw),-2)':h='if(gte(iw,ih),-2,min(1280,ih))',scale=w='if(gte(iw,ih),-2,min(720,iw))':h='if(gte(iw,ih),min(720,ih),-2)'"
+	return []string{"-hide_banner", "-loglevel", "error", "-y", "-i", in, "-map", "0:v:0", "-map", "0:a:0?",
+		"-vf", scale + ",format=yuv420p", "-c:v", "libx264", "-preset", o.Preset, "-crf", strconv.Itoa(o.CRF),
+		"-profile:v", "high", "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart",
+		"-map_metadata", "-1", out}
 }
 
 func run(ctx context.Context, bin string, args ...string) error {
