@@ -158,6 +158,9 @@ func TestMediaEmbedded(t *testing.T) {
 		if r.str("status") != "REJECTED" || r.str("reason") == "" {
 			t.Fatalf("disguised text: %s", r.raw)
 		}
+		if _, err := os.Stat(filepath.Join(dataDir, "objects", "originals")); err != nil {
+			t.Fatalf("the originals are not where this test looks: %v", err)
+		}
 		if _, err := os.Stat(filepath.Join(dataDir, "objects", "derived", id)); !os.IsNotExist(err) {
 			t.Errorf("derived/%s exists after a rejection", id)
 		}

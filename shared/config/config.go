@@ -62,6 +62,11 @@ type Config struct {
 	MediaMaxVideoBytes    int64
 	MediaMaxPixels        int64
 	MediaMaxVideoDuration time.Duration
+	// MediaWatermarkLogo, when set, is a PNG overlaid on the customer-facing renditions (medium
+	// and large) at MediaWatermarkPosition with MediaWatermarkOpacity.
+	MediaWatermarkLogo     string
+	MediaWatermarkPosition string
+	MediaWatermarkOpacity  float64
 	// COSBucketURL selects COS as the object store: https://<bucket>-<appid>.cos.<region>.myqcloud.com.
 	// Empty: the local store under DataDir.
 	COSBucketURL string
@@ -142,6 +147,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("media_max_video_bytes", c.MediaMaxVideoBytes),
 		slog.Int64("media_max_pixels", c.MediaMaxPixels),
 		slog.String("media_max_video_duration", c.MediaMaxVideoDuration.String()),
+		slog.String("media_watermark_logo", c.MediaWatermarkLogo),
 		slog.String("wecom_webhook_url", secretMask(c.WeComWebhookURL)),
 		slog.String("cos_bucket_url", c.COSBucketURL),
 		slog.String("cos_endpoint", c.COSEndpoint),
@@ -263,6 +269,9 @@ func Load(getenv func(string) string) (Config, error) {
 		MediaMaxVideoBytes:      int64(l.int("MEDIA_MAX_VIDEO_BYTES", 1<<30, 1, 1<<40)),
 		MediaMaxPixels:          int64(l.int("MEDIA_MAX_PIXELS", 50_000_000, 1, 1<<40)),
 		MediaMaxVideoDuration:   l.duration("MEDIA_MAX_VIDEO_DURATION", 10*time.Minute, time.Second, 24*time.Hour),
+		MediaWatermarkLogo:      l.str("MEDIA_WATERMARK_LOGO", ""),
+		MediaWatermarkPosition:  l.oneOf("MEDIA_WATERMARK_POSITION", "bottom-right", "top-left", "top-right", "bottom-left", "bottom-right", "center"),
+		MediaWatermarkOpacity:   l.fraction("MEDIA_WATERMARK_OPACITY", 0.5),
 		WeComWebhookURL:         l.secret("WECOM_WEBHOOK_URL"),
 		COSBucketURL:            strings.TrimRight(l.str("COS_BUCKET_URL", ""), "/"),
 		COSEndpoint:             l.str("COS_ENDPOINT", ""),

@@ -17,6 +17,7 @@ import (
 	"github.com/jianbao/admin/shared/media"
 	"github.com/jianbao/admin/shared/media/mediatest"
 	"github.com/jianbao/admin/shared/mysql"
+	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/testenv"
 )
 
@@ -204,5 +205,61 @@ func TestTransientFailures(t *testing.T) {
 	}
 	if left, _ := blobs.List(ctx, media.Derived); len(left) != 0 {
 		t.Fatalf("partial renditions left: %v", left)
+	}
+}
+
+// TestCrashRecoveryOnTheStream: worker A takes an asset from the stream, claims it and dies.
+// Worker B reclaims the stream entry, waits out A's lease, and finishes the asset.
+func TestCrashRecoveryOnTheStream(t *testing.T) {
+	ps, st, blobs := processors(t, 1)
+	r := testenv.Redis(t)
+	q := redis.NewQueue(r.Client, r.Prefix+"media", "workers")
+	q.MinIdle, q.Block, q.Log = 200*time.Millisecond, 50*time.Millisecond, logs.Discard()
+	ctx := context.Background()
+	key := "originals/2026/11/crash-stream.jpg"
+	img := mediatest.JPEG(t, 800, 600, 0)
+	blobs.Put(ctx, key, bytes.NewReader(img), int64(len(img)), "image/jpeg")
+	m := &appraisal.Media{Key: key, Kind: appraisal.MediaImage, Status: appraisal.MediaUploaded}
+	if err := st.CreateMedia(ctx, m, appraisal.AuditEntry{Action: "test", TargetType: "media"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Publish(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+
+	// A: takes the entry, claims the asset for a short lease, and dies before finishing.
+	actx, die := context.WithCancel(ctx)
+	q.Work(actx, "worker-a", func(_ context.Context, k string) error {
+		now := time.Now()
+		st.ClaimMedia(ctx, m.ID, "worker-a", now, now.Add(500*time.Millisecond))
+		die()
+		return errors.New("killed")
+	})
+
+	// B: the real processor.
+	bctx, stop := context.WithTimeout(ctx, 20*time.Second)
+	defer stop()
+	go q.Work(bctx, "worker-b", func(ctx context.Context, k string) error {
+		err := ps[0].Handle(ctx, k)
+		if err == nil {
+			stop()
+		}
+		return err
+	})
+	<-bctx.Done()
+	got, _ := st.Media(ctx, m.ID)
+	if got.Status != appraisal.MediaReady || got.Attempts != 2 || len(got.Renditions) != 6 {
+		t.Fatalf("after the crash: %+v", got)
+	}
+	// The acknowledgement follows the handler's return: give it a moment.
+	for i := 0; ; i++ {
+		_, pending, _ := q.Depth(ctx)
+		if pending == 0 {
+			break
+		}
+		if i == 50 {
+			t.Fatalf("%d entries still pending", pending)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // openLocalStore keeps objects under DATA_DIR when COS is not configured, with URLs signed by a
 // key derived from JWT_SECRET (one secret fewer to manage) and served by the shim itself.
 func openLocalStore(a *App) (*localstore.Store, error) {
-	dir, err := filepath.Abs(filepath.Join(a.Config.DataDir, "objects"))
+	dir, err := filepath.Abs(a.Config.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +56,21 @@ func (a *App) Processor() *media.Processor {
 	}
 	if a.Config.WeComWebhookURL != "" {
 		p.Notify = wecom.New(a.Config.WeComWebhookURL)
+	}
+	if a.Config.MediaWatermarkLogo != "" {
+		// A logo that cannot be read is logged, not fatal: renditions without a watermark beat none.
+		if f, err := os.Open(a.Config.MediaWatermarkLogo); err != nil {
+			a.Log.Error("watermark logo unreadable", "path", a.Config.MediaWatermarkLogo, "err", err)
+		} else {
+			logo, err := media.DecodeLogo(f)
+			f.Close()
+			if err != nil {
+				a.Log.Error("watermark logo unreadable", "path", a.Config.MediaWatermarkLogo, "err", err)
+			} else {
+				p.Image.Watermark = &media.Watermark{Logo: logo, Position: a.Config.MediaWatermarkPosition,
+					Opacity: a.Config.MediaWatermarkOpacity, Scale: 0.2}
+			}
+		}
 	}
 	return p
 }
