@@ -14,7 +14,10 @@ const (
 	KindInvoke Kind = "invoke" // invoked directly (deploy steps such as migrate)
 )
 
-// Function is one SCF function. Name is also its folder under functions/ and its binary's name.
+// Handler is the executable's name inside every function zip (SCF's "执行方法" for Go1).
+const Handler = "main"
+
+// Function is one SCF function. Name is also its folder under functions/.
 type Function struct {
 	Name        string
 	Kind        Kind

@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -166,5 +167,49 @@ func TestFunctionBinaries(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGeneratedFilesAreCurrent fails while the committed Terraform input or serverless.yml differ
+// from what the catalog renders: run `go run ./functions/catalog/gen`.
+func TestGeneratedFilesAreCurrent(t *testing.T) {
+	tf, err := catalog.TerraformJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]byte{catalog.TerraformFile: tf, catalog.ServerlessFile: catalog.ServerlessYAML()} {
+		got, err := os.ReadFile(filepath.Join("..", "..", path))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s is not what the catalog renders (%v): run go run ./functions/catalog/gen", path, err)
+		}
+	}
+}
+
+// TestRoutesAreOwnedOnce: every API route of the shim belongs to exactly one function's prefixes.
+func TestRoutesAreOwnedOnce(t *testing.T) {
+	owner := map[string]string{}
+	for _, f := range catalog.Functions {
+		for _, p := range catalog.Prefixes(f) {
+			if o, ok := owner[p]; ok {
+				t.Errorf("prefix %s is owned by %s and %s", p, o, f.Name)
+			}
+			owner[p] = f.Name
+		}
+	}
+	all := catalog.Routes(catalog.Function{Groups: httpapi.Groups})
+	if len(all) < 60 {
+		t.Fatalf("only %d routes", len(all))
+	}
+	for _, r := range all {
+		_, path, _ := strings.Cut(r, " ")
+		n := 0
+		for p := range owner {
+			if path == p || strings.HasPrefix(path, p+"/") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s is under %d function prefixes", r, n)
+		}
 	}
 }

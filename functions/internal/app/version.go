@@ -2,8 +2,15 @@ package app
 
 import "runtime/debug"
 
-// Version is the VCS revision the binary was built from, or "dev".
+// version is stamped by scripts/build-functions (-X), which builds without VCS information so
+// that the same commit gives the same bytes.
+var version string
+
+// Version is the commit the binary was built from, or "dev".
 func Version() string {
+	if version != "" {
+		return version
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "dev"

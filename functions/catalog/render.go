@@ -1,0 +1,151 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jianbao/admin/shared/httpapi"
+)
+
+// Routes lists the method and path of every operation of an API function's groups, from the same
+// OpenAPI document the function serves.
+func Routes(f Function) []string {
+	if len(f.Groups) == 0 {
+		return nil
+	}
+	var out []string
+	for path, item := range httpapi.OpenAPI(httpapi.Deps{}, f.Groups...).Paths {
+		if !strings.HasPrefix(path, "/api/") {
+			continue // the health endpoints every function serves
+		}
+		for method, op := range map[string]any{"GET": item.Get, "POST": item.Post, "PUT": item.Put, "PATCH": item.Patch, "DELETE": item.Delete} {
+			if op != nil && !isNil(op) {
+				out = append(out, method+" "+path)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isNil(v any) bool { return fmt.Sprint(v) == "<nil>" }
+
+// TerraformJSON renders the catalog as a Terraform JSON file (terraform/modules/functions/
+// catalog.tf.json): one local, functions, keyed by name, which the module's resources iterate.
+func TerraformJSON() ([]byte, error) {
+	type fn struct {
+		Kind        string            `json:"kind"`
+		Description string            `json:"description"`
+		Handler     string            `json:"handler"`
+		MemoryMB    int               `json:"memory_mb"`
+		TimeoutSec  int               `json:"timeout_sec"`
+		Env         []string          `json:"env"`
+		Layers      []string          `json:"layers"`
+		Routes      []string          `json:"routes"`
+		Prefixes    []string          `json:"path_prefixes"`
+		COS         *COSTrigger       `json:"cos"`
+		Timers      map[string]string `json:"timers"`
+	}
+	fns := map[string]fn{}
+	for _, f := range Functions {
+		timers := map[string]string{}
+		for _, t := range f.Timers {
+			timers[t.Name] = t.Cron
+		}
+		fns[f.Name] = fn{Kind: string(f.Kind), Description: f.Description, Handler: Handler, MemoryMB: f.MemoryMB,
+			TimeoutSec: f.TimeoutSec, Env: nonNil(f.Env), Layers: nonNil(f.Layers), Routes: nonNil(Routes(f)),
+			Prefixes: nonNil(Prefixes(f)), COS: f.COS, Timers: timers}
+	}
+	doc := map[string]any{
+		"//":     "Generated from functions/catalog by `go run ./functions/catalog/gen`. Do not edit.",
+		"locals": map[string]any{"functions": fns},
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	return append(b, '\n'), err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Prefixes are the first-level resources an API function owns (/api/v1/customers …): the gateway
+// sends each prefix, and everything under it, to the function.
+func Prefixes(f Function) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range Routes(f) {
+		_, path, _ := strings.Cut(r, " ")
+		parts := strings.SplitN(path, "/", 5) // "", "api", "v1", resource, rest
+		if len(parts) < 4 {
+			continue
+		}
+		p := strings.Join(parts[:4], "/")
+		if parts[3] == "public" && len(parts) == 5 {
+			p += "/" + strings.SplitN(parts[4], "/", 2)[0]
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ServerlessYAML renders serverless.yml for serverless-cloud-framework's multi-scf component: the
+// same functions and triggers as Terraform, for a quick dev deploy. Terraform owns production.
+func ServerlessYAML() []byte {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Generated from functions/catalog by `go run ./functions/catalog/gen`. Do not edit.\n")
+	w("# The quick path to a dev environment with serverless-cloud-framework (`scf deploy`);\n")
+	w("# production is owned by Terraform (terraform/envs/*). See docs/deploy.md.\n")
+	w("app: jianbao\nstage: ${env:STAGE}\ncomponent: multi-scf\nname: jianbao-backend\n\n")
+	w("inputs:\n  src:\n    src: ./dist/functions/bundle\n  region: ${env:TENCENT_REGION}\n  runtime: Go1\n  namespace: jianbao-${env:STAGE}\n")
+	w("  vpc:\n    vpcId: ${env:VPC_ID}\n    subnetId: ${env:SUBNET_ID}\n")
+	w("  functions:\n")
+	for _, f := range Functions {
+		w("    %s:\n      name: jianbao-${env:STAGE}-%s\n      handler: %s\n      memorySize: %d\n      timeout: %d\n", key(f.Name), f.Name, f.Name, f.MemoryMB, f.TimeoutSec)
+		w("      environment:\n")
+		for _, e := range f.Env {
+			w("        %s: ${env:%s}\n", e, e)
+		}
+		if len(f.Layers) > 0 {
+			w("      layers:\n")
+			for _, l := range f.Layers {
+				w("        - name: jianbao-${env:STAGE}-%s\n          version: ${env:FFMPEG_LAYER_VERSION}\n", l)
+			}
+		}
+	}
+	w("  triggers:\n")
+	for _, f := range Functions {
+		switch f.Kind {
+		case KindAPI:
+			w("    - type: http\n      function: %s\n      parameters:\n        netConfig:\n          enableIntranet: false\n          enableExtranet: true\n        authType: NONE\n", key(f.Name))
+		case KindCOS:
+			for _, suf := range f.COS.Suffixes {
+				w("    - type: cos\n      function: %s\n      parameters:\n        name: %s-%s\n        bucket: ${env:MEDIA_BUCKET}.cos.${env:TENCENT_REGION}.myqcloud.com\n", key(f.Name), f.Name, strings.TrimPrefix(suf, "."))
+				w("        events: '%s'\n        filter:\n          prefix: %s\n          suffix: '%s'\n        enable: true\n", f.COS.Event, f.COS.Prefix, suf)
+			}
+		case KindTimer:
+			for _, t := range f.Timers {
+				w("    - type: timer\n      function: %s\n      parameters:\n        name: %s\n        cronExpression: '%s'\n        argument: %s\n        enable: true\n", key(f.Name), t.Name, t.Cron, t.Argument)
+			}
+		}
+	}
+	return []byte(b.String())
+}
+
+// key is a function's key in serverless.yml (letters, digits and underscores).
+func key(name string) string { return strings.ReplaceAll(name, "-", "_") }
+
+// The generated files, relative to the repository root.
+const (
+	TerraformFile  = "terraform/modules/functions/catalog.tf.json"
+	ServerlessFile = "serverless.yml"
+)
