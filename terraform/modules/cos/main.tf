@@ -1,0 +1,84 @@
+# The media bucket (private; browsers upload with presigned PUTs, so it needs CORS) and the code
+# bucket for function zips and the FFmpeg layer.
+
+variable "name" {
+  type        = string
+  description = "Bucket name prefix, e.g. jianbao-dev"
+}
+
+variable "cors_origins" {
+  type        = list(string)
+  description = "The admin console's origins"
+}
+
+variable "versioning" {
+  type        = bool
+  default     = false
+  description = "Keep overwritten and deleted media (prod)."
+}
+
+data "tencentcloud_user_info" "me" {}
+
+locals {
+  appid = data.tencentcloud_user_info.me.app_id
+}
+
+resource "tencentcloud_cos_bucket" "media" {
+  bucket               = "${var.name}-media-${local.appid}"
+  acl                  = "private"
+  encryption_algorithm = "AES256"
+  versioning_enable    = var.versioning
+
+  cors_rules {
+    allowed_origins = var.cors_origins
+    allowed_methods = ["PUT", "GET", "HEAD"]
+    allowed_headers = ["*"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = 600
+  }
+
+  # Browsers' abandoned multipart uploads.
+  lifecycle_rules {
+    id            = "abort-multipart"
+    filter_prefix = ""
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  # With versioning, objects the cleanup job deleted stay restorable for 30 days, then go.
+  lifecycle_rules {
+    id            = "expire-deleted"
+    filter_prefix = ""
+    non_current_expiration {
+      non_current_days = 30
+    }
+  }
+}
+
+resource "tencentcloud_cos_bucket" "code" {
+  bucket               = "${var.name}-code-${local.appid}"
+  acl                  = "private"
+  encryption_algorithm = "AES256"
+  versioning_enable    = true
+
+  lifecycle_rules {
+    id            = "old-builds"
+    filter_prefix = "functions/"
+    expiration {
+      days = 180
+    }
+  }
+}
+
+output "appid" {
+  value = local.appid
+}
+
+output "media_bucket" {
+  value = tencentcloud_cos_bucket.media.bucket
+}
+
+output "code_bucket" {
+  value = tencentcloud_cos_bucket.code.bucket
+}

@@ -1,0 +1,157 @@
+# Every function of the catalog (catalog.tf.json, generated from functions/catalog) as a
+# tencentcloud_scf_function, with its triggers inline (never also as separate resources), the
+# FFmpeg layer, the HTTP entry and alarms.
+
+variable "prefix" {
+  type        = string
+  description = "Function names start with it, e.g. jianbao-dev"
+}
+
+variable "region" {
+  type = string
+}
+
+variable "build" {
+  type        = string
+  description = "The commit whose zips scripts/deploy uploaded under functions/<build>/ in the code bucket"
+}
+
+variable "code_bucket" {
+  type = string
+}
+
+variable "media_bucket" {
+  type = string
+}
+
+variable "role_name" {
+  type = string
+}
+
+variable "vpc_id" {
+  type = string
+}
+
+variable "subnet_id" {
+  type = string
+}
+
+variable "env" {
+  type        = map(string)
+  sensitive   = true
+  description = "Values of the environment variables; each function gets the ones its catalog entry names."
+}
+
+variable "ffmpeg_layer_object" {
+  type        = string
+  description = "Object key of the FFmpeg layer zip in the code bucket (scripts/build-ffmpeg-layer)"
+}
+
+variable "http_entry" {
+  type        = string
+  default     = "function_url"
+  description = "function_url, or api_gateway where the account still has it (Tencent is retiring API Gateway)"
+  validation {
+    condition     = contains(["function_url", "api_gateway"], var.http_entry)
+    error_message = "http_entry is function_url or api_gateway."
+  }
+}
+
+variable "alarm_notice_ids" {
+  type        = list(string)
+  default     = []
+  description = "Cloud Monitor notice templates told when an alarm fires (empty: no alarms)"
+}
+
+locals {
+  # Tencent stores buckets as name-appid; the SCF arguments want the short name.
+  code_bucket_short = regex("^(.*)-[0-9]+$", var.code_bucket)[0]
+
+  cos_triggers = {
+    for name, f in local.functions : name => [
+      for suffix in(f.cos == null ? [] : f.cos.Suffixes) : {
+        name         = var.media_bucket
+        type         = "cos"
+        cos_region   = var.region
+        trigger_desc = jsonencode({ event = f.cos.Event, filter = { Prefix = f.cos.Prefix, Suffix = suffix } })
+      }
+    ]
+  }
+  timer_triggers = {
+    for name, f in local.functions : name => [
+      for tname, cron in f.timers : { name = tname, type = "timer", cos_region = null, trigger_desc = cron }
+    ]
+  }
+  url_triggers = {
+    for name, f in local.functions : name => (f.kind == "api" && var.http_entry == "function_url" ? [{
+      name         = "url"
+      type         = "http"
+      cos_region   = null
+      trigger_desc = jsonencode({ AuthType = "NONE", NetConfig = { EnableIntranet = false, EnableExtranet = true } })
+    }] : [])
+  }
+}
+
+resource "tencentcloud_scf_namespace" "this" {
+  namespace   = var.prefix
+  description = "jianbao backend"
+}
+
+resource "tencentcloud_scf_layer" "ffmpeg" {
+  depends_on          = [tencentcloud_cos_bucket_object.ffmpeg_layer]
+  layer_name          = "${var.prefix}-ffmpeg"
+  compatible_runtimes = ["Go1"]
+  description         = "static ffmpeg and ffprobe under /opt/bin"
+  content {
+    cos_bucket_name   = local.code_bucket_short
+    cos_object_name   = var.ffmpeg_layer_object
+    cos_bucket_region = var.region
+  }
+}
+
+resource "tencentcloud_scf_function" "fn" {
+  for_each   = local.functions
+  depends_on = [tencentcloud_cos_bucket_object.function]
+
+  name              = each.key
+  namespace         = tencentcloud_scf_namespace.this.namespace
+  description       = each.value.description
+  runtime           = "Go1"
+  handler           = each.value.handler
+  mem_size          = each.value.memory_mb
+  timeout           = each.value.timeout_sec
+  role              = var.role_name
+  vpc_id            = var.vpc_id
+  subnet_id         = var.subnet_id
+  enable_public_net = true
+  cos_bucket_name   = local.code_bucket_short
+  cos_object_name   = "/functions/${var.build}/${each.key}.zip"
+  cos_bucket_region = var.region
+
+  environment = merge(
+    { for k in each.value.env : k => var.env[k] if lookup(var.env, k, "") != "" },
+    contains(each.value.layers, "ffmpeg") ? { FFMPEG_PATH = "/opt/bin/ffmpeg", FFPROBE_PATH = "/opt/bin/ffprobe" } : {},
+  )
+
+  dynamic "layers" {
+    for_each = contains(each.value.layers, "ffmpeg") ? [1] : []
+    content {
+      layer_name    = tencentcloud_scf_layer.ffmpeg.layer_name
+      layer_version = tencentcloud_scf_layer.ffmpeg.layer_version
+    }
+  }
+
+  dynamic "triggers" {
+    for_each = concat(local.cos_triggers[each.key], local.timer_triggers[each.key], local.url_triggers[each.key])
+    content {
+      name         = triggers.value.name
+      type         = triggers.value.type
+      cos_region   = triggers.value.cos_region
+      trigger_desc = triggers.value.trigger_desc
+    }
+  }
+}
+
+output "function_names" {
+  value = [for f in tencentcloud_scf_function.fn : f.name]
+}

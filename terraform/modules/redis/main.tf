@@ -1,0 +1,66 @@
+# TencentDB for Redis: throttles, caches, read-cache epochs and the media stream. The password
+# is generated (Redis allows 8–16 characters) and reaches the functions as REDIS_PASSWORD.
+
+variable "name" {
+  type = string
+}
+
+variable "availability_zone" {
+  type = string
+}
+
+variable "mem_size" {
+  type        = number
+  description = "MB"
+}
+
+variable "type_id" {
+  type        = number
+  default     = 8
+  description = "Product type (8: Redis 5.0 standard). Check data.tencentcloud_redis_zone_config for the zone."
+}
+
+variable "replicas" {
+  type    = number
+  default = 1
+}
+
+variable "vpc_id" {
+  type = string
+}
+
+variable "subnet_id" {
+  type = string
+}
+
+variable "security_group_id" {
+  type = string
+}
+
+resource "random_password" "redis" {
+  length  = 16
+  special = false
+}
+
+resource "tencentcloud_redis_instance" "this" {
+  name               = var.name
+  availability_zone  = var.availability_zone
+  type_id            = var.type_id
+  mem_size           = var.mem_size
+  redis_replicas_num = var.replicas
+  charge_type        = "POSTPAID"
+  password           = random_password.redis.result
+  vpc_id             = var.vpc_id
+  subnet_id          = var.subnet_id
+  security_groups    = [var.security_group_id]
+  port               = 6379
+}
+
+output "addr" {
+  value = "${tencentcloud_redis_instance.this.ip}:6379"
+}
+
+output "password" {
+  value     = random_password.redis.result
+  sensitive = true
+}

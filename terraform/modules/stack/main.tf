@@ -1,0 +1,182 @@
+# One environment of the backend: network, MySQL, Redis, buckets, the run role and the functions.
+# The roots in terraform/envs/* call it with their sizes.
+
+variable "env" {
+  type = string
+}
+
+variable "region" {
+  type = string
+}
+
+variable "availability_zone" {
+  type = string
+}
+
+variable "second_zone" {
+  type    = string
+  default = ""
+}
+
+variable "build" {
+  type = string
+}
+
+variable "mysql" {
+  type = object({ cpu = number, mem_size = number, volume_size = number })
+}
+
+variable "redis" {
+  type = object({ mem_size = number, replicas = number })
+}
+
+variable "cors_origins" {
+  type = list(string)
+}
+
+variable "public_base_url" {
+  type        = string
+  description = "Where certificate QR codes point (the public verification page)"
+}
+
+variable "media_versioning" {
+  type    = bool
+  default = false
+}
+
+variable "http_entry" {
+  type    = string
+  default = "function_url"
+}
+
+variable "alarm_notice_ids" {
+  type    = list(string)
+  default = []
+}
+
+variable "bootstrap_admin_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "dist_dir" {
+  type = string
+}
+
+variable "ffmpeg_layer_zip" {
+  type = string
+}
+
+variable "wecom_webhook_url" {
+  type      = string
+  sensitive = true
+  default   = ""
+}
+
+locals {
+  name = "jianbao-${var.env}"
+}
+
+module "network" {
+  source            = "../network"
+  name              = local.name
+  availability_zone = var.availability_zone
+}
+
+module "mysql" {
+  source            = "../mysql"
+  name              = local.name
+  availability_zone = var.availability_zone
+  second_zone       = var.second_zone
+  cpu               = var.mysql.cpu
+  mem_size          = var.mysql.mem_size
+  volume_size       = var.mysql.volume_size
+  vpc_id            = module.network.vpc_id
+  subnet_id         = module.network.data_subnet_id
+  security_group_id = module.network.mysql_security_group_id
+  client_cidr       = module.network.functions_cidr
+}
+
+module "redis" {
+  source            = "../redis"
+  name              = local.name
+  availability_zone = var.availability_zone
+  mem_size          = var.redis.mem_size
+  replicas          = var.redis.replicas
+  vpc_id            = module.network.vpc_id
+  subnet_id         = module.network.data_subnet_id
+  security_group_id = module.network.redis_security_group_id
+}
+
+module "cos" {
+  source       = "../cos"
+  name         = local.name
+  cors_origins = var.cors_origins
+  versioning   = var.media_versioning
+}
+
+module "cam" {
+  source       = "../cam"
+  name         = local.name
+  region       = var.region
+  appid        = module.cos.appid
+  media_bucket = module.cos.media_bucket
+}
+
+# Generated, never written down: they live only in the encrypted state and the functions' env.
+resource "random_password" "jwt" {
+  length  = 48
+  special = false
+}
+
+resource "random_password" "pii" {
+  length  = 48
+  special = false
+}
+
+module "functions" {
+  source              = "../functions"
+  prefix              = local.name
+  region              = var.region
+  build               = var.build
+  code_bucket         = module.cos.code_bucket
+  media_bucket        = module.cos.media_bucket
+  role_name           = module.cam.role_name
+  vpc_id              = module.network.vpc_id
+  subnet_id           = module.network.functions_subnet_id
+  ffmpeg_layer_object = "/layers/ffmpeg-layer.zip"
+  dist_dir            = var.dist_dir
+  ffmpeg_layer_zip    = var.ffmpeg_layer_zip
+  http_entry          = var.http_entry
+  alarm_notice_ids    = var.alarm_notice_ids
+  env = {
+    APP_ENV                  = var.env
+    LOG_LEVEL                = "info"
+    MYSQL_DSN                = module.mysql.dsn
+    MYSQL_MAX_OPEN_CONNS     = "4"
+    REDIS_ADDR               = module.redis.addr
+    REDIS_PASSWORD           = module.redis.password
+    JWT_SECRET               = random_password.jwt.result
+    PII_SECRET               = random_password.pii.result
+    PUBLIC_BASE_URL          = var.public_base_url
+    COS_BUCKET_URL           = "https://${module.cos.media_bucket}.cos.${var.region}.myqcloud.com"
+    BOOTSTRAP_ADMIN_PASSWORD = var.bootstrap_admin_password
+    WECOM_WEBHOOK_URL        = var.wecom_webhook_url
+  }
+}
+
+output "media_bucket" {
+  value = module.cos.media_bucket
+}
+
+output "code_bucket" {
+  value = module.cos.code_bucket
+}
+
+output "api_base_url" {
+  value = module.functions.api_base_url
+}
+
+output "function_names" {
+  value = module.functions.function_names
+}
