@@ -58,26 +58,39 @@ variable "wecom_webhook_url" {
   default   = ""
 }
 
+variable "api_domain" {
+  type        = string
+  default     = ""
+  description = "A domain CNAMEd to SCF for one API base URL (empty: the functions' own URLs)"
+}
+
+variable "api_certificate_id" {
+  type    = string
+  default = ""
+}
+
 variable "alarm_notice_ids" {
   type    = list(string)
   default = []
 }
 
 module "stack" {
-  source            = "../../modules/stack"
-  env               = "dev"
-  region            = var.region
-  availability_zone = "ap-guangzhou-3"
-  second_zone       = ""
-  build             = var.build
-  mysql             = { cpu = 1, mem_size = 1000, volume_size = 25 }
-  redis             = { mem_size = 256, replicas = 1 }
-  media_versioning  = false
-  cors_origins      = ["https://admin-dev.jianbao.example"]
-  public_base_url   = "https://verify-dev.jianbao.example"
-  alarm_notice_ids  = var.alarm_notice_ids
-  dist_dir          = var.dist_dir
-  ffmpeg_layer_zip  = var.ffmpeg_layer_zip
+  source             = "../../modules/stack"
+  env                = "dev"
+  region             = var.region
+  availability_zone  = "ap-guangzhou-3"
+  second_zone        = ""
+  build              = var.build
+  mysql              = { cpu = 1, mem_size = 1000, volume_size = 25 }
+  redis              = { mem_size = 256, replicas = 1 }
+  media_versioning   = false
+  cors_origins       = ["https://admin-dev.jianbao.example"]
+  public_base_url    = "https://verify-dev.jianbao.example"
+  alarm_notice_ids   = var.alarm_notice_ids
+  api_domain         = var.api_domain
+  api_certificate_id = var.api_certificate_id
+  dist_dir           = var.dist_dir
+  ffmpeg_layer_zip   = var.ffmpeg_layer_zip
 
   bootstrap_admin_password = var.bootstrap_admin_password
   wecom_webhook_url        = var.wecom_webhook_url

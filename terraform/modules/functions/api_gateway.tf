@@ -47,5 +47,7 @@ resource "tencentcloud_api_gateway_service_release" "release" {
 }
 
 output "api_base_url" {
-  value = var.http_entry == "api_gateway" ? "https://${tencentcloud_api_gateway_service.api[0].outer_sub_domain}/release" : ""
+  description = "The gateway's release URL, the custom domain, or empty (then each API function has its own Function URL)"
+  value = (var.http_entry == "api_gateway" ? "https://${tencentcloud_api_gateway_service.api[0].outer_sub_domain}/release" :
+  var.api_domain != "" ? "${var.api_certificate_id != "" ? "https" : "http"}://${var.api_domain}" : "")
 }

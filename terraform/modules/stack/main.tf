@@ -49,6 +49,16 @@ variable "http_entry" {
   default = "function_url"
 }
 
+variable "api_domain" {
+  type    = string
+  default = ""
+}
+
+variable "api_certificate_id" {
+  type    = string
+  default = ""
+}
+
 variable "alarm_notice_ids" {
   type    = list(string)
   default = []
@@ -149,6 +159,8 @@ module "functions" {
   ffmpeg_layer_zip    = var.ffmpeg_layer_zip
   http_entry          = var.http_entry
   alarm_notice_ids    = var.alarm_notice_ids
+  api_domain          = var.api_domain
+  api_certificate_id  = var.api_certificate_id
   env = {
     APP_ENV                  = var.env
     LOG_LEVEL                = "info"
