@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"image/color"
+	"image/gif"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,4 +234,28 @@ func faststart(t *testing.T, path string) bool {
 	}
 	moov, mdat := bytes.Index(b, []byte("moov")), bytes.Index(b, []byte("mdat"))
 	return moov > 0 && mdat > 0 && moov < mdat
+}
+
+// TestGIFFirstFrame: an animated GIF becomes renditions of its first frame.
+func TestGIFFirstFrame(t *testing.T) {
+	pal := color.Palette{color.Black, mediatest.Red}
+	frame := func(c uint8) *image.Paletted {
+		p := image.NewPaletted(image.Rect(0, 0, 40, 30), pal)
+		for i := range p.Pix {
+			p.Pix[i] = c
+		}
+		return p
+	}
+	var buf bytes.Buffer
+	if err := gif.EncodeAll(&buf, &gif.GIF{Image: []*image.Paletted{frame(1), frame(0)}, Delay: []int{10, 10}}); err != nil {
+		t.Fatal(err)
+	}
+	info, outs, err := media.ProcessImage(context.Background(), buf.Bytes(), opts(t))
+	if err != nil || info.Format != media.FormatGIF || info.Width != 40 || len(outs) == 0 {
+		t.Fatalf("%+v %v", info, err)
+	}
+	img, _ := imaging.Decode(bytes.NewReader(outs[0].Data))
+	if r, _, _, _ := img.At(5, 5).RGBA(); r>>8 < 180 {
+		t.Error("not the first (red) frame")
+	}
 }
