@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,14 +30,7 @@ func TestMediaFunctions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds function binaries")
 	}
-	ffmpeg, err1 := exec.LookPath("ffmpeg")
-	ffprobe, err2 := exec.LookPath("ffprobe")
-	if err1 != nil || err2 != nil {
-		if testenv.CI() {
-			t.Fatal("ffmpeg is required in CI")
-		}
-		t.Skip("ffmpeg not installed")
-	}
+	ffmpeg, ffprobe := mediatest.Tools(t)
 	const bucket = "jianbao-media-1250000000"
 	backend := s3mem.New()
 	backend.CreateBucket(bucket)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,19 +16,10 @@ import (
 
 	"github.com/jianbao/admin/shared/media"
 	"github.com/jianbao/admin/shared/media/mediatest"
-	"github.com/jianbao/admin/shared/testenv"
 )
 
 func needFFmpeg(t *testing.T) media.Tools {
-	t.Helper()
-	f, err1 := exec.LookPath("ffmpeg")
-	p, err2 := exec.LookPath("ffprobe")
-	if err1 != nil || err2 != nil {
-		if testenv.CI() {
-			t.Fatal("ffmpeg is required in CI")
-		}
-		t.Skip("ffmpeg not installed")
-	}
+	f, p := mediatest.Tools(t)
 	return media.Tools{FFmpeg: f, FFprobe: p}
 }
 

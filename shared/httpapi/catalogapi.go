@@ -453,11 +453,7 @@ func registerCustomers(api huma.API, d *Deps) {
 		OperationID: "customers.update", Method: http.MethodPatch, Path: "/api/v1/customers/{id}", Tags: tags,
 		Summary: "Change a customer", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateCustomerInput) (*customerOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		version, err := versionOf(in.IfMatch, in.Body.Version)
+		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -487,11 +483,7 @@ func registerCustomers(api huma.API, d *Deps) {
 
 	setBlocked := func(op string, blocked bool) func(context.Context, *blockCustomerInput) (*customerOutput, error) {
 		return func(ctx context.Context, in *blockCustomerInput) (*customerOutput, error) {
-			id, err := parseID(in.ID)
-			if err != nil {
-				return nil, err
-			}
-			version, err := versionOf(in.IfMatch, in.Body.Version)
+			id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 			if err != nil {
 				return nil, err
 			}
@@ -601,11 +593,7 @@ func registerItems(api huma.API, d *Deps) {
 		Summary: "Change an item", Description: "Replaces the item's fields (send them all).",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateItemInput) (*itemOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		version, err := versionOf(in.IfMatch, in.Body.Version)
+		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -729,11 +717,7 @@ func registerExperts(api huma.API, d *Deps) {
 		OperationID: "experts.update", Method: http.MethodPatch, Path: "/api/v1/experts/{id}", Tags: tags,
 		Summary: "Change an expert", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateExpertInput) (*expertOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		version, err := versionOf(in.IfMatch, in.Body.Version)
+		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
 			return nil, err
 		}

@@ -443,11 +443,7 @@ func registerOrders(api huma.API, d *Deps) {
 			Description: "Send the version you read. A stale version gets 409 with the current status and version; an action the flow does not allow gets 409 naming the allowed ones.",
 			Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 		}, func(ctx context.Context, in *transitionInput) (*orderOutput, error) {
-			id, err := parseID(in.ID)
-			if err != nil {
-				return nil, err
-			}
-			version, err := versionOf(in.IfMatch, in.Body.Version)
+			id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 			if err != nil {
 				return nil, err
 			}
@@ -468,11 +464,7 @@ func registerOrders(api huma.API, d *Deps) {
 		Description: "The expert must be active, have the category as a specialty and capacity left. From DISPUTED this opens the next round, and the expert must differ from earlier rounds'.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *assignInput) (*orderOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		version, err := versionOf(in.IfMatch, in.Body.Version)
+		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -498,11 +490,7 @@ func registerOrders(api huma.API, d *Deps) {
 		Description: "Review is required for FAKE or UNCERTAIN, for an upper estimate over the configured threshold, or by the sampling rate.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *opinionInput) (*opinionOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		version, err := versionOf(in.IfMatch, in.Body.Version)
+		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -525,11 +513,7 @@ func registerOrders(api huma.API, d *Deps) {
 		Summary: "A reviewer agrees (→ COMPLETED) or sends the opinion back (→ IN_APPRAISAL)",
 		Errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *reviewInput) (*orderOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		version, err := versionOf(in.IfMatch, in.Body.Version)
+		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -545,11 +529,7 @@ func registerOrders(api huma.API, d *Deps) {
 		Summary: "Issue the certificate (COMPLETED → CERT_ISSUED)", Description: "Only for a GENUINE or FAKE verdict.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *transitionInput) (*issueOutput, error) {
-		id, err := parseID(in.ID)
-		if err != nil {
-			return nil, err
-		}
-		version, err := versionOf(in.IfMatch, in.Body.Version)
+		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
 			return nil, err
 		}

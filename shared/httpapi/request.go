@@ -96,6 +96,15 @@ func formatOptionalID(id int64) string {
 	return formatID(id)
 }
 
+// target reads the path id of a mutable resource and the version the client acted on.
+func target(rawID, ifMatch string, bodyVersion *int64) (id, version int64, err error) {
+	if id, err = parseID(rawID); err != nil {
+		return 0, 0, err
+	}
+	version, err = versionOf(ifMatch, bodyVersion)
+	return id, version, err
+}
+
 // versionOf takes the version a client acted on from If-Match ("3" or W/"3") or from the body.
 func versionOf(ifMatch string, body *int64) (int64, error) {
 	if v := strings.Trim(strings.TrimPrefix(strings.TrimSpace(ifMatch), "W/"), `"`); v != "" {

@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"image/gif"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,19 +15,10 @@ import (
 
 	"github.com/jianbao/admin/shared/media"
 	"github.com/jianbao/admin/shared/media/mediatest"
-	"github.com/jianbao/admin/shared/testenv"
 )
 
 func ffmpeg(tb testing.TB) media.Tools {
-	tb.Helper()
-	f, err1 := exec.LookPath("ffmpeg")
-	p, err2 := exec.LookPath("ffprobe")
-	if err1 != nil || err2 != nil {
-		if testenv.CI() {
-			tb.Fatal("ffmpeg and ffprobe are required in CI (scripts/test.sh installs them)")
-		}
-		tb.Skip("ffmpeg not installed; run scripts/test.sh")
-	}
+	f, p := mediatest.Tools(tb)
 	return media.Tools{FFmpeg: f, FFprobe: p}
 }
 

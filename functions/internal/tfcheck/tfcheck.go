@@ -195,4 +195,3 @@ func checkBody(where string, body *hclsyntax.Body, schema Block, top bool) []str
 	}
 	return problems
 }
-

@@ -97,16 +97,22 @@ func TestProviderPinned(t *testing.T) {
 	}
 	pin := regexp.MustCompile(`source\s*=\s*"tencentcloudstack/tencentcloud"\s*\n\s*version\s*=\s*"([^"]+)"`)
 	for _, e := range envs {
-		b, _ := os.ReadFile(e)
-		m := pin.FindSubmatch(b)
+		main, _ := os.ReadFile(e)
+		versions, err := os.ReadFile(filepath.Join(filepath.Dir(e), "versions.tf")) // linked from ../common
+		if err != nil {
+			t.Fatalf("%s: %v", e, err)
+		}
+		m := pin.FindSubmatch(versions)
 		if m == nil || string(m[1]) != s.ProviderVersion {
 			t.Errorf("%s pins %q, want %s", e, m, s.ProviderVersion)
 		}
-		if !strings.Contains(string(b), `backend "cos"`) {
+		if !strings.Contains(string(main), `backend "cos"`) {
 			t.Errorf("%s has no COS backend", e)
 		}
-		if _, diags := hclsyntax.ParseConfig(b, e, hcl.Pos{Line: 1, Column: 1}); diags.HasErrors() {
-			t.Error(diags)
+		for _, b := range [][]byte{main, versions} {
+			if _, diags := hclsyntax.ParseConfig(b, e, hcl.Pos{Line: 1, Column: 1}); diags.HasErrors() {
+				t.Error(diags)
+			}
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -109,4 +110,19 @@ func PhoneClip(tb testing.TB, ffmpeg, dir string) string {
 		"-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
 		"-c:a", "aac", "-shortest")
 	return Video(tb, ffmpeg, dir, "phone.mov", "-i", raw, "-c", "copy", "-metadata:s:v:0", "rotate=90")
+}
+
+// Tools finds ffmpeg and ffprobe. Without them a test skips on a developer's machine and fails in
+// CI, where scripts/test.sh installs them.
+func Tools(tb testing.TB) (ffmpeg, ffprobe string) {
+	tb.Helper()
+	f, err1 := exec.LookPath("ffmpeg")
+	p, err2 := exec.LookPath("ffprobe")
+	if err1 != nil || err2 != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("ffmpeg and ffprobe are required in CI (scripts/test.sh installs them)")
+		}
+		tb.Skip("ffmpeg not installed; run scripts/test.sh")
+	}
+	return f, p
 }
