@@ -14,6 +14,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/jianbao/admin/shared/testenv"
 )
@@ -152,6 +155,30 @@ func TestEndToEnd(t *testing.T) {
 			env["PUBLIC_BASE_URL"] = "https://verify.jianbao.example"
 			base, _, _ := startRun(t, env)
 			endToEnd(t, newAPIClient(t, base), adminPW)
+
+			// After the run, /metrics has the request histogram by route pattern.
+			fams := scrape(t, base)
+			h := fams["jianbao_http_request_duration_seconds"]
+			if h == nil || h.GetType() != dto.MetricType_HISTOGRAM {
+				t.Fatalf("no request histogram in /metrics")
+			}
+			routes := map[string]uint64{}
+			for _, m := range h.Metric {
+				for _, l := range m.Label {
+					if l.GetName() == "route" {
+						routes[l.GetValue()] += m.GetHistogram().GetSampleCount()
+					}
+				}
+			}
+			if routes["POST /api/v1/orders/{id}/triage"] == 0 || routes["GET /api/v1/orders/{id}"] == 0 {
+				t.Errorf("routes in the histogram: %v", routes)
+			}
+			for _, name := range []string{"jianbao_build_info", "jianbao_http_requests_in_flight", "jianbao_media_queue_length",
+				"jianbao_redis_pool_total_conns", "go_sql_open_connections"} {
+				if fams[name] == nil {
+					t.Errorf("%s missing from /metrics", name)
+				}
+			}
 		})
 	}
 }
@@ -343,4 +370,20 @@ func mustInt(s string) int64 {
 	var n int64
 	fmt.Sscan(s, &n)
 	return n
+}
+
+// scrape reads /metrics and parses it as Prometheus does.
+func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v", err)
+	}
+	return fams
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
+	"github.com/jianbao/admin/shared/metrics"
 )
 
 func main() {
@@ -79,7 +80,15 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		}
 		log.Warn("objects are stored on local disk (set COS_BUCKET_URL for COS)", "dir", a.Local.Dir())
 	}
+	// Prometheus: /metrics on the same port (the Ingress publishes /api only).
+	m := metrics.New(app.Version())
+	m.WatchDB(a.DB, "mysql")
+	m.WatchRedis(a.Redis)
+	m.WatchQueue(q.Depth)
+	a.Observe = m.ObserveHTTP
+
 	proc := a.Processor()
+	proc.Observe = m.ObserveJob
 	workers, stopWorkers := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for i := range cfg.MediaWorkers {
@@ -103,9 +112,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		mux.Handle(localstore.PathPrefix, a.Local.Handler())
 	}
 	mux.Handle("/", a.Handler())
+	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           mux,
+		Handler:           m.InFlight(mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -52,6 +52,8 @@ type Processor struct {
 	Image       ImageOptions
 	Video       VideoOptions
 	Now         func() time.Time
+	// Observe, if set, sees every finished job (metrics).
+	Observe func(kind, result string, took time.Duration)
 }
 
 func (p *Processor) now() time.Time {
@@ -129,6 +131,9 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 	}
 	p.Log.InfoContext(ctx, "media processed", "media_id", m.ID, "kind", m.Kind, "result", res.Status, "reason", res.Reason,
 		"attempt", m.Attempts, "duration_ms", time.Since(start).Milliseconds())
+	if p.Observe != nil {
+		p.Observe(string(m.Kind), string(res.Status), time.Since(start))
+	}
 	if res.Status == appraisal.MediaFailed {
 		if m.Attempts < p.MaxAttempts {
 			return err // retried by the delivery

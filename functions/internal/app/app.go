@@ -47,6 +47,8 @@ type App struct {
 	Local *localstore.Store
 	// Dispatch hands an original to processing (the shim sets it to the stream).
 	Dispatch func(ctx context.Context, key string) error
+	// Observe, when set, sees every finished request (the shim's metrics).
+	Observe func(r *http.Request, status int, took time.Duration)
 	// Draining, when set, fails readiness so load balancers stop sending traffic before shutdown.
 	Draining func() bool
 }
@@ -135,7 +137,7 @@ func (a *App) Deps() httpapi.Deps {
 		}})
 	}
 	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache, PII: a.PII,
-		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version()}
+		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version(), Observe: a.Observe}
 	a.mediaDeps(&d)
 	return d
 }
