@@ -86,6 +86,10 @@ var Functions = []Function{
 		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".mp4", ".mov"}},
 	},
 	{
+		Name: "alert-wecom", Kind: KindAPI, Description: "Relays Alertmanager and Cloud Monitor alarms to the WeCom group robot",
+		MemoryMB: 128, TimeoutSec: 30, Env: env("JWT_SECRET", "PII_SECRET", "REDIS_PREFIX", "WECOM_WEBHOOK_URL", "ALERT_RELAY_TOKEN"),
+	},
+	{
 		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION and stale idempotency keys",
 		MemoryMB: 128, TimeoutSec: 300, Env: env("PII_SECRET", "JWT_SECRET", "AUDIT_RETENTION"),
 		Timers: []Timer{{Name: "daily-retention", Cron: "0 30 19 * * * *", Argument: "retention"}}, // 03:30 Asia/Shanghai

@@ -3,12 +3,16 @@ package catalog_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jianbao/admin/functions/catalog"
@@ -109,6 +113,33 @@ func TestFunctionBinaries(t *testing.T) {
 			if timer.Error != nil || !strings.Contains(string(timer.Payload), `"audit_rows_deleted":0`) {
 				t.Fatalf("cron-retention: %+v %s", timer.Error, timer.Payload)
 			}
+
+			// The alert relay, as its own function, posts to a local fake of the WeCom robot.
+			var got []string
+			var mu sync.Mutex
+			robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				got = append(got, string(b))
+				mu.Unlock()
+				w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+			}))
+			defer robot.Close()
+			relayEnv := map[string]string{"WECOM_WEBHOOK_URL": robot.URL + "/cgi-bin/webhook/send?key=k", "ALERT_RELAY_TOKEN": "relay-token"}
+			for k, v := range env {
+				relayEnv[k] = v
+			}
+			alerts, _ := json.Marshal(map[string]any{"httpMethod": "POST", "path": "/hooks/alertmanager",
+				"queryString": map[string]string{"token": "relay-token"}, "headers": map[string]string{"content-type": "application/json"},
+				"body": `{"version":"4","status":"firing","receiver":"wecom","groupLabels":{"alertname":"ApiSlow"},"alerts":[{"status":"firing","labels":{"alertname":"ApiSlow"},"annotations":{"summary":"接口变慢"}}]}`})
+			resp := scftest.StartBinary(t, bins["alert-wecom"]).Invoke(t, alerts, relayEnv)
+			var relayed scf.HTTPResponse
+			json.Unmarshal(resp.Payload, &relayed)
+			mu.Lock()
+			if resp.Error != nil || relayed.StatusCode != 200 || len(got) != 1 || !strings.Contains(got[0], "接口变慢") {
+				t.Errorf("alert relay: %+v %+v %v", resp.Error, relayed, got)
+			}
+			mu.Unlock()
 
 			// Each API group answers as its own function binary.
 			call := func(fn string, event []byte) *scf.HTTPResponse {

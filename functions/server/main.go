@@ -113,6 +113,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	mux.Handle("/", a.Handler())
 	mux.Handle("GET /metrics", m.Handler())
+	if relay := a.Relay(); relay != nil {
+		mux.Handle("/hooks/", http.StripPrefix("/hooks", relay.Handler()))
+	}
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           m.InFlight(mux),

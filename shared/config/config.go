@@ -77,6 +77,10 @@ type Config struct {
 	// arrive with each invoke in TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN.
 	COSCredentials func() (id, key, token string)
 
+	// AlertRelayToken guards the alert relay's URL (Alertmanager and Cloud Monitor call it with
+	// ?token=); empty: the relay is off.
+	AlertRelayToken string
+
 	// WeComWebhookURL is the group robot told about assets that failed for good (it holds the
 	// robot's key: a secret).
 	WeComWebhookURL string
@@ -149,6 +153,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("media_max_video_duration", c.MediaMaxVideoDuration.String()),
 		slog.String("media_watermark_logo", c.MediaWatermarkLogo),
 		slog.String("wecom_webhook_url", secretMask(c.WeComWebhookURL)),
+		slog.String("alert_relay_token", secretMask(c.AlertRelayToken)),
 		slog.String("cos_bucket_url", c.COSBucketURL),
 		slog.String("cos_endpoint", c.COSEndpoint),
 		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
@@ -273,6 +278,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MediaWatermarkPosition:  l.oneOf("MEDIA_WATERMARK_POSITION", "bottom-right", "top-left", "top-right", "bottom-left", "bottom-right", "center"),
 		MediaWatermarkOpacity:   l.fraction("MEDIA_WATERMARK_OPACITY", 0.5),
 		WeComWebhookURL:         l.secret("WECOM_WEBHOOK_URL"),
+		AlertRelayToken:         l.secret("ALERT_RELAY_TOKEN"),
 		COSBucketURL:            strings.TrimRight(l.str("COS_BUCKET_URL", ""), "/"),
 		COSEndpoint:             l.str("COS_ENDPOINT", ""),
 		COSCredentials: func() (string, string, string) {

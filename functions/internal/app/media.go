@@ -90,3 +90,12 @@ func (a *App) mediaDeps(d *httpapi.Deps) {
 		d.Dispatch = a.Dispatch
 	}
 }
+
+// Relay is the alert relay to the WeCom robot, or nil when it is not configured.
+func (a *App) Relay() *wecom.Relay {
+	if a.Config.WeComWebhookURL == "" || a.Config.AlertRelayToken == "" {
+		return nil
+	}
+	return &wecom.Relay{Robot: wecom.New(a.Config.WeComWebhookURL), Limit: a.Throttle, Token: a.Config.AlertRelayToken,
+		Log: a.Log, Prefix: "relay:"}
+}
