@@ -28,7 +28,19 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+	var err error
+	switch cmd := append(os.Args[1:], "")[0]; cmd {
+	case "":
+		err = run(ctx, os.Getenv, os.Stdout)
+	case "retention":
+		// The TKE CronJob's job: the same handler as the cron-retention timer function.
+		err = retention(ctx, os.Getenv, os.Stdout)
+	case "version":
+		fmt.Println(app.Version())
+	default:
+		err = fmt.Errorf("unknown command %q (want none, retention or version)", cmd)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
@@ -156,4 +168,23 @@ func serve(ctx context.Context, srv *http.Server, lis net.Listener, delay, timeo
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// retention runs the daily retention once and exits.
+func retention(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := logs.New(stdout, cfg.LogLevel)
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := app.Retention(ctx, a, time.Now())
+	purged, cerr := app.CleanMedia(ctx, a, time.Now())
+	log.InfoContext(ctx, "retention", "audit_rows_deleted", res.AuditRows, "idempotency_keys_deleted", res.IdempotencyKeys,
+		"media_purged", purged, "err", errors.Join(err, cerr))
+	return errors.Join(err, cerr)
 }

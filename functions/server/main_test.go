@@ -285,3 +285,20 @@ func TestBinaryStopsOnSIGTERM(t *testing.T) {
 		t.Errorf("no clean stop logged:\n%s", out.String())
 	}
 }
+
+// TestRetentionCommand is the CronJob's command on the real backends.
+func TestRetentionCommand(t *testing.T) {
+	db, r := testenv.MySQL(t), testenv.Redis(t)
+	env := map[string]string{"MYSQL_DSN": db.DSN, "REDIS_ADDR": r.Addr, "REDIS_PREFIX": r.Prefix, "DATA_DIR": t.TempDir(),
+		"JWT_SECRET": strings.Repeat("j", 32), "PII_SECRET": strings.Repeat("p", 32)}
+	// The schema comes from a normal start first.
+	_, _, stop := startRun(t, env)
+	stop()
+	var out syncBuffer
+	if err := retention(context.Background(), func(k string) string { return env[k] }, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"msg":"retention"`) {
+		t.Fatalf("no retention line:\n%s", out.String())
+	}
+}

@@ -1,0 +1,219 @@
+package manifests
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/jianbao/admin/shared/testenv"
+)
+
+const tke = "../../../tke"
+
+// build runs kustomize (built into kubectl) on an overlay.
+func build(t *testing.T, env string) [][]byte {
+	t.Helper()
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		if testenv.CI() {
+			t.Fatal("kubectl is required in CI")
+		}
+		t.Skip("kubectl not installed")
+	}
+	out, err := exec.Command(kubectl, "kustomize", filepath.Join(tke, "overlays", env)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubectl kustomize %s: %v\n%s", env, err, out)
+	}
+	var docs [][]byte
+	for _, d := range bytes.Split(out, []byte("\n---\n")) {
+		if len(bytes.TrimSpace(d)) > 0 {
+			docs = append(docs, d)
+		}
+	}
+	return docs
+}
+
+// strict decodes a YAML document into v, failing on any field v does not have.
+func strict(doc []byte, v any) error {
+	j, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// podSpecs decodes every object and returns the pod templates to check.
+func podSpecs(t *testing.T, env string, docs [][]byte) map[string]*corev1.PodSpec {
+	t.Helper()
+	pods := map[string]*corev1.PodSpec{}
+	kinds := map[string]int{}
+	for _, doc := range docs {
+		var meta struct{ Kind, APIVersion string }
+		if err := yaml.Unmarshal(doc, &meta); err != nil {
+			t.Fatal(err)
+		}
+		kinds[meta.Kind]++
+		var obj any
+		switch meta.Kind {
+		case "Deployment":
+			d := &appsv1.Deployment{}
+			obj = d
+			defer func() { pods["Deployment/"+d.Name] = &d.Spec.Template.Spec }()
+		case "CronJob":
+			c := &batchv1.CronJob{}
+			obj = c
+			defer func() { pods["CronJob/"+c.Name] = &c.Spec.JobTemplate.Spec.Template.Spec }()
+		case "Service":
+			obj = &corev1.Service{}
+		case "ConfigMap":
+			obj = &corev1.ConfigMap{}
+		case "Namespace":
+			obj = &corev1.Namespace{}
+		case "Ingress":
+			obj = &networkingv1.Ingress{}
+		case "NetworkPolicy":
+			obj = &networkingv1.NetworkPolicy{}
+		case "PodDisruptionBudget":
+			obj = &policyv1.PodDisruptionBudget{}
+		case "HorizontalPodAutoscaler":
+			obj = &autoscalingv2.HorizontalPodAutoscaler{}
+		case "Secret":
+			t.Errorf("%s: a plaintext Secret in the manifests", env)
+			continue
+		case "ExternalSecret":
+			// A CRD: check the shape we rely on.
+			var es struct {
+				Spec struct {
+					SecretStoreRef struct{ Name string } `json:"secretStoreRef"`
+					Target         struct{ Name string }
+				}
+			}
+			if err := yaml.Unmarshal(doc, &es); err != nil || es.Spec.SecretStoreRef.Name == "" || es.Spec.Target.Name == "" {
+				t.Errorf("%s: ExternalSecret without a store or target: %v", env, err)
+			}
+			continue
+		default:
+			t.Errorf("%s: no strict check for kind %s", env, meta.Kind)
+			continue
+		}
+		if err := strict(doc, obj); err != nil {
+			t.Errorf("%s: %s does not decode strictly: %v", env, meta.Kind, err)
+		}
+	}
+	for _, k := range []string{"Deployment", "Service", "Ingress", "ConfigMap", "PodDisruptionBudget", "CronJob", "NetworkPolicy", "ExternalSecret"} {
+		if kinds[k] == 0 {
+			t.Errorf("%s: no %s", env, k)
+		}
+	}
+	return pods
+}
+
+var pinned = regexp.MustCompile(`(:[0-9a-f]{12}|@sha256:[0-9a-f]{64})$`)
+
+func TestOverlays(t *testing.T) {
+	for _, env := range []string{"dev", "test", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			docs := build(t, env)
+			var pods map[string]*corev1.PodSpec
+			func() { pods = podSpecs(t, env, docs) }()
+			if len(pods) < 3 {
+				t.Fatalf("only %d pod templates", len(pods))
+			}
+			for name, p := range pods {
+				podNonRoot := p.SecurityContext != nil && p.SecurityContext.RunAsNonRoot != nil && *p.SecurityContext.RunAsNonRoot
+				for _, c := range p.Containers {
+					where := fmt.Sprintf("%s/%s", name, c.Name)
+					if strings.HasSuffix(c.Image, ":latest") || !pinned.MatchString(c.Image) {
+						t.Errorf("%s: image %q is not pinned to a commit tag or digest", where, c.Image)
+					}
+					for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+						if _, ok := c.Resources.Requests[r]; !ok {
+							t.Errorf("%s: no %s request", where, r)
+						}
+						if _, ok := c.Resources.Limits[r]; !ok {
+							t.Errorf("%s: no %s limit", where, r)
+						}
+					}
+					if c.ReadinessProbe == nil || c.LivenessProbe == nil || c.StartupProbe == nil {
+						t.Errorf("%s: missing a readiness, liveness or startup probe", where)
+					}
+					sc := c.SecurityContext
+					nonRoot := podNonRoot || sc != nil && sc.RunAsNonRoot != nil && *sc.RunAsNonRoot
+					if !nonRoot {
+						t.Errorf("%s: may run as root", where)
+					}
+					if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+						t.Errorf("%s: root filesystem is writable", where)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestArgoApplications: auto-sync with prune and self-heal for dev and test, manual for prod.
+func TestArgoApplications(t *testing.T) {
+	for _, env := range []string{"dev", "test", "prod"} {
+		b, err := os.ReadFile(filepath.Join(tke, "argocd", env+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var app struct {
+			Kind string
+			Spec struct {
+				Source struct {
+					Path string
+				}
+				SyncPolicy struct {
+					Automated *struct{ Prune, SelfHeal bool }
+				} `json:"syncPolicy"`
+			}
+		}
+		if err := yaml.Unmarshal(b, &app); err != nil || app.Kind != "Application" {
+			t.Fatalf("%s: %v", env, err)
+		}
+		if app.Spec.Source.Path != "tke/overlays/"+env {
+			t.Errorf("%s points at %s", env, app.Spec.Source.Path)
+		}
+		auto := app.Spec.SyncPolicy.Automated
+		if env == "prod" && auto != nil {
+			t.Error("prod must sync by hand")
+		}
+		if env != "prod" && (auto == nil || !auto.Prune || !auto.SelfHeal) {
+			t.Errorf("%s must auto-sync with prune and self-heal", env)
+		}
+	}
+}
+
+// TestDockerfile checks what can be checked without a Docker engine.
+func TestDockerfile(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(tke, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{"FROM golang:1.26", "AS api", "AS worker", "USER 65532", "-tags noembed", "CGO_ENABLED=0", "ffmpeg"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "\nHEALTHCHECK") || strings.Contains(s, ":latest") {
+		t.Error("Dockerfile has a HEALTHCHECK or a latest tag")
+	}
+}
