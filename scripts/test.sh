@@ -19,6 +19,8 @@ missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v zip >/dev/null || missing+=(zip)
 command -v unzip >/dev/null || missing+=(unzip)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -26,7 +28,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Tools only: keep packages such as prometheus from starting their daemons.
+    policy=/usr/sbin/policy-rc.d
+    made_policy=false
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; made_policy=true
+    fi
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || { $made_policy && rm -f "$policy"; exit 1; }
+    $made_policy && rm -f "$policy"
   else
     echo "warning: ${missing[*]} missing and not root: tests needing them will skip (or fail with CI=true)" >&2
   fi

@@ -2,6 +2,7 @@ package wecom
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -195,7 +196,13 @@ func (rl *Relay) Handler() http.Handler {
 			http.Error(w, "POST only", http.StatusMethodNotAllowed)
 			return
 		}
-		if rl.Token == "" || r.URL.Query().Get("token") != rl.Token {
+		// The token comes as ?token= (Cloud Monitor callbacks) or as a bearer token (Alertmanager's
+		// http_config, so it stays out of URLs and logs).
+		tok := r.URL.Query().Get("token")
+		if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			tok = b
+		}
+		if rl.Token == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(rl.Token)) != 1 {
 			http.Error(w, "bad token", http.StatusUnauthorized)
 			return
 		}

@@ -125,6 +125,11 @@ func TestRelayRefusals(t *testing.T) {
 		{"garbage", "/hooks/cloud-monitor?token=t0ken", `{{`, 400},
 		{"unknown hook", "/hooks/other?token=t0ken", `{}`, 404},
 	}
+	req, _ := http.NewRequest("POST", srv.URL+"/hooks/alertmanager", strings.NewReader(`{"alerts":[]}`))
+	req.Header.Set("Authorization", "Bearer t0ken")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 400 {
+		t.Errorf("a bearer token must be accepted (then the empty payload is refused): %v %v", err, resp.Status)
+	}
 	for _, tt := range tests {
 		resp, err := http.Post(srv.URL+tt.path, "application/json", strings.NewReader(tt.body))
 		if err != nil {

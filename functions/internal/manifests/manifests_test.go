@@ -217,3 +217,74 @@ func TestDockerfile(t *testing.T) {
 		t.Error("Dockerfile has a HEALTHCHECK or a latest tag")
 	}
 }
+
+// tool finds a checker from Debian's prometheus packages (scripts/test.sh installs them).
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if testenv.CI() {
+			t.Fatalf("%s is required in CI (scripts/test.sh installs prometheus and prometheus-alertmanager)", name)
+		}
+		t.Skip(name + " not installed")
+	}
+	return p
+}
+
+func TestPrometheusRules(t *testing.T) {
+	promtool := tool(t, "promtool")
+	dir := filepath.Join(tke, "monitoring")
+	for _, args := range [][]string{{"check", "rules", "rules.yml"}, {"test", "rules", "rules_test.yml"}} {
+		cmd := exec.Command(promtool, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("promtool %v: %v\n%s", args, err, out)
+		}
+	}
+}
+
+func TestAlertmanagerConfig(t *testing.T) {
+	amtool := tool(t, "amtool")
+	if out, err := exec.Command(amtool, "check-config", filepath.Join(tke, "monitoring", "alertmanager.yml")).CombinedOutput(); err != nil {
+		t.Errorf("amtool check-config: %v\n%s", err, out)
+	}
+}
+
+// TestGrafanaDashboard: the dashboard parses and every panel queries a metric we export (or a
+// recording rule or a cluster metric).
+func TestGrafanaDashboard(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(tke, "monitoring", "grafana", "jianbao.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		UID    string
+		Panels []struct {
+			Type    string
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(b, &d); err != nil || d.UID == "" {
+		t.Fatalf("dashboard: %v", err)
+	}
+	known := regexp.MustCompile(`\b(jianbao_[a-z_]+|jianbao:[a-z0-9_:]+|go_sql_[a-z_]+|container_[a-z_]+)\b`)
+	panels := 0
+	for _, p := range d.Panels {
+		if p.Type == "row" {
+			continue
+		}
+		panels++
+		if len(p.Targets) == 0 {
+			t.Errorf("panel %q has no query", p.Title)
+		}
+		for _, tg := range p.Targets {
+			if !known.MatchString(tg.Expr) {
+				t.Errorf("panel %q queries nothing we know: %s", p.Title, tg.Expr)
+			}
+		}
+	}
+	if panels < 10 {
+		t.Errorf("only %d panels", panels)
+	}
+}
