@@ -288,3 +288,31 @@ func TestGrafanaDashboard(t *testing.T) {
 		t.Errorf("only %d panels", panels)
 	}
 }
+
+// TestWorkflows runs actionlint on .github/workflows (fetched from the module proxy at a pinned
+// version) and checks that every workflow starts from least privilege.
+func TestWorkflows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs actionlint")
+	}
+	files, _ := filepath.Glob("../../../.github/workflows/*.yml")
+	if len(files) < 3 {
+		t.Fatalf("workflows: %v", files)
+	}
+	args := append([]string{"run", "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"}, files...)
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		t.Fatalf("actionlint: %v\n%s", err, out)
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		var wf struct {
+			Permissions map[string]string
+		}
+		if err := yaml.Unmarshal(b, &wf); err != nil || wf.Permissions["contents"] != "read" || len(wf.Permissions) != 1 {
+			t.Errorf("%s must start with permissions: {contents: read}: %v %v", f, wf.Permissions, err)
+		}
+		if regexp.MustCompile(`uses: [^@\s]+@(main|master|v\d+)\s`).Match(b) {
+			t.Errorf("%s uses an action by a moving tag", f)
+		}
+	}
+}
