@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -181,8 +182,13 @@ func TestArgoApplications(t *testing.T) {
 					Path string
 				}
 				SyncPolicy struct {
-					Automated *struct{ Prune, SelfHeal bool }
+					Automated   *struct{ Prune, SelfHeal bool }
+					SyncOptions []string `json:"syncOptions"`
 				} `json:"syncPolicy"`
+				IgnoreDifferences []struct {
+					Group, Kind  string
+					JSONPointers []string `json:"jsonPointers"`
+				} `json:"ignoreDifferences"`
 			}
 		}
 		if err := yaml.Unmarshal(b, &app); err != nil || app.Kind != "Application" {
@@ -197,6 +203,18 @@ func TestArgoApplications(t *testing.T) {
 		}
 		if env != "prod" && (auto == nil || !auto.Prune || !auto.SelfHeal) {
 			t.Errorf("%s must auto-sync with prune and self-heal", env)
+		}
+		// scripts/cost-control scales dev and test to zero; self-heal must leave replicas alone.
+		ignoresReplicas := false
+		for _, d := range app.Spec.IgnoreDifferences {
+			ignoresReplicas = ignoresReplicas || (d.Kind == "Deployment" && d.Group == "apps" && slices.Contains(d.JSONPointers, "/spec/replicas"))
+		}
+		respects := slices.Contains(app.Spec.SyncPolicy.SyncOptions, "RespectIgnoreDifferences=true")
+		if env != "prod" && (!ignoresReplicas || !respects) {
+			t.Errorf("%s: self-heal would undo cost-control's scale-down (ignoreDifferences %v, syncOptions %v)", env, app.Spec.IgnoreDifferences, app.Spec.SyncPolicy.SyncOptions)
+		}
+		if env == "prod" && ignoresReplicas {
+			t.Error("prod's replicas are the HPA's and git's, not cost-control's")
 		}
 	}
 }
