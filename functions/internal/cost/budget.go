@@ -9,6 +9,9 @@ import (
 	"github.com/jianbao/admin/functions/internal/tencentapi"
 )
 
+// pageInterval keeps DaySpend under the API's rate limit.
+var pageInterval = 250 * time.Millisecond
+
 // DaySpend sums the account's bill for one day (China Standard Time): every component's RealCost
 // (优惠后总价) in DescribeBillDetail (billing 2018-07-09) between 00:00:00 and 23:59:59 of that
 // day, page by page. The bill for a day settles over the following hours, so the daily check looks
@@ -41,8 +44,14 @@ func DaySpend(ctx context.Context, api tencentapi.Caller, day time.Time) (float6
 				sum += v
 			}
 		}
-		if len(out.DetailSet) < limit || offset+limit >= out.Total {
+		if len(out.DetailSet) < limit || (out.Total > 0 && offset+limit >= out.Total) {
 			return sum, nil
+		}
+		// DescribeBillDetail allows 5 requests a second.
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(pageInterval):
 		}
 	}
 }
