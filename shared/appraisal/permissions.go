@@ -107,12 +107,13 @@ var DefaultPolicy = map[string][]RoleID{
 	"certificates.qr":       readers,
 	"dashboard.get":         readers,
 	// media
-	"media.uploads.create": {RoleSuperAdmin, RoleAdmin, RoleOperator, RoleExpert},
-	"media.list":           everyone,
-	"media.get":            everyone,
-	"media.delete":         office,
-	"media.reprocess":      office,
-	"audit.list":           managers,
+	"media.uploads.create":   {RoleSuperAdmin, RoleAdmin, RoleOperator, RoleExpert},
+	"media.uploads.complete": {RoleSuperAdmin, RoleAdmin, RoleOperator, RoleExpert},
+	"media.list":             everyone,
+	"media.get":              everyone,
+	"media.delete":           office,
+	"media.reprocess":        office,
+	"audit.list":             managers,
 }
 
 // PermissionStore keeps the live permission table.

@@ -247,6 +247,44 @@ func registerMedia(api huma.API, d *Deps) {
 	})
 
 	register(api, huma.Operation{
+		OperationID: "media.uploads.complete", Method: http.MethodPost, Path: "/api/v1/media/{id}/complete", Tags: tags,
+		Summary: "Tell the server an upload has finished",
+		Description: "Call after the PUT to the presigned URL succeeds. Where the bucket reports uploads by itself " +
+			"(COS triggers on SCF, the local store) this is harmless; where it does not (the TKE server on COS) it is " +
+			"what starts processing. Idempotent: a file already past upload is returned as it is.",
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable},
+	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		m, err := d.Store.Media(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if m.DeletedAt != nil {
+			return nil, errNotFound
+		}
+		if m.Status == appraisal.MediaPendingUpload {
+			if _, err := d.Blobs.Head(ctx, m.Key); appraisal.KindOf(err) == appraisal.KindNotFound {
+				return nil, appraisal.E(appraisal.KindConflict, "media.not_uploaded", "the file has not arrived in storage: PUT it to the upload URL first")
+			} else if err != nil {
+				return nil, err
+			}
+			if d.Dispatch == nil {
+				return nil, appraisal.E(appraisal.KindUnavailable, "media.no_dispatcher", "this deployment cannot start processing on request")
+			}
+			// A second event for the same original is harmless: the processor's lease and status
+			// make duplicates no-ops.
+			if err := d.Dispatch(ctx, m.Key); err != nil {
+				return nil, err
+			}
+		}
+		v, err := d.viewMedia(ctx, m)
+		return &mediaOutput{Body: v}, err
+	})
+
+	register(api, huma.Operation{
 		OperationID: "media.reprocess", Method: http.MethodPost, Path: "/api/v1/media/{id}/reprocess", Tags: tags,
 		Summary: "Process a ready, rejected or failed file again", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
