@@ -32,7 +32,7 @@ func TestDeployScript(t *testing.T) {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
 	for _, step := range []string{"scripts/build-functions", "terraform -chdir=terraform/envs/dev init", "plan -input=false -var build=",
-		"apply -input=false", "tccli scf Invoke", "FunctionName migrate", "/healthz", "nothing was run"} {
+		"apply -input=false", "tccli scf Invoke", "FunctionName migrate", "releasectl promote dev", "/healthz", "nothing was run"} {
 		if !strings.Contains(out, step) {
 			t.Errorf("the dry run does not show %q:\n%s", step, out)
 		}

@@ -31,7 +31,7 @@ resource "tencentcloud_scf_custom_domain" "api" {
     content {
       namespace     = tencentcloud_scf_namespace.this.namespace
       function_name = tencentcloud_scf_function.fn[endpoints_config.value.function].name
-      qualifier     = "$DEFAULT"
+      qualifier     = tencentcloud_scf_function_alias.live[endpoints_config.value.function].name
       path_match    = endpoints_config.value.path
     }
   }
