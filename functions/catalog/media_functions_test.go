@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/cos"
+	"github.com/jianbao/admin/shared/cos/costest"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/media/mediatest"
 	"github.com/jianbao/admin/shared/mysql"
@@ -31,13 +27,8 @@ func TestMediaFunctions(t *testing.T) {
 		t.Skip("builds function binaries")
 	}
 	ffmpeg, ffprobe := mediatest.Tools(t)
-	const bucket = "jianbao-media-1250000000"
-	backend := s3mem.New()
-	backend.CreateBucket(bucket)
-	fake := httptest.NewServer(gofakes3.New(backend, gofakes3.WithHostBucket(true)).Server())
-	defer fake.Close()
-	_, port, _ := net.SplitHostPort(fake.Listener.Addr().String())
-	bucketURL, endpoint := "http://"+bucket+".localhost:"+port, "http://127.0.0.1:"+port
+	fake := costest.New(t, "jianbao-media-1250000000")
+	bucketURL, endpoint := fake.BucketURL, fake.Endpoint
 	blobs, err := cos.New(cos.Options{BucketURL: bucketURL, Endpoint: endpoint, DisableCRC: true,
 		Credentials: func() cos.Credentials { return cos.Credentials{SecretID: "AKIDtest", SecretKey: "k"} }})
 	if err != nil {

@@ -2,15 +2,11 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
+	"github.com/jianbao/admin/shared/cos/costest"
 	"github.com/jianbao/admin/shared/media/mediatest"
 )
 
@@ -19,14 +15,9 @@ import (
 // it is done (POST /api/v1/media/{id}/complete), which puts it on the stream.
 func TestMediaOnCOSNeedsTheCompleteCall(t *testing.T) {
 	needFFmpeg(t)
-	const bucket = "jianbao-media-1250000000"
-	backend := s3mem.New()
-	backend.CreateBucket(bucket)
-	fake := httptest.NewServer(gofakes3.New(backend, gofakes3.WithHostBucket(true)).Server())
-	defer fake.Close()
-	_, port, _ := net.SplitHostPort(fake.Listener.Addr().String())
+	fake := costest.New(t, "jianbao-media-1250000000")
 	base, _, _ := startRun(t, map[string]string{"BOOTSTRAP_ADMIN_PASSWORD": "cos-admin-password",
-		"COS_BUCKET_URL": "http://" + bucket + ".localhost:" + port, "COS_ENDPOINT": "http://127.0.0.1:" + port,
+		"COS_BUCKET_URL": fake.BucketURL, "COS_ENDPOINT": fake.Endpoint,
 		"COS_SECRET_ID": "AKIDtest", "COS_SECRET_KEY": "k"})
 	c := newAPIClient(t, base)
 	admin := c.login("admin", "cos-admin-password")
@@ -48,7 +39,7 @@ func TestMediaOnCOSNeedsTheCompleteCall(t *testing.T) {
 	}
 	// COS_ENDPOINT rewrites the URL's host to the fake; the bucket travels in the Host header,
 	// as the store's own requests carry it.
-	req.Host = bucket + ".localhost:" + port
+	req.Host = fake.Host
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("PUT to the presigned URL: %v %v", resp, err)

@@ -2,41 +2,19 @@ package cos_test
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/jianbao/admin/shared/blobtest"
 	"github.com/jianbao/admin/shared/cos"
+	"github.com/jianbao/admin/shared/cos/costest"
 )
 
-// fakeCOS serves an S3-compatible bucket addressed virtual-host style, as COS is. Every host
-// name dials the fake, so "<bucket>.localhost" works without DNS.
-func fakeCOS(t *testing.T, bucket string) (bucketURL string, client *http.Client) {
-	t.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket(bucket); err != nil {
-		t.Fatal(err)
-	}
-	faker := gofakes3.New(backend, gofakes3.WithHostBucket(true))
-	srv := httptest.NewServer(faker.Server())
-	t.Cleanup(srv.Close)
-	addr := srv.Listener.Addr().String()
-	_, port, _ := net.SplitHostPort(addr)
-	client = &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		}}}
-	return "http://" + bucket + ".localhost:" + port, client
-}
-
 func TestConformance(t *testing.T) {
-	bucketURL, client := fakeCOS(t, "jianbao-media-1250000000")
+	fake := costest.New(t, "jianbao-media-1250000000")
+	bucketURL, client := fake.BucketURL, fake.Client
 	calls := 0
 	s, err := cos.New(cos.Options{BucketURL: bucketURL, HTTPClient: client, DisableCRC: true,
 		Credentials: func() cos.Credentials {
@@ -64,9 +42,9 @@ func TestNewRejectsBadOptions(t *testing.T) {
 // TestEndpoint reaches the fake through an endpoint address while naming the bucket's host, as
 // the function binaries do in tests (no DNS for "<bucket>.localhost").
 func TestEndpoint(t *testing.T) {
-	bucketURL, client := fakeCOS(t, "jianbao-media-1250000000")
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(bucketURL, "http://"))
-	s, err := cos.New(cos.Options{BucketURL: bucketURL, Endpoint: "http://127.0.0.1:" + port, DisableCRC: true,
+	fake := costest.New(t, "jianbao-media-1250000000")
+	bucketURL, client := fake.BucketURL, fake.Client
+	s, err := cos.New(cos.Options{BucketURL: bucketURL, Endpoint: fake.Endpoint, DisableCRC: true,
 		Credentials: func() cos.Credentials { return cos.Credentials{SecretID: "id", SecretKey: "key"} }})
 	if err != nil {
 		t.Fatal(err)

@@ -143,6 +143,32 @@ func (d *Deps) checkOwner(ctx context.Context, ownerType, rawID string) (int64, 
 	return id, err
 }
 
+// liveMedia reads a file by its path id; deleted ones are not found.
+func (d *Deps) liveMedia(ctx context.Context, rawID string) (*appraisal.Media, error) {
+	id, err := parseID(rawID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := d.Store.Media(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.DeletedAt != nil {
+		return nil, errNotFound
+	}
+	return m, nil
+}
+
+var errNoDispatcher = appraisal.E(appraisal.KindUnavailable, "media.no_dispatcher", "this deployment cannot start processing on request")
+
+// dispatch hands an original to processing, where the deployment can.
+func (d *Deps) dispatch(ctx context.Context, key string) error {
+	if d.Dispatch == nil {
+		return errNoDispatcher
+	}
+	return d.Dispatch(ctx, key)
+}
+
 func registerMedia(api huma.API, d *Deps) {
 	tags := []string{"media"}
 	register(api, huma.Operation{
@@ -219,16 +245,9 @@ func registerMedia(api huma.API, d *Deps) {
 		OperationID: "media.get", Method: http.MethodGet, Path: "/api/v1/media/{id}", Tags: tags,
 		Summary: "One photo or video: status, reason and signed rendition links", Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
-		id, err := parseID(in.ID)
+		m, err := d.liveMedia(ctx, in.ID)
 		if err != nil {
 			return nil, err
-		}
-		m, err := d.Store.Media(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if m.DeletedAt != nil {
-			return nil, errNotFound
 		}
 		v, err := d.viewMedia(ctx, m)
 		return &mediaOutput{Body: v}, err
@@ -254,16 +273,9 @@ func registerMedia(api huma.API, d *Deps) {
 			"what starts processing. Idempotent: a file already past upload is returned as it is.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
-		id, err := parseID(in.ID)
+		m, err := d.liveMedia(ctx, in.ID)
 		if err != nil {
 			return nil, err
-		}
-		m, err := d.Store.Media(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if m.DeletedAt != nil {
-			return nil, errNotFound
 		}
 		if m.Status == appraisal.MediaPendingUpload {
 			if _, err := d.Blobs.Head(ctx, m.Key); appraisal.KindOf(err) == appraisal.KindNotFound {
@@ -271,12 +283,9 @@ func registerMedia(api huma.API, d *Deps) {
 			} else if err != nil {
 				return nil, err
 			}
-			if d.Dispatch == nil {
-				return nil, appraisal.E(appraisal.KindUnavailable, "media.no_dispatcher", "this deployment cannot start processing on request")
-			}
 			// A second event for the same original is harmless: the processor's lease and status
 			// make duplicates no-ops.
-			if err := d.Dispatch(ctx, m.Key); err != nil {
+			if err := d.dispatch(ctx, m.Key); err != nil {
 				return nil, err
 			}
 		}
@@ -293,13 +302,13 @@ func registerMedia(api huma.API, d *Deps) {
 			return nil, err
 		}
 		if d.Dispatch == nil {
-			return nil, appraisal.E(appraisal.KindUnavailable, "media.no_dispatcher", "this deployment cannot start processing on request")
+			return nil, errNoDispatcher // before the reset, which would leave the file waiting
 		}
 		m, err := d.Store.ResetMedia(ctx, id, actor(ctx).For("media.reprocess", "media", ""))
 		if err != nil {
 			return nil, err
 		}
-		if err := d.Dispatch(ctx, m.Key); err != nil {
+		if err := d.dispatch(ctx, m.Key); err != nil {
 			return nil, err
 		}
 		v, err := d.viewMedia(ctx, m)

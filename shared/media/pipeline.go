@@ -263,8 +263,13 @@ func (p *Processor) image(ctx context.Context, m *appraisal.Media, local string,
 		return res, err
 	}
 	res.Width, res.Height = info.Width, info.Height
+	return p.ready(ctx, m.ID, outs, res, written)
+}
+
+// ready stores the renditions and marks the result READY.
+func (p *Processor) ready(ctx context.Context, id int64, outs []Output, res appraisal.MediaResult, written *[]string) (appraisal.MediaResult, error) {
 	for _, o := range outs {
-		r, err := p.put(ctx, m.ID, o, written)
+		r, err := p.put(ctx, id, o, written)
 		if err != nil {
 			return res, err
 		}
@@ -292,11 +297,7 @@ func (p *Processor) video(ctx context.Context, m *appraisal.Media, local, dir st
 	if err != nil {
 		return res, err
 	}
-	r, err := p.put(ctx, m.ID, Output{Name: "video", Format: "mp4", Data: mp4, Width: final.Width, Height: final.Height}, written)
-	if err != nil {
-		return res, err
-	}
-	res.Renditions = append(res.Renditions, r)
+	outs := []Output{{Name: "video", Format: "mp4", Data: mp4, Width: final.Width, Height: final.Height}}
 
 	jpg, err := os.ReadFile(poster)
 	if err != nil {
@@ -306,23 +307,15 @@ func (p *Processor) video(ctx context.Context, m *appraisal.Media, local, dir st
 	if err != nil {
 		return res, fmt.Errorf("read the poster: %w", err)
 	}
-	posters := []Output{{Name: "poster", Format: "jpeg", Data: jpg, Width: img.Bounds().Dx(), Height: img.Bounds().Dy()}}
+	outs = append(outs, Output{Name: "poster", Format: "jpeg", Data: jpg, Width: img.Bounds().Dx(), Height: img.Bounds().Dy()})
 	if p.Image.FFmpeg != "" {
 		wb, err := EncodeWebP(ctx, p.Image.FFmpeg, img, p.Image.Quality)
 		if err != nil {
 			return res, err
 		}
-		posters = append(posters, Output{Name: "poster", Format: "webp", Data: wb, Width: img.Bounds().Dx(), Height: img.Bounds().Dy()})
+		outs = append(outs, Output{Name: "poster", Format: "webp", Data: wb, Width: img.Bounds().Dx(), Height: img.Bounds().Dy()})
 	}
-	for _, o := range posters {
-		r, err := p.put(ctx, m.ID, o, written)
-		if err != nil {
-			return res, err
-		}
-		res.Renditions = append(res.Renditions, r)
-	}
-	res.Status = appraisal.MediaReady
-	return res, nil
+	return p.ready(ctx, m.ID, outs, res, written)
 }
 
 var extOf = map[string]string{"jpeg": ".jpg", "webp": ".webp", "mp4": ".mp4"}
