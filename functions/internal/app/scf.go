@@ -20,11 +20,7 @@ import (
 // the Environment per call), so the handler is built then, and kept for the warm instance.
 func MainAPI(groups ...httpapi.Group) {
 	build := func(ctx context.Context) (http.Handler, error) {
-		cfg, err := config.Load(os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		a, err := Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel))
+		a, err := openFromEnv(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -49,16 +45,21 @@ func (l *lazyApp) get(ctx context.Context) (*App, error) {
 	if l.a != nil {
 		return l.a, nil
 	}
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	a, err := Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel))
+	a, err := openFromEnv(ctx)
 	if err != nil {
 		return nil, err
 	}
 	l.a = a
 	return a, nil
+}
+
+// openFromEnv opens the App from the process environment, which Go1 sets per invoke.
+func openFromEnv(ctx context.Context) (*App, error) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel))
 }
 
 // MediaResult is what a media trigger invoke returns.
