@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -62,16 +61,11 @@ func settle(t *testing.T, c *apiClient, tok, id string) *reply {
 
 func fetch(t *testing.T, url string) []byte {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
+	code, body := get(t, url)
+	if code != 200 {
+		t.Fatalf("GET rendition: %d", code)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET rendition: %d", resp.StatusCode)
-	}
-	return b
+	return []byte(body)
 }
 
 func renditions(r *reply) map[string]map[string]any {
