@@ -1,197 +1,277 @@
-// Package tfcheck validates Terraform files against a provider's schema without the provider: the
-// tencentcloud provider cannot be installed on our machines, so `terraform validate` cannot run.
-// It checks that every resource and data source type exists, every argument is known and
-// settable, every required argument and block is set, and nested blocks (dynamic ones included)
-// are right.
+// Package tfcheck runs Terraform itself on terraform/ with no registry and no account: init,
+// validate and plan -refresh=false against a provider that serves the real provider schemas
+// (./tfprovider). What Terraform checks there — module provider requirements, references, types,
+// required and unknown arguments, nested blocks — is checked exactly as an apply would, short of
+// the provider's own validators and the cloud's answers.
+//
+// Terraform is not a Go module we can build (its go.mod carries replace directives) nor a Debian
+// package, so it must be on PATH; under CI=true a missing terraform fails the test.
 package tfcheck
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
-
-	"github.com/hashicorp/hcl/v2/hclparse"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"sync"
+	"testing"
 )
 
-// Block is a provider schema block.
-type Block struct {
-	Attributes map[string]Attribute `json:"attributes"`
-	BlockTypes map[string]BlockType `json:"block_types"`
+// Providers pinned by terraform/envs/common/versions.tf; the mirror serves these versions.
+var Providers = map[string]string{
+	"tencentcloudstack/tencentcloud": "1.83.25",
+	"hashicorp/random":               "3.6.3",
 }
 
-// Attribute is an argument's schema.
-type Attribute struct {
-	Required bool `json:"required"`
-	Optional bool `json:"optional"`
-	Computed bool `json:"computed"`
+// Terraform returns the terraform binary, or skips (fails under CI=true) when there is none.
+func Terraform(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("terraform")
+	if err != nil {
+		msg := "terraform is not on PATH: install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return bin
 }
 
-// BlockType is a nested block's schema.
-type BlockType struct {
-	NestingMode string `json:"nesting_mode"`
-	MinItems    int    `json:"min_items"`
-	MaxItems    int    `json:"max_items"`
-	Block       Block  `json:"block"`
+var (
+	mirrorOnce sync.Once
+	mirrorDir  string
+	mirrorErr  error
+)
+
+// CLIConfig builds the schema-serving provider once per test binary, installs it in a
+// filesystem mirror under both providers' names, and returns a Terraform CLI configuration that
+// installs providers from that mirror only.
+func CLIConfig(t testing.TB) string {
+	t.Helper()
+	mirrorOnce.Do(func() { mirrorDir, mirrorErr = buildMirror() })
+	if mirrorErr != nil {
+		t.Fatal(mirrorErr)
+	}
+	return filepath.Join(mirrorDir, "terraformrc")
 }
 
-// Schema is the cut-down `terraform providers schema -json` of one provider.
-type Schema struct {
-	ProviderVersion string `json:"provider_version"`
-	Resources       map[string]struct {
-		Block Block `json:"block"`
-	} `json:"resource_schemas"`
-	DataSources map[string]struct {
-		Block Block `json:"block"`
-	} `json:"data_source_schemas"`
+func buildMirror() (string, error) {
+	dir, err := os.MkdirTemp("", "tfmirror")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "tfprovider")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/jianbao/admin/functions/internal/tfcheck/tfprovider")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the schema provider: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(bin)
+	if err != nil {
+		return "", err
+	}
+	platform := runtime.GOOS + "_" + runtime.GOARCH
+	for source, version := range Providers {
+		name := source[strings.LastIndex(source, "/")+1:]
+		d := filepath.Join(dir, "mirror", "registry.terraform.io", source, version, platform)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(d, "terraform-provider-"+name+"_v"+version), raw, 0o755); err != nil {
+			return "", err
+		}
+	}
+	rc := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [\"registry.terraform.io/*/*\"]\n  }\n}\n",
+		filepath.Join(dir, "mirror"))
+	return dir, os.WriteFile(filepath.Join(dir, "terraformrc"), []byte(rc), 0o644)
 }
 
-// LoadSchema reads a schema file.
-func LoadSchema(path string) (*Schema, error) {
-	b, err := os.ReadFile(path)
+// Workspace is a copy of terraform/ in which Terraform runs offline: the envs' COS backends are
+// overridden by local state, the lock files are left out (they pin the real providers' hashes),
+// and dist/ holds placeholder zips for every function the catalog lists.
+type Workspace struct {
+	t    testing.TB
+	tf   string
+	rc   string
+	Root string // the copy of terraform/
+	Dist string // placeholder zips: dist/functions/*.zip and dist/layers/ffmpeg-layer.zip
+}
+
+// NewWorkspace copies the tree at src (the repository's terraform/ directory).
+func NewWorkspace(t testing.TB, src string) *Workspace {
+	t.Helper()
+	w := &Workspace{t: t, tf: Terraform(t), rc: CLIConfig(t)}
+	tmp := t.TempDir()
+	w.Root = filepath.Join(tmp, "terraform")
+	w.Dist = filepath.Join(tmp, "dist")
+	if err := copyTree(src, w.Root); err != nil {
+		t.Fatal(err)
+	}
+	fns, err := catalogFunctions(filepath.Join(w.Root, "modules", "functions", "catalog.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns {
+		w.placeholder(filepath.Join("functions", f+".zip"))
+	}
+	w.placeholder(filepath.Join("layers", "ffmpeg-layer.zip"))
+	return w
+}
+
+func (w *Workspace) placeholder(rel string) {
+	p := filepath.Join(w.Dist, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("placeholder "+rel), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// catalogFunctions reads the function names from the generated catalog.tf.json.
+func catalogFunctions(path string) ([]string, error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var s Schema
-	return &s, json.Unmarshal(b, &s)
+	var doc struct {
+		Locals struct {
+			Functions map[string]json.RawMessage `json:"functions"`
+		} `json:"locals"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []string
+	for name := range doc.Locals.Functions {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
-// meta are Terraform's own arguments and blocks, valid in every resource.
-var metaArgs = map[string]bool{"count": true, "for_each": true, "depends_on": true, "provider": true}
-var metaBlocks = map[string]bool{"lifecycle": true, "provisioner": true, "connection": true}
-
-// Check parses every .tf and .tf.json file under root and returns one message per problem.
-// prefix selects the provider's types (tencentcloud_); others must be in otherTypes.
-func Check(root string, s *Schema, prefix string, otherTypes map[string]bool) ([]string, error) {
-	var problems []string
-	parser := hclparse.NewParser()
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			if d != nil && d.IsDir() && d.Name() == ".terraform" {
-				return filepath.SkipDir
-			}
+// copyTree copies files and keeps symbolic links as links (the envs link ../common); Terraform's
+// working directories and lock files stay behind.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
 			return err
 		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
 		switch {
-		case strings.HasSuffix(path, ".tf.json"):
-			if _, diags := parser.ParseJSONFile(path); diags.HasErrors() {
-				problems = append(problems, diags.Error())
+		case d.IsDir() && d.Name() == ".terraform":
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case d.Name() == ".terraform.lock.hcl" || strings.HasSuffix(d.Name(), ".tfstate"):
+			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
 			}
-		case strings.HasSuffix(path, ".tf"):
-			f, diags := parser.ParseHCLFile(path)
-			if diags.HasErrors() {
-				problems = append(problems, diags.Error())
-				return nil
-			}
-			body := f.Body.(*hclsyntax.Body)
-			for _, b := range body.Blocks {
-				if (b.Type != "resource" && b.Type != "data") || len(b.Labels) != 2 {
-					continue
-				}
-				typ, where := b.Labels[0], fmt.Sprintf("%s:%d: %s %q %q", path, b.DefRange().Start.Line, b.Type, b.Labels[0], b.Labels[1])
-				if !strings.HasPrefix(typ, prefix) {
-					if !otherTypes[typ] {
-						problems = append(problems, where+": a type of no provider this check knows")
-					}
-					continue
-				}
-				var schema Block
-				var ok bool
-				if b.Type == "resource" {
-					var r struct{ Block Block }
-					r.Block, ok = lookup(s.Resources, typ)
-					schema = r.Block
-				} else {
-					schema, ok = lookup(s.DataSources, typ)
-				}
-				if !ok {
-					problems = append(problems, where+": no such type in provider "+s.ProviderVersion)
-					continue
-				}
-				problems = append(problems, checkBody(where, b.Body, schema, true)...)
-			}
+			return os.Symlink(link, target)
 		}
-		return nil
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, raw, 0o644)
 	})
-	sort.Strings(problems)
-	return problems, err
 }
 
-func lookup(m map[string]struct {
-	Block Block `json:"block"`
-}, typ string) (Block, bool) {
-	v, ok := m[typ]
-	return v.Block, ok
+// Run runs terraform with args in dir (relative to Root) and returns its combined output and
+// whether it succeeded.
+func (w *Workspace) Run(dir string, args ...string) (string, error) {
+	cmd := exec.Command(w.tf, args...)
+	cmd.Dir = filepath.Join(w.Root, dir)
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+w.rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"TF_INPUT=0", "TF_PLUGIN_CACHE_DIR=", "TF_LOG=")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
 }
 
-func checkBody(where string, body *hclsyntax.Body, schema Block, top bool) []string {
-	var problems []string
-	for name, attr := range body.Attributes {
-		if top && metaArgs[name] {
-			continue
-		}
-		a, ok := schema.Attributes[name]
-		switch {
-		case !ok:
-			if _, isBlock := schema.BlockTypes[name]; isBlock {
-				problems = append(problems, fmt.Sprintf("%s: %s is a block, not an argument (line %d)", where, name, attr.SrcRange.Start.Line))
-			} else {
-				problems = append(problems, fmt.Sprintf("%s: unknown argument %s (line %d)", where, name, attr.SrcRange.Start.Line))
-			}
-		case a.Computed && !a.Optional && !a.Required:
-			problems = append(problems, fmt.Sprintf("%s: %s is computed by the provider and cannot be set", where, name))
+// Must runs terraform and fails the test when it does not succeed.
+func (w *Workspace) Must(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	out, err := w.Run(dir, args...)
+	if err != nil {
+		t.Fatalf("terraform %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+	}
+	return out
+}
+
+// LocalBackend makes an environment root keep its state in its own directory, as a backend
+// override file does, so init needs no bucket.
+func (w *Workspace) LocalBackend(t testing.TB, dir string) {
+	t.Helper()
+	override := "terraform {\n  backend \"local\" {}\n}\n"
+	if err := os.WriteFile(filepath.Join(w.Root, dir, "backend_override.tf"), []byte(override), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Plan is the part of `terraform show -json` of a saved plan that the tests read.
+type Plan struct {
+	ResourceChanges []ResourceChange `json:"resource_changes"`
+}
+
+// ResourceChange is one planned resource.
+type ResourceChange struct {
+	Address string `json:"address"`
+	Type    string `json:"type"`
+	Name    string `json:"name"`
+	Index   any    `json:"index"`
+	Change  struct {
+		Actions      []string       `json:"actions"`
+		After        map[string]any `json:"after"`
+		AfterUnknown map[string]any `json:"after_unknown"`
+	} `json:"change"`
+}
+
+// Of returns the planned resources of a type.
+func (p *Plan) Of(typ string) []ResourceChange {
+	var out []ResourceChange
+	for _, rc := range p.ResourceChanges {
+		if rc.Type == typ {
+			out = append(out, rc)
 		}
 	}
-	for name, a := range schema.Attributes {
-		if a.Required {
-			if _, ok := body.Attributes[name]; !ok {
-				problems = append(problems, fmt.Sprintf("%s: required argument %s is missing", where, name))
-			}
-		}
+	return out
+}
+
+// PlanEnv initialises, validates and plans the environment root terraform/envs/<env> with the
+// variables a deploy passes, and returns the plan.
+func (w *Workspace) PlanEnv(t testing.TB, env string, vars map[string]string) *Plan {
+	t.Helper()
+	dir := filepath.Join("envs", env)
+	w.LocalBackend(t, dir)
+	w.Must(t, dir, "init", "-input=false", "-no-color")
+	w.Must(t, dir, "validate", "-no-color")
+	args := []string{"plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.out",
+		"-var", "dist_dir=" + filepath.Join(w.Dist, "functions"),
+		"-var", "ffmpeg_layer_zip=" + filepath.Join(w.Dist, "layers", "ffmpeg-layer.zip")}
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
 	}
-	counts := map[string]int{}
-	for _, blk := range body.Blocks {
-		name, inner := blk.Type, blk.Body
-		if top && metaBlocks[name] {
-			continue
-		}
-		if name == "dynamic" {
-			if len(blk.Labels) != 1 {
-				problems = append(problems, where+": a dynamic block needs one label")
-				continue
-			}
-			name = blk.Labels[0]
-			inner = nil
-			for _, c := range blk.Body.Blocks {
-				if c.Type == "content" {
-					inner = c.Body
-				}
-			}
-			if inner == nil {
-				problems = append(problems, fmt.Sprintf("%s: dynamic %q has no content block", where, name))
-				continue
-			}
-			counts[name] += 2 // at least one element, perhaps more
-		} else {
-			counts[name]++
-		}
-		bt, ok := schema.BlockTypes[name]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s: unknown block %s (line %d)", where, name, blk.DefRange().Start.Line))
-			continue
-		}
-		problems = append(problems, checkBody(where+" > "+name, inner, bt.Block, false)...)
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, "-var", k+"="+vars[k])
 	}
-	for name, bt := range schema.BlockTypes {
-		if bt.MinItems > 0 && counts[name] == 0 {
-			problems = append(problems, fmt.Sprintf("%s: required block %s is missing", where, name))
-		}
-		if bt.MaxItems > 0 && counts[name] > bt.MaxItems && counts[name]%2 == 1 {
-			problems = append(problems, fmt.Sprintf("%s: block %s appears %d times, at most %d", where, name, counts[name], bt.MaxItems))
-		}
+	w.Must(t, dir, args...)
+	raw := w.Must(t, dir, "show", "-json", "plan.out")
+	var p Plan
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		t.Fatalf("terraform show -json: %v", err)
 	}
-	return problems
+	return &p
 }

@@ -2,129 +2,141 @@ package tfcheck
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 const root = "../../../terraform"
 
-func schema(t *testing.T) *Schema {
-	t.Helper()
-	s, err := LoadSchema("testdata/tencentcloud-1.83.25-schema.json")
-	if err != nil {
-		t.Fatal(err)
+// deployVars are the root variables scripts/deploy passes to every environment.
+var deployVars = map[string]string{"build": "0123abc", "bootstrap_admin_password": "a-long-bootstrap-password"}
+
+// TestEnvironmentsPlan is `terraform init && terraform validate && terraform plan` for every
+// environment, offline, against the real provider schemas.
+func TestEnvironmentsPlan(t *testing.T) {
+	w := NewWorkspace(t, root)
+	for _, env := range []string{"dev", "test", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			p := w.PlanEnv(t, env, deployVars)
+			if n := len(p.ResourceChanges); n < 40 {
+				t.Errorf("%s plans %d resources; the stack has more than 40", env, n)
+			}
+			for _, rc := range p.ResourceChanges {
+				if len(rc.Change.Actions) != 1 || rc.Change.Actions[0] != "create" {
+					t.Errorf("%s: %s plans %v on empty state, want create", env, rc.Address, rc.Change.Actions)
+				}
+			}
+			if len(p.Of("tencentcloud_scf_function")) == 0 {
+				t.Errorf("%s plans no functions", env)
+			}
+		})
 	}
-	return s
 }
 
-// TestTerraformAgainstProviderSchema is our `terraform validate`: every tencentcloud block of
-// terraform/ against the provider's schema.
-func TestTerraformAgainstProviderSchema(t *testing.T) {
-	problems, err := Check(root, schema(t), "tencentcloud_", map[string]bool{"random_password": true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Error(p)
-	}
-}
-
-// TestCheckerCatchesMistakes: the checker must find each kind of mistake it claims to find.
-func TestCheckerCatchesMistakes(t *testing.T) {
-	dir := t.TempDir()
-	src := `
+// TestTerraformCatchesMistakes: each mistake the schema-subset check used to miss, or that only
+// Terraform sees, fails here as it would against the real provider.
+func TestTerraformCatchesMistakes(t *testing.T) {
+	cases := []struct {
+		name, module, want string
+	}{
+		{"a module without required_providers asks for hashicorp/tencentcloud", `
 resource "tencentcloud_vpc" "a" {
-  name = "x"
+  name       = "x"
+  cidr_block = "10.0.0.0/16"
+}`, "hashicorp/tencentcloud"},
+		{"a misspelled argument", `
+terraform {
+  required_providers {
+    tencentcloud = { source = "tencentcloudstack/tencentcloud" }
+  }
+}
+resource "tencentcloud_vpc" "a" {
+  name      = "x"
   cidr_blok = "10.0.0.0/16"
+}`, "cidr_blok"},
+		{"a missing required argument", `
+terraform {
+  required_providers {
+    tencentcloud = { source = "tencentcloudstack/tencentcloud" }
+  }
 }
-resource "tencentcloud_subnet" "b" {
+resource "tencentcloud_subnet" "a" {
   name = "x"
+}`, "Missing required argument"},
+		{"a computed-only attribute set", `
+terraform {
+  required_providers {
+    tencentcloud = { source = "tencentcloudstack/tencentcloud" }
+  }
 }
-resource "tencentcloud_scf_layer" "c" {
+resource "tencentcloud_scf_layer" "a" {
   layer_name          = "l"
   compatible_runtimes = ["Go1"]
   layer_version       = 3
-}
-resource "tencentcloud_scf_function" "d" {
-  name = "f"
-  dynamic "trigers" {
-    for_each = []
-    content {}
+  content {
+    zip_file = "x.zip"
   }
-  triggers {
-    name = "t"
-    kind = "timer"
+}`, "layer_version"},
+		{"a reference to an output the module does not have", `
+terraform {
+  required_providers {
+    tencentcloud = { source = "tencentcloudstack/tencentcloud" }
   }
 }
-resource "tencentcloud_nothing" "e" {}
-resource "aws_s3_bucket" "f" {}
-`
-	os.WriteFile(filepath.Join(dir, "bad.tf"), []byte(src), 0o644)
-	problems, err := Check(dir, schema(t), "tencentcloud_", nil)
-	if err != nil {
+resource "tencentcloud_vpc" "a" {
+  name       = "x"
+  cidr_block = "10.0.0.0/16"
+}
+output "o" {
+  value = tencentcloud_vpc.a.vpc_idd
+}`, "vpc_idd"},
+	}
+	src := t.TempDir()
+	for i, c := range cases {
+		dir := filepath.Join(src, "case"+string(rune('a'+i)))
+		mkdir(t, filepath.Join(dir, "mod"))
+		write(t, filepath.Join(dir, "mod", "main.tf"), c.module)
+		write(t, filepath.Join(dir, "main.tf"), `
+terraform {
+  required_providers {
+    tencentcloud = { source = "tencentcloudstack/tencentcloud", version = "1.83.25" }
+  }
+}
+module "m" {
+  source = "./mod"
+}`)
+	}
+	mkdir(t, filepath.Join(src, "modules", "functions"))
+	write(t, filepath.Join(src, "modules", "functions", "catalog.tf.json"), `{"locals":{"functions":{}}}`)
+	w := NewWorkspace(t, src)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := "case" + string(rune('a'+i))
+			out, err := w.Run(dir, "init", "-input=false", "-no-color")
+			if err == nil {
+				out, err = w.Run(dir, "validate", "-no-color")
+			}
+			if err == nil {
+				t.Fatalf("terraform accepted it:\n%s", out)
+			}
+			if !strings.Contains(out, c.want) {
+				t.Errorf("the error does not name %q:\n%s", c.want, out)
+			}
+		})
+	}
+}
+
+func mkdir(t testing.TB, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	all := strings.Join(problems, "\n")
-	for _, want := range []string{
-		"unknown argument cidr_blok",
-		"required argument cidr_block is missing",
-		`"tencentcloud_subnet" "b": required argument vpc_id is missing`,
-		"layer_version is computed",
-		"required block content is missing",
-		"unknown block trigers",
-		"triggers: unknown argument kind",
-		"tencentcloud_nothing",
-		"aws_s3_bucket",
-	} {
-		if !strings.Contains(all, want) {
-			t.Errorf("not caught: %s\nall problems:\n%s", want, all)
-		}
-	}
 }
 
-// TestProviderPinned: every root pins the provider at the schema's version.
-func TestProviderPinned(t *testing.T) {
-	s := schema(t)
-	envs, _ := filepath.Glob(filepath.Join(root, "envs", "*", "main.tf"))
-	if len(envs) != 3 {
-		t.Fatalf("environments: %v", envs)
-	}
-	pin := regexp.MustCompile(`source\s*=\s*"tencentcloudstack/tencentcloud"\s*\n\s*version\s*=\s*"([^"]+)"`)
-	for _, e := range envs {
-		main, _ := os.ReadFile(e)
-		versions, err := os.ReadFile(filepath.Join(filepath.Dir(e), "versions.tf")) // linked from ../common
-		if err != nil {
-			t.Fatalf("%s: %v", e, err)
-		}
-		m := pin.FindSubmatch(versions)
-		if m == nil || string(m[1]) != s.ProviderVersion {
-			t.Errorf("%s pins %q, want %s", e, m, s.ProviderVersion)
-		}
-		if !strings.Contains(string(main), `backend "cos"`) {
-			t.Errorf("%s has no COS backend", e)
-		}
-		for _, b := range [][]byte{main, versions} {
-			if _, diags := hclsyntax.ParseConfig(b, e, hcl.Pos{Line: 1, Column: 1}); diags.HasErrors() {
-				t.Error(diags)
-			}
-		}
-	}
-}
-
-// TestTerraformFmt runs terraform fmt -check where terraform is installed (CI's machine has it;
-// the provider cannot be installed, so fmt is all the CLI can check).
-func TestTerraformFmt(t *testing.T) {
-	tf, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("terraform not installed")
-	}
-	if out, err := exec.Command(tf, "fmt", "-check", "-recursive", root).CombinedOutput(); err != nil {
-		t.Fatalf("terraform fmt -check: %v\n%s", err, out)
+func write(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,12 @@
+# The providers this module uses: without this Terraform looks for hashicorp/tencentcloud.
+
+terraform {
+  required_providers {
+    tencentcloud = {
+      source = "tencentcloudstack/tencentcloud"
+    }
+    random = {
+      source = "hashicorp/random"
+    }
+  }
+}
