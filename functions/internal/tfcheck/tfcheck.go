@@ -222,15 +222,61 @@ func (w *Workspace) LocalBackend(t testing.TB, dir string) {
 // Plan is the part of `terraform show -json` of a saved plan that the tests read.
 type Plan struct {
 	ResourceChanges []ResourceChange `json:"resource_changes"`
+	Configuration   struct {
+		RootModule configModule `json:"root_module"`
+	} `json:"configuration"`
+}
+
+type configModule struct {
+	Resources []struct {
+		Address     string                     `json:"address"`
+		Expressions map[string]json.RawMessage `json:"expressions"` // blocks are arrays
+
+	} `json:"resources"`
+	ModuleCalls map[string]struct {
+		Module configModule `json:"module"`
+	} `json:"module_calls"`
+}
+
+// References lists what the configuration of a planned resource's argument refers to, as
+// addresses relative to the resource's module (random_password.app.result, var.x …).
+func (p *Plan) References(rc ResourceChange, argument string) []string {
+	m := p.Configuration.RootModule
+	parts := strings.Split(rc.ModuleAddress, ".")
+	for i := 1; i < len(parts); i += 2 { // module.stack.module.redis → stack, redis
+		m = m.ModuleCalls[parts[i]].Module
+	}
+	addr := rc.Type + "." + rc.Name
+	for _, r := range m.Resources {
+		if r.Address == addr {
+			var e struct {
+				References []string `json:"references"`
+			}
+			json.Unmarshal(r.Expressions[argument], &e) // a block or nothing: no references
+			return e.References
+		}
+	}
+	return nil
+}
+
+// Find returns the planned resource at a module address and a resource address within it.
+func (p *Plan) Find(module, addr string) *ResourceChange {
+	for i, rc := range p.ResourceChanges {
+		if rc.ModuleAddress == module && rc.Type+"."+rc.Name == addr {
+			return &p.ResourceChanges[i]
+		}
+	}
+	return nil
 }
 
 // ResourceChange is one planned resource.
 type ResourceChange struct {
-	Address string `json:"address"`
-	Type    string `json:"type"`
-	Name    string `json:"name"`
-	Index   any    `json:"index"`
-	Change  struct {
+	Address       string `json:"address"`
+	ModuleAddress string `json:"module_address"`
+	Type          string `json:"type"`
+	Name          string `json:"name"`
+	Index         any    `json:"index"`
+	Change        struct {
 		Actions      []string       `json:"actions"`
 		After        map[string]any `json:"after"`
 		AfterUnknown map[string]any `json:"after_unknown"`

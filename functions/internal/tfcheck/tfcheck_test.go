@@ -30,6 +30,9 @@ func TestEnvironmentsPlan(t *testing.T) {
 			if len(p.Of("tencentcloud_scf_function")) == 0 {
 				t.Errorf("%s plans no functions", env)
 			}
+			for _, problem := range CheckPasswords(p) {
+				t.Error(problem)
+			}
 		})
 	}
 }
@@ -138,5 +141,30 @@ func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPasswordRule: the check finds each way a generator can break the provider's rule.
+func TestPasswordRule(t *testing.T) {
+	redis := PasswordRules[0]
+	cases := []struct {
+		name string
+		args map[string]any
+		want string // "" for none
+	}{
+		{"letters and digits guaranteed", map[string]any{"length": 16.0, "special": false, "min_lower": 2.0, "min_numeric": 2.0}, ""},
+		{"defaults guarantee nothing", map[string]any{"length": 16.0, "special": false}, "guarantees 0"},
+		{"the module as it was: 16 characters, no specials, nothing required", map[string]any{"length": 16.0, "special": false, "override_special": nil}, "guarantees 0"},
+		{"default specials include brackets", map[string]any{"length": 16.0, "min_special": 1.0, "min_upper": 1.0}, `'['`},
+		{"too long for Redis", map[string]any{"length": 24.0, "special": true, "override_special": "_-", "min_special": 1.0, "min_numeric": 1.0}, "length 24"},
+		{"letters and specials", map[string]any{"length": 12.0, "special": true, "override_special": "_-", "min_special": 1.0, "min_upper": 1.0}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := strings.Join(randomPasswordProblems(c.args, redis), "; ")
+			if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+				t.Errorf("problems %q, want %q", got, c.want)
+			}
+		})
 	}
 }

@@ -47,16 +47,26 @@ variable "client_cidr" {
   description = "The functions' subnet: the account accepts connections from it only."
 }
 
+# The provider rejects a password without two of letters, digits and _+-&=!@#$%^*() (upper and
+# lower case count as one): the minimums guarantee all three every time.
 resource "random_password" "root" {
   length           = 24
   special          = true
   override_special = "_-"
+  min_lower        = 2
+  min_upper        = 2
+  min_numeric      = 2
+  min_special      = 1
 }
 
 resource "random_password" "app" {
   length           = 24
   special          = true
   override_special = "_-"
+  min_lower        = 2
+  min_upper        = 2
+  min_numeric      = 2
+  min_special      = 1
 }
 
 resource "tencentcloud_mysql_instance" "this" {

@@ -37,9 +37,16 @@ variable "security_group_id" {
   type = string
 }
 
+# The provider rejects a password without two of letters, digits and _+-&=!@#$%^*() (upper and
+# lower case count as one): the minimums guarantee letters, digits and a special every time.
 resource "random_password" "redis" {
-  length  = 16
-  special = false
+  length           = 16
+  special          = true
+  override_special = "_-"
+  min_lower        = 2
+  min_upper        = 2
+  min_numeric      = 2
+  min_special      = 1
 }
 
 resource "tencentcloud_redis_instance" "this" {
