@@ -11,14 +11,13 @@ import (
 	"os"
 
 	"github.com/jianbao/admin/functions/internal/app"
-	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/scf"
 )
 
 func main() {
 	build := func(ctx context.Context) (http.Handler, error) {
-		cfg, err := config.Load(os.Getenv)
+		cfg, err := app.LoadConfig(ctx, os.Getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -30,9 +29,9 @@ func main() {
 		if relay == nil {
 			return nil, errors.New("alert-wecom: WECOM_WEBHOOK_URL and ALERT_RELAY_TOKEN must be set")
 		}
-		return http.StripPrefix("/hooks", relay.Handler()), nil
+		return scf.StripBasePath(cfg.APIBasePath, http.StripPrefix("/hooks", relay.Handler())), nil
 	}
-	if err := scf.StartHTTP(build, scf.HTTPOptions{BasePath: os.Getenv("API_BASE_PATH")}); err != nil {
+	if err := scf.StartHTTP(build, scf.HTTPOptions{}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

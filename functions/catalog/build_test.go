@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jianbao/admin/functions/catalog"
+	"github.com/jianbao/admin/shared/cos/costest"
 	"github.com/jianbao/admin/shared/scf"
 	"github.com/jianbao/admin/shared/scf/scftest"
 	"github.com/jianbao/admin/shared/testenv"
@@ -54,8 +55,10 @@ func TestBuildFunctions(t *testing.T) {
 	d := testenv.EmbeddedMySQL(t)
 	r := testenv.EmbeddedRedis(t)
 	event := []byte(`{"httpMethod":"GET","path":"/healthz","headers":{"host":"fn.example"}}`)
+	bucket := costest.New(t, "jianbao-dev-media-1250000000")
 	resp := fn.Invoke(t, event, map[string]string{"APP_ENV": "dev", "MYSQL_DSN": d.DSN, "MYSQL_MAX_OPEN_CONNS": "1",
-		"REDIS_ADDR": r.Addr, "JWT_SECRET": string(bytes.Repeat([]byte("j"), 32)), "PII_SECRET": string(bytes.Repeat([]byte("p"), 32))})
+		"REDIS_ADDR": r.Addr, "JWT_SECRET": string(bytes.Repeat([]byte("j"), 32)), "PII_SECRET": string(bytes.Repeat([]byte("p"), 32)),
+		"COS_BUCKET_URL": bucket.BucketURL, "COS_ENDPOINT": bucket.Endpoint})
 	var out scf.HTTPResponse
 	if resp.Error != nil || json.Unmarshal(resp.Payload, &out) != nil || out.StatusCode != 200 {
 		t.Fatalf("the packaged function: %+v %s", resp.Error, resp.Payload)

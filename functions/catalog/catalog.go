@@ -25,8 +25,12 @@ type Function struct {
 	Groups      []httpapi.Group // API groups it serves (KindAPI)
 	MemoryMB    int
 	TimeoutSec  int
-	// Env lists the environment variables it reads, beyond those SCF sets itself.
-	Env []string
+	// Needs are the environment variables it cannot start without in a deployment (APP_ENV other
+	// than local): Terraform refuses to plan a stack that does not give each of them a value.
+	// Env are the ones it reads when given and otherwise defaults. Variables that config.Secrets
+	// names travel through SSM, never as plain function variables. This is the one declaration
+	// of a function's environment: Terraform, serverless.yml and the tests read it.
+	Needs, Env []string
 	// COS is the upload trigger of a KindCOS function.
 	COS *COSTrigger
 	// Layers are SCF layers the function needs (the FFmpeg layer).
@@ -49,22 +53,30 @@ type Timer struct {
 	Argument string
 }
 
-// Common environment of every function that talks to MySQL and Redis.
-var baseEnv = []string{"APP_ENV", "LOG_LEVEL", "MYSQL_DSN", "MYSQL_MAX_OPEN_CONNS", "REDIS_ADDR", "REDIS_PASSWORD", "REDIS_DB"}
+// What every function that opens the App (MySQL, Redis, the object store) needs and reads.
+var (
+	baseNeeds = []string{"APP_ENV", "MYSQL_DSN", "REDIS_ADDR", "JWT_SECRET", "PII_SECRET", "COS_BUCKET_URL"}
+	baseEnv   = []string{"LOG_LEVEL", "MYSQL_MAX_OPEN_CONNS", "REDIS_PASSWORD", "REDIS_DB", "REDIS_PREFIX", "COS_ENDPOINT"}
+)
 
-func env(extra ...string) []string { return append(append([]string(nil), baseEnv...), extra...) }
-
-// apiEnv is what every API function reads.
-var apiEnv = env("JWT_SECRET", "PII_SECRET", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "API_BASE_PATH", "PUBLIC_BASE_URL",
-	"LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_IP", "LOGIN_LOCKOUT", "REVIEW_VALUE_THRESHOLD_FEN", "REVIEW_SAMPLE_RATE", "REDIS_PREFIX")
-
-func api(name, desc string, g httpapi.Group) Function {
-	return Function{Name: name, Kind: KindAPI, Description: desc, Groups: []httpapi.Group{g}, MemoryMB: 256, TimeoutSec: 15, Env: apiEnv}
+func plus(base []string, extra ...string) []string {
+	return append(append([]string(nil), base...), extra...)
 }
 
-// mediaEnv is what the media functions read; FFMPEG_PATH and FFPROBE_PATH point into the layer.
-var mediaEnv = env("JWT_SECRET", "PII_SECRET", "COS_BUCKET_URL", "FFMPEG_PATH", "FFPROBE_PATH", "MEDIA_MAX_ATTEMPTS",
-	"MEDIA_MAX_IMAGE_BYTES", "MEDIA_MAX_VIDEO_BYTES", "MEDIA_MAX_PIXELS", "MEDIA_MAX_VIDEO_DURATION", "WECOM_WEBHOOK_URL")
+// apiEnv is what every API function reads beyond the base.
+var apiEnv = plus(baseEnv, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "API_BASE_PATH",
+	"LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_IP", "LOGIN_LOCKOUT", "REVIEW_VALUE_THRESHOLD_FEN", "REVIEW_SAMPLE_RATE",
+	"READ_CACHE_SIZE")
+
+func api(name, desc string, g httpapi.Group) Function {
+	return Function{Name: name, Kind: KindAPI, Description: desc, Groups: []httpapi.Group{g}, MemoryMB: 256, TimeoutSec: 15,
+		Needs: plus(baseNeeds, "PUBLIC_BASE_URL"), Env: apiEnv}
+}
+
+// mediaEnv is what the media functions read; FFMPEG_PATH and FFPROBE_PATH point into the layer
+// (the functions module sets them for every function with the FFmpeg layer).
+var mediaEnv = plus(baseEnv, "MEDIA_MAX_ATTEMPTS", "MEDIA_MAX_IMAGE_BYTES", "MEDIA_MAX_VIDEO_BYTES", "MEDIA_MAX_PIXELS",
+	"MEDIA_MAX_VIDEO_DURATION", "MEDIA_WATERMARK_LOGO", "MEDIA_WATERMARK_POSITION", "MEDIA_WATERMARK_OPACITY", "WECOM_WEBHOOK_URL")
 
 // Functions is the catalog.
 var Functions = []Function{
@@ -77,27 +89,27 @@ var Functions = []Function{
 	api("api-media", "Upload sessions, media lists and details (/api/v1/media)", httpapi.GroupMedia),
 	{
 		Name: "media-image", Kind: KindCOS, Description: "Renders every uploaded photo", MemoryMB: 1024, TimeoutSec: 120,
-		Env: mediaEnv, Layers: []string{"ffmpeg"},
+		Needs: baseNeeds, Env: mediaEnv, Layers: []string{"ffmpeg"},
 		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".jpg", ".png", ".webp", ".gif"}},
 	},
 	{
 		Name: "media-video", Kind: KindCOS, Description: "Transcodes every uploaded video", MemoryMB: 3072, TimeoutSec: 900,
-		Env: mediaEnv, Layers: []string{"ffmpeg"},
+		Needs: baseNeeds, Env: mediaEnv, Layers: []string{"ffmpeg"},
 		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".mp4", ".mov"}},
 	},
 	{
 		Name: "alert-wecom", Kind: KindAPI, Description: "Relays Alertmanager and Cloud Monitor alarms to the WeCom group robot",
-		MemoryMB: 128, TimeoutSec: 30, Env: env("JWT_SECRET", "PII_SECRET", "REDIS_PREFIX", "WECOM_WEBHOOK_URL", "ALERT_RELAY_TOKEN"),
+		MemoryMB: 128, TimeoutSec: 30, Needs: plus(baseNeeds, "WECOM_WEBHOOK_URL", "ALERT_RELAY_TOKEN"), Env: plus(baseEnv, "API_BASE_PATH"),
 	},
 	{
-		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION and stale idempotency keys",
-		MemoryMB: 128, TimeoutSec: 300, Env: env("PII_SECRET", "JWT_SECRET", "AUDIT_RETENTION"),
+		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION, stale idempotency keys and the objects of deleted media",
+		MemoryMB: 128, TimeoutSec: 300, Needs: baseNeeds, Env: plus(baseEnv, "AUDIT_RETENTION"),
 		Timers: []Timer{{Name: "daily-retention", Cron: "0 30 19 * * * *", Argument: "retention"}}, // 03:30 Asia/Shanghai
 	},
 	{
 		Name: "migrate", Kind: KindInvoke, Description: "Applies schema migrations, seeds permissions, creates the first admin",
 		MemoryMB: 128, TimeoutSec: 300,
-		Env: env("JWT_SECRET", "PII_SECRET", "BOOTSTRAP_ADMIN_PASSWORD"),
+		Needs: plus(baseNeeds, "BOOTSTRAP_ADMIN_PASSWORD"), Env: baseEnv,
 	},
 }
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/jianbao/admin/functions/catalog"
+	"github.com/jianbao/admin/shared/cos/costest"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/mysql"
 	"github.com/jianbao/admin/shared/scf"
@@ -88,9 +89,11 @@ func TestFunctionBinaries(t *testing.T) {
 			db := b.Open(t)
 			rdb := redisFor[b.Name](t)
 			const pw = "function-bootstrap-pw"
+			bucket := costest.New(t, "jianbao-dev-media-1250000000")
 			env := map[string]string{
 				"APP_ENV": "dev", "MYSQL_DSN": db.DSN, "MYSQL_MAX_OPEN_CONNS": strconv.Itoa(db.MaxOpenConns),
 				"REDIS_ADDR": rdb.Addr, "JWT_SECRET": strings.Repeat("f", 32), "BOOTSTRAP_ADMIN_PASSWORD": pw, "PII_SECRET": strings.Repeat("p", 32),
+				"COS_BUCKET_URL": bucket.BucketURL, "COS_ENDPOINT": bucket.Endpoint,
 			}
 
 			mig := scftest.StartBinary(t, bins["migrate"])

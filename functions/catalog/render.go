@@ -3,9 +3,11 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/httpapi"
 )
 
@@ -32,21 +34,40 @@ func Routes(f Function) []string {
 
 func isNil(v any) bool { return fmt.Sprint(v) == "<nil>" }
 
+// SSMVariables are what a function that reads secrets is given instead of them: the secret's name
+// and version (config.LoadSecretSource).
+var SSMVariables = []string{"SSM_SECRET_NAME", "SSM_SECRET_VERSION"}
+
+// Split divides variable names into the plain ones and the secrets (config.Secrets).
+func Split(names []string) (plain, secrets []string) {
+	for _, n := range names {
+		if slices.Contains(config.Secrets, n) {
+			secrets = append(secrets, n)
+		} else {
+			plain = append(plain, n)
+		}
+	}
+	return nonNil(plain), nonNil(secrets)
+}
+
 // TerraformJSON renders the catalog as a Terraform JSON file (terraform/modules/functions/
 // catalog.tf.json): one local, functions, keyed by name, which the module's resources iterate.
 func TerraformJSON() ([]byte, error) {
 	type fn struct {
-		Kind        string            `json:"kind"`
-		Description string            `json:"description"`
-		Handler     string            `json:"handler"`
-		MemoryMB    int               `json:"memory_mb"`
-		TimeoutSec  int               `json:"timeout_sec"`
-		Env         []string          `json:"env"`
-		Layers      []string          `json:"layers"`
-		Routes      []string          `json:"routes"`
-		Prefixes    []string          `json:"path_prefixes"`
-		COS         *COSTrigger       `json:"cos"`
-		Timers      map[string]string `json:"timers"`
+		Kind          string            `json:"kind"`
+		Description   string            `json:"description"`
+		Handler       string            `json:"handler"`
+		MemoryMB      int               `json:"memory_mb"`
+		TimeoutSec    int               `json:"timeout_sec"`
+		Needs         []string          `json:"needs"`
+		Env           []string          `json:"env"`
+		SecretsNeeded []string          `json:"secrets_needed"`
+		Secrets       []string          `json:"secrets"`
+		Layers        []string          `json:"layers"`
+		Routes        []string          `json:"routes"`
+		Prefixes      []string          `json:"path_prefixes"`
+		COS           *COSTrigger       `json:"cos"`
+		Timers        map[string]string `json:"timers"`
 	}
 	fns := map[string]fn{}
 	for _, f := range Functions {
@@ -54,9 +75,11 @@ func TerraformJSON() ([]byte, error) {
 		for _, t := range f.Timers {
 			timers[t.Name] = t.Cron
 		}
+		needs, secretsNeeded := Split(f.Needs)
+		env, secrets := Split(f.Env)
 		fns[f.Name] = fn{Kind: string(f.Kind), Description: f.Description, Handler: Handler, MemoryMB: f.MemoryMB,
-			TimeoutSec: f.TimeoutSec, Env: nonNil(f.Env), Layers: nonNil(f.Layers), Routes: nonNil(Routes(f)),
-			Prefixes: nonNil(Prefixes(f)), COS: f.COS, Timers: timers}
+			TimeoutSec: f.TimeoutSec, Needs: needs, Env: env, SecretsNeeded: secretsNeeded, Secrets: secrets,
+			Layers: nonNil(f.Layers), Routes: nonNil(Routes(f)), Prefixes: nonNil(Prefixes(f)), COS: f.COS, Timers: timers}
 	}
 	doc := map[string]any{
 		"//":     "Generated from functions/catalog by `go run ./functions/catalog/gen`. Do not edit.",
@@ -98,24 +121,38 @@ func Prefixes(f Function) []string {
 }
 
 // ServerlessYAML renders serverless.yml for serverless-cloud-framework's multi-scf component: the
-// same functions and triggers as Terraform, for a quick dev deploy. Terraform owns production.
+// same functions, names, namespace and triggers as Terraform, for an environment that Terraform
+// does not manage — one or the other per environment, never both (they would fight over the
+// functions and the COS trigger rules). Values come from the deployer's environment; secrets stay
+// in the SSM secret that SSM_SECRET_NAME names.
 func ServerlessYAML() []byte {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Generated from functions/catalog by `go run ./functions/catalog/gen`. Do not edit.\n")
-	w("# The quick path to a dev environment with serverless-cloud-framework (`scf deploy`);\n")
-	w("# production is owned by Terraform (terraform/envs/*). See docs/deploy.md.\n")
+	w("# serverless-cloud-framework (`scf deploy`, component multi-scf) for an environment that Terraform\n")
+	w("# does NOT manage: the same function names and namespace as terraform/, so never use both on one\n")
+	w("# environment. See docs/deploy.md.\n")
 	w("app: jianbao\nstage: ${env:STAGE}\ncomponent: multi-scf\nname: jianbao-backend\n\n")
 	w("inputs:\n  src:\n    src: ./dist/functions/bundle\n  region: ${env:TENCENT_REGION}\n  runtime: Go1\n  namespace: jianbao-${env:STAGE}\n")
-	w("  vpc:\n    vpcId: ${env:VPC_ID}\n    subnetId: ${env:SUBNET_ID}\n")
 	w("  functions:\n")
 	for _, f := range Functions {
-		w("    %s:\n      name: jianbao-${env:STAGE}-%s\n      handler: %s\n      memorySize: %d\n      timeout: %d\n", key(f.Name), f.Name, f.Name, f.MemoryMB, f.TimeoutSec)
+		w("    %s:\n      name: %s\n      handler: %s\n      memorySize: %d\n      timeout: %d\n", key(f.Name), f.Name, f.Name, f.MemoryMB, f.TimeoutSec)
+		w("      vpc:\n        vpcId: ${env:VPC_ID}\n        subnetId: ${env:SUBNET_ID}\n")
+		// multi-scf takes a list of {key, value} and hands the toolkit {variables: …}; a map here
+		// is passed through and dropped.
 		w("      environment:\n")
-		for _, e := range f.Env {
-			w("        %s: ${env:%s}\n", e, e)
+		needs, secretsNeeded := Split(f.Needs)
+		env, secrets := Split(f.Env)
+		for _, e := range append(needs, env...) {
+			w("        - key: %s\n          value: ${env:%s}\n", e, e)
+		}
+		if len(secretsNeeded)+len(secrets) > 0 {
+			for _, e := range SSMVariables {
+				w("        - key: %s\n          value: ${env:%s}\n", e, e)
+			}
 		}
 		if len(f.Layers) > 0 {
+			w("        - key: FFMPEG_PATH\n          value: /opt/bin/ffmpeg\n        - key: FFPROBE_PATH\n          value: /opt/bin/ffprobe\n")
 			w("      layers:\n")
 			for _, l := range f.Layers {
 				w("        - name: jianbao-${env:STAGE}-%s\n          version: ${env:FFMPEG_LAYER_VERSION}\n", l)
@@ -126,7 +163,7 @@ func ServerlessYAML() []byte {
 	for _, f := range Functions {
 		switch f.Kind {
 		case KindAPI:
-			w("    - type: http\n      function: %s\n      parameters:\n        netConfig:\n          enableIntranet: false\n          enableExtranet: true\n        authType: NONE\n", key(f.Name))
+			w("    - type: http\n      function: %s\n      parameters:\n        qualifier: live\n        netConfig:\n          enableIntranet: false\n          enableExtranet: true\n        authType: NONE\n", key(f.Name))
 		case KindCOS:
 			for _, suf := range f.COS.Suffixes {
 				w("    - type: cos\n      function: %s\n      parameters:\n        name: %s-%s\n        bucket: ${env:MEDIA_BUCKET}.cos.${env:TENCENT_REGION}.myqcloud.com\n", key(f.Name), f.Name, strings.TrimPrefix(suf, "."))

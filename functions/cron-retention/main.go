@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jianbao/admin/functions/internal/app"
-	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/scf"
 )
@@ -24,7 +23,7 @@ type Result struct {
 }
 
 func handle(ctx context.Context, ev scf.TimerEvent) (Result, error) {
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := app.LoadConfig(ctx, os.Getenv)
 	if err != nil {
 		return Result{}, err
 	}

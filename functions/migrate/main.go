@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/jianbao/admin/functions/internal/app"
-	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/scf"
 )
@@ -20,7 +19,7 @@ type Result struct {
 }
 
 func handle(ctx context.Context, _ struct{}) (Result, error) {
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := app.LoadConfig(ctx, os.Getenv)
 	if err != nil {
 		return Result{}, err
 	}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/jianbao/admin/functions/internal/app"
-	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/metrics"
@@ -49,7 +48,7 @@ func main() {
 // run starts the server and blocks until ctx ends, then drains. Everything it needs comes in as
 // arguments, so tests run it in process.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := config.Load(getenv)
+	cfg, err := app.LoadConfig(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -172,7 +171,7 @@ func serve(ctx context.Context, srv *http.Server, lis net.Listener, delay, timeo
 
 // retention runs the daily retention once and exits.
 func retention(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := config.Load(getenv)
+	cfg, err := app.LoadConfig(ctx, getenv)
 	if err != nil {
 		return err
 	}

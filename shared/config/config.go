@@ -344,11 +344,72 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.JWTSecret == "" {
 			l.errs = append(l.errs, fmt.Errorf("JWT_SECRET: required when APP_ENV=%s", c.Env))
 		}
+		// The local object store is a directory of this one process: on SCF it is a scratch disk
+		// that presigns uploads to nowhere and "deletes" objects it never had.
+		if c.COSBucketURL == "" {
+			l.errs = append(l.errs, fmt.Errorf("COS_BUCKET_URL: required when APP_ENV=%s (the local store is for APP_ENV=local only)", c.Env))
+		}
 	}
 	if len(l.errs) > 0 {
 		return c, fmt.Errorf("config: %w", errors.Join(l.errs...))
 	}
 	return c, nil
+}
+
+// Secrets are the variables that hold secrets: masked in logs, and, where a secret source is
+// configured (SSM_SECRET_NAME), read from it instead of the environment.
+var Secrets = []string{"MYSQL_DSN", "REDIS_PASSWORD", "JWT_SECRET", "PII_SECRET", "BOOTSTRAP_ADMIN_PASSWORD",
+	"WECOM_WEBHOOK_URL", "ALERT_RELAY_TOKEN", "COS_SECRET_KEY"}
+
+// SecretSource is where a deployed process finds its secrets: one version of an SSM secret
+// holding a JSON object of Secrets, read once at start as the process's CAM role.
+type SecretSource struct {
+	Name, Version string
+	Region        string
+	// Endpoint replaces the regional API endpoint (tests).
+	Endpoint string
+	// Credentials are the SCF run role's temporary keys, which arrive with every invoke; empty on
+	// TKE, where the pod's bound role (TKEIdentity) is used instead.
+	Credentials func() (id, key, token string)
+	TKEIdentity bool
+}
+
+// LoadSecretSource reads SSM_SECRET_NAME, SSM_SECRET_VERSION and SSM_ENDPOINT, and the region
+// and role keys the platform sets; ok is false when no secret source is configured (local runs,
+// and deployments that pass secrets in the environment).
+func LoadSecretSource(getenv func(string) string) (src SecretSource, ok bool, err error) {
+	src = SecretSource{Name: getenv("SSM_SECRET_NAME"), Version: getenv("SSM_SECRET_VERSION"),
+		Endpoint: getenv("SSM_ENDPOINT"), Region: getenv("TENCENTCLOUD_REGION")}
+	if src.Name == "" {
+		return src, false, nil
+	}
+	if src.Version == "" {
+		return src, true, errors.New("config: SSM_SECRET_VERSION: required with SSM_SECRET_NAME")
+	}
+	if src.Region == "" {
+		src.Region = getenv("TKE_REGION")
+	}
+	if src.Region == "" {
+		return src, true, errors.New("config: SSM_SECRET_NAME is set but no region is known (TENCENTCLOUD_REGION or TKE_REGION)")
+	}
+	src.TKEIdentity = getenv("TENCENTCLOUD_SECRETID") == "" && getenv("TKE_ROLE_ARN") != ""
+	src.Credentials = func() (string, string, string) {
+		return getenv("TENCENTCLOUD_SECRETID"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN")
+	}
+	return src, true, nil
+}
+
+// Overlay returns getenv with the Secrets taken from values; a secret values does not hold stays
+// unset, whatever the environment says, so a stale plain variable cannot shadow the source.
+func Overlay(getenv func(string) string, values map[string]string) func(string) string {
+	return func(name string) string {
+		for _, s := range Secrets {
+			if s == name {
+				return values[name]
+			}
+		}
+		return getenv(name)
+	}
 }
 
 // checkDSN catches the common mistakes in a go-sql-driver DSN without importing the driver, which

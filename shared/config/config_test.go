@@ -32,7 +32,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad level", map[string]string{"LOG_LEVEL": "loud"}, []string{"LOG_LEVEL"}},
 		{"url dsn", map[string]string{"MYSQL_DSN": "mysql://u:p@h/db"}, []string{"MYSQL_DSN"}},
 		{"short secret", map[string]string{"JWT_SECRET": "short"}, []string{"JWT_SECRET"}},
-		{"prod needs services", map[string]string{"APP_ENV": "prod"}, []string{"MYSQL_DSN", "REDIS_ADDR", "JWT_SECRET"}},
+		{"prod needs services", map[string]string{"APP_ENV": "prod"}, []string{"MYSQL_DSN", "REDIS_ADDR", "JWT_SECRET", "COS_BUCKET_URL"}},
 		{"several at once", map[string]string{"REDIS_DB": "99", "SHUTDOWN_TIMEOUT": "x"}, []string{"REDIS_DB", "SHUTDOWN_TIMEOUT"}},
 		{"real database needs a PII secret", map[string]string{"MYSQL_DSN": "u:p@tcp(h)/db"}, []string{"PII_SECRET"}},
 		{"bad sample rate", map[string]string{"REVIEW_SAMPLE_RATE": "1.5"}, []string{"REVIEW_SAMPLE_RATE"}},
@@ -64,7 +64,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"APP_ENV": "prod", "MYSQL_DSN": "app:" + pw + "@tcp(10.0.0.5:3306)/jianbao?parseTime=true",
 		"REDIS_ADDR": "10.0.0.6:6379", "REDIS_PASSWORD": redis, "JWT_SECRET": jwt, "BOOTSTRAP_ADMIN_PASSWORD": boot,
-		"PII_SECRET": pii,
+		"PII_SECRET": pii, "COS_BUCKET_URL": "https://jianbao-prod-media-1250000000.cos.ap-guangzhou.myqcloud.com",
 	}))
 	if err != nil {
 		t.Fatal(err)

@@ -96,6 +96,25 @@ func NewRequest(ctx context.Context, ev *HTTPRequest, opts HTTPOptions) (*http.R
 	return req, nil
 }
 
+// StripBasePath serves h with base (a custom domain's path mapping) taken off the request path.
+// The API functions learn the base from the configuration, which Go1 delivers with the first
+// invoke, so they wrap their handler when they build it rather than passing HTTPOptions.BasePath,
+// which must be known before the runtime starts.
+func StripBasePath(base string, h http.Handler) http.Handler {
+	if base == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := stripPrefix(r.URL.Path, base); p != r.URL.Path {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawPath = p, ""
+			r2.RequestURI = r2.URL.RequestURI()
+			r = r2
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 func stripPrefix(path, prefix string) string {
 	if path == prefix {
 		return "/"

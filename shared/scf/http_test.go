@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 )
@@ -135,5 +136,23 @@ func TestServeEventBadEventIs400(t *testing.T) {
 	resp, err := ServeEvent(context.Background(), http.NotFoundHandler(), &HTTPRequest{}, HTTPOptions{})
 	if err != nil || resp.StatusCode != 400 {
 		t.Fatalf("got %+v, %v", resp, err)
+	}
+}
+
+// TestStripBasePath: the base path from the configuration comes off the path, and only a whole
+// leading segment of it.
+func TestStripBasePath(t *testing.T) {
+	var got string
+	h := StripBasePath("/jianbao", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.URL.Path + "|" + r.RequestURI }))
+	for in, want := range map[string]string{
+		"/jianbao/api/v1/orders?x=1": "/api/v1/orders|/api/v1/orders?x=1",
+		"/jianbao":                   "/|/",
+		"/jianbaox/api":              "/jianbaox/api|/jianbaox/api",
+		"/api/v1/orders":             "/api/v1/orders|/api/v1/orders",
+	} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", in, nil))
+		if got != want {
+			t.Errorf("%s → %s, want %s", in, got, want)
+		}
 	}
 }

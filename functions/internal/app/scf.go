@@ -13,6 +13,8 @@ import (
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/media"
 	"github.com/jianbao/admin/shared/scf"
+	"github.com/jianbao/admin/shared/ssm"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 // MainAPI is the whole main of an API-group function: it serves the group's routes from HTTP
@@ -24,9 +26,9 @@ func MainAPI(groups ...httpapi.Group) {
 		if err != nil {
 			return nil, err
 		}
-		return a.Handler(groups...), nil
+		return scf.StripBasePath(a.Config.APIBasePath, a.Handler(groups...)), nil
 	}
-	if err := scf.StartHTTP(build, scf.HTTPOptions{BasePath: os.Getenv("API_BASE_PATH")}); err != nil {
+	if err := scf.StartHTTP(build, scf.HTTPOptions{}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -55,7 +57,7 @@ func (l *lazyApp) get(ctx context.Context) (*App, error) {
 
 // openFromEnv opens the App from the process environment, which Go1 sets per invoke.
 func openFromEnv(ctx context.Context) (*App, error) {
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := LoadConfig(ctx, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -103,4 +105,35 @@ func MainMedia() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// LoadConfig reads the configuration through getenv and, where SSM_SECRET_NAME names a secret,
+// the secrets from SSM as the process's CAM role (the SCF run role's keys, or a TKE pod's bound
+// role). Every main loads its configuration through it.
+func LoadConfig(ctx context.Context, getenv func(string) string) (config.Config, error) {
+	src, ok, err := config.LoadSecretSource(getenv)
+	if err != nil || !ok {
+		if err != nil {
+			return config.Config{}, err
+		}
+		return config.Load(getenv)
+	}
+	var api *tencentapi.Client
+	if src.TKEIdentity {
+		api, err = tencentapi.FromTKEIdentity(src.Region)
+	} else {
+		id, key, token := src.Credentials()
+		api, err = tencentapi.New(src.Region, id, key, token)
+	}
+	if err != nil {
+		return config.Config{}, fmt.Errorf("secrets from SSM: %w", err)
+	}
+	if src.Endpoint != "" {
+		api.Endpoint = src.Endpoint
+	}
+	values, err := ssm.Load(ctx, api, src.Name, src.Version)
+	if err != nil {
+		return config.Config{}, err
+	}
+	return config.Load(config.Overlay(getenv, values))
 }

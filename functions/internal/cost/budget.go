@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 // pageInterval keeps DaySpend under the API's rate limit.

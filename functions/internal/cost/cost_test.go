@@ -13,8 +13,8 @@ import (
 
 	"github.com/jianbao/admin/functions/catalog"
 	"github.com/jianbao/admin/functions/internal/cost"
-	"github.com/jianbao/admin/functions/internal/tencentapi"
-	"github.com/jianbao/admin/functions/internal/tencentapi/tencentapitest"
+	"github.com/jianbao/admin/shared/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi/tencentapitest"
 )
 
 const terraformDir = "../../../terraform"

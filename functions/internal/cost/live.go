@@ -6,7 +6,7 @@ import (
 	"maps"
 	"time"
 
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 // LivePrices asks the price APIs what the environment's MySQL and Redis specs cost an hour in its

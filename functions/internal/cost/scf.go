@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jianbao/admin/functions/catalog"
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 // Provisioned concurrency is SCF's only charge while nothing runs (预置并发闲置费用). The

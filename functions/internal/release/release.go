@@ -12,7 +12,7 @@ import (
 	"slices"
 
 	"github.com/jianbao/admin/functions/catalog"
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 // Alias is the name the HTTP entries invoke (terraform/modules/functions/release.tf).

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/jianbao/admin/functions/internal/release"
-	"github.com/jianbao/admin/functions/internal/tencentapi/tencentapitest"
+	"github.com/jianbao/admin/shared/tencentapi/tencentapitest"
 )
 
 // scf is a tiny SCF for the fake endpoint: per function, a version counter and the alias.

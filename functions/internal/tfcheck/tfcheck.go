@@ -222,7 +222,10 @@ func (w *Workspace) LocalBackend(t testing.TB, dir string) {
 // Plan is the part of `terraform show -json` of a saved plan that the tests read.
 type Plan struct {
 	ResourceChanges []ResourceChange `json:"resource_changes"`
-	Configuration   struct {
+	OutputChanges   map[string]struct {
+		After any `json:"after"`
+	} `json:"output_changes"`
+	Configuration struct {
 		RootModule configModule `json:"root_module"`
 	} `json:"configuration"`
 }

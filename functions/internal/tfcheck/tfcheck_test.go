@@ -10,7 +10,8 @@ import (
 const root = "../../../terraform"
 
 // deployVars are the root variables scripts/deploy passes to every environment.
-var deployVars = map[string]string{"build": "0123abc", "bootstrap_admin_password": "a-long-bootstrap-password"}
+var deployVars = map[string]string{"build": "0123abc", "bootstrap_admin_password": "a-long-bootstrap-password",
+	"wecom_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test"}
 
 // TestEnvironmentsPlan is `terraform init && terraform validate && terraform plan` for every
 // environment, offline, against the real provider schemas.
@@ -29,6 +30,31 @@ func TestEnvironmentsPlan(t *testing.T) {
 			}
 			if len(p.Of("tencentcloud_scf_function")) == 0 {
 				t.Errorf("%s plans no functions", env)
+			}
+			// Every HTTP entry runs the alias "live", which releases move: a trigger without a
+			// qualifier would run $LATEST and make promote and rollback change nothing.
+			apis := 0
+			for _, fn := range p.Of("tencentcloud_scf_function_alias") {
+				if fn.Change.After["name"] != "live" {
+					t.Errorf("%s: alias %v", fn.Address, fn.Change.After["name"])
+				}
+				apis++
+			}
+			urls := p.Of("tencentcloud_scf_trigger")
+			for _, u := range urls {
+				if u.Change.After["type"] != "http" || u.Change.After["qualifier"] != "live" {
+					t.Errorf("%s: a %v trigger on %v, want http on live", u.Address, u.Change.After["type"], u.Change.After["qualifier"])
+				}
+			}
+			if apis == 0 || len(urls) != apis {
+				t.Errorf("%d Function URLs for %d API functions with the alias", len(urls), apis)
+			}
+			for _, fn := range p.Of("tencentcloud_scf_function") {
+				for _, tr := range fn.Change.After["triggers"].([]any) {
+					if tr.(map[string]any)["type"] == "http" {
+						t.Errorf("%s has an inline http trigger, which runs $LATEST", fn.Address)
+					}
+				}
 			}
 			for _, problem := range CheckPasswords(p) {
 				t.Error(problem)

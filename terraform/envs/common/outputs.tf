@@ -15,3 +15,16 @@ output "code_bucket" {
 output "function_names" {
   value = module.stack.function_names
 }
+
+output "secret_name" {
+  value = module.stack.secret_name
+}
+
+output "secret_names" {
+  value = module.stack.secret_names
+}
+
+output "alert_relay_token" {
+  value     = module.stack.alert_relay_token
+  sensitive = true
+}

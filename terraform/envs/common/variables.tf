@@ -28,9 +28,13 @@ variable "bootstrap_admin_password" {
 }
 
 variable "wecom_webhook_url" {
-  type      = string
-  sensitive = true
-  default   = ""
+  type        = string
+  sensitive   = true
+  description = "The WeCom group robot's webhook: alerts and failed media go there"
+  validation {
+    condition     = can(regex("^https://", var.wecom_webhook_url))
+    error_message = "wecom_webhook_url is the robot's https webhook URL."
+  }
 }
 
 variable "api_domain" {

@@ -18,7 +18,7 @@ module "stack" {
   second_zone        = "ap-guangzhou-6"
   build              = var.build
   mysql              = { cpu = 2, mem_size = 4000, volume_size = 100 }
-  redis              = { mem_size = 1024, replicas = 1 }
+  redis              = { mem_size = 1024, replicas = 1, replica_zone_ids = [100006] } # the replica in ap-guangzhou-6
   media_versioning   = true
   cors_origins       = ["https://admin-prod.jianbao.example"]
   public_base_url    = "https://verify-prod.jianbao.example"

@@ -1,6 +1,6 @@
 # The functions' run role: SCF assumes it and hands its temporary keys to every invoke
 # (TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN). It may read and write the media bucket and do
-# nothing else.
+# nothing else but read the environment's SSM secret.
 
 variable "name" {
   type = string
@@ -16,6 +16,16 @@ variable "appid" {
 
 variable "media_bucket" {
   type = string
+}
+
+variable "secret_name" {
+  type        = string
+  description = "The SSM secret holding the functions' secrets"
+}
+
+variable "uin" {
+  type        = string
+  description = "The account's root UIN (SSM resources are named by it)"
 }
 
 resource "tencentcloud_cam_role" "scf" {
@@ -56,6 +66,24 @@ resource "tencentcloud_cam_policy" "media" {
 resource "tencentcloud_cam_role_policy_attachment" "media" {
   role_id   = tencentcloud_cam_role.scf.id
   policy_id = tencentcloud_cam_policy.media.id
+}
+
+resource "tencentcloud_cam_policy" "secrets" {
+  name        = "${var.name}-secrets"
+  description = "Read the functions' SSM secret (at cold start)"
+  document = jsonencode({
+    version = "2.0"
+    statement = [{
+      effect   = "allow"
+      action   = ["name/ssm:GetSecretValue"]
+      resource = ["qcs::ssm:${var.region}:uin/${var.uin}:secret/creatorUin/${var.uin}/${var.secret_name}"]
+    }]
+  })
+}
+
+resource "tencentcloud_cam_role_policy_attachment" "secrets" {
+  role_id   = tencentcloud_cam_role.scf.id
+  policy_id = tencentcloud_cam_policy.secrets.id
 }
 
 output "role_name" {

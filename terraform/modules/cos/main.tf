@@ -75,6 +75,10 @@ output "appid" {
   value = local.appid
 }
 
+output "uin" {
+  value = data.tencentcloud_user_info.me.owner_uin
+}
+
 output "media_bucket" {
   value = tencentcloud_cos_bucket.media.bucket
 }

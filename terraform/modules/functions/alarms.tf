@@ -6,10 +6,12 @@ resource "tencentcloud_monitor_alarm_policy" "functions" {
   count        = length(var.alarm_notice_ids) > 0 ? 1 : 0
   policy_name  = "${var.prefix}-functions"
   monitor_type = "MT_QCE"
-  namespace    = "qce/scf_v2"
-  remark       = "jianbao functions: errors, slow invocations, throttles"
-  enable       = 1
-  notice_ids   = var.alarm_notice_ids
+  # The policy type DescribeAllNamespaces lists for SCF; its metrics are QCE/SCF_V2's (Error,
+  # Duration, Throttle…). UNCERTAIN until checked on an account: docs/deploy.md.
+  namespace  = "scf_v2"
+  remark     = "jianbao functions: errors, slow invocations, throttles"
+  enable     = 1
+  notice_ids = var.alarm_notice_ids
 
   conditions {
     is_union_rule = 0
@@ -34,7 +36,7 @@ resource "tencentcloud_monitor_alarm_policy" "functions" {
       description      = "average duration over 10 s for 5 minutes"
     }
     rules {
-      metric_name      = "ConcurrentExecutionsThrottle"
+      metric_name      = "Throttle"
       period           = 60
       operator         = "gt"
       value            = "0"

@@ -40,6 +40,7 @@ resource "tencentcloud_api_gateway_api" "route" {
 
 resource "tencentcloud_api_gateway_service_release" "release" {
   count            = var.http_entry == "api_gateway" ? 1 : 0
+  depends_on       = [tencentcloud_api_gateway_api.route] # publish only after every route exists
   service_id       = tencentcloud_api_gateway_service.api[0].id
   environment_name = "release"
   # A release is immutable: changing the APIs changes this text, which makes a new release.

@@ -1,6 +1,9 @@
 # Every function of the catalog (catalog.tf.json, generated from functions/catalog) as a
-# tencentcloud_scf_function, with its triggers inline (never also as separate resources), the
-# FFmpeg layer, the HTTP entry and alarms.
+# tencentcloud_scf_function with its COS and timer triggers inline, the FFmpeg layer, the HTTP
+# entry and alarms. The HTTP (Function URL) triggers are separate resources on the alias "live"
+# (release.tf): inline triggers take no qualifier. Mixing the two styles is safe only on functions
+# without inline triggers: the provider reads triggers back into trigger_info, never into
+# triggers (checked in resource_tc_scf_function.go of 1.83.x), so a separate trigger is no diff.
 
 variable "prefix" {
   type        = string
@@ -38,8 +41,13 @@ variable "subnet_id" {
 
 variable "env" {
   type        = map(string)
+  description = "Plain settings (no secrets): each function gets the ones its catalog entry needs or reads."
+}
+
+variable "secrets" {
+  type        = map(string)
   sensitive   = true
-  description = "Values of the environment variables; each function gets the ones its catalog entry names."
+  description = "Secret values (the names config.Secrets lists), written to the environment's SSM secret."
 }
 
 variable "ffmpeg_layer_object" {
@@ -82,14 +90,6 @@ locals {
       for tname, cron in f.timers : { name = tname, type = "timer", cos_region = null, trigger_desc = cron }
     ]
   }
-  url_triggers = {
-    for name, f in local.functions : name => (f.kind == "api" && var.http_entry == "function_url" ? [{
-      name         = "url"
-      type         = "http"
-      cos_region   = null
-      trigger_desc = jsonencode({ AuthType = "NONE", NetConfig = { EnableIntranet = false, EnableExtranet = true } })
-    }] : [])
-  }
 }
 
 resource "tencentcloud_scf_namespace" "this" {
@@ -128,8 +128,13 @@ resource "tencentcloud_scf_function" "fn" {
   cos_object_name   = "/functions/${var.build}/${each.key}.zip"
   cos_bucket_region = var.region
 
+  # What the catalog says the function needs must have a value (a missing one stops the plan at
+  # var.env[k]); what it merely reads is passed when the stack sets it. Secrets never travel here:
+  # the function reads them from SSM at cold start (secrets.tf).
   environment = merge(
+    { for k in each.value.needs : k => var.env[k] },
     { for k in each.value.env : k => var.env[k] if lookup(var.env, k, "") != "" },
+    length(concat(each.value.secrets_needed, each.value.secrets)) > 0 ? local.ssm_env : {},
     contains(each.value.layers, "ffmpeg") ? { FFMPEG_PATH = "/opt/bin/ffmpeg", FFPROBE_PATH = "/opt/bin/ffprobe" } : {},
   )
 
@@ -142,7 +147,7 @@ resource "tencentcloud_scf_function" "fn" {
   }
 
   dynamic "triggers" {
-    for_each = concat(local.cos_triggers[each.key], local.timer_triggers[each.key], local.url_triggers[each.key])
+    for_each = concat(local.cos_triggers[each.key], local.timer_triggers[each.key])
     content {
       name         = triggers.value.name
       type         = triggers.value.type

@@ -5,8 +5,10 @@
 #
 # Terraform creates the first version and the alias once and then leaves both to the release
 # tool, which is why the version ignores all changes and the alias ignores where it points.
-# The COS and timer triggers stay on $LATEST (the inline triggers take no qualifier): the media
-# and timer functions roll back by deploying an earlier build.
+# Every HTTP entry runs the alias: the Function URL trigger below carries qualifier "live", and so
+# do the custom domain's routes and API Gateway's. The COS and timer triggers stay on $LATEST (the
+# inline triggers take no qualifier): the media and timer functions roll back by deploying an
+# earlier build.
 
 resource "tencentcloud_scf_function_version" "first" {
   for_each      = { for name, f in local.functions : name => f if f.kind == "api" }
@@ -30,4 +32,16 @@ resource "tencentcloud_scf_function_alias" "live" {
   lifecycle {
     ignore_changes = [function_version, description, routing_config]
   }
+}
+
+# The Function URL of each API function, on the alias: promote and rollback move what it serves.
+resource "tencentcloud_scf_trigger" "url" {
+  for_each      = var.http_entry == "function_url" ? tencentcloud_scf_function_alias.live : {}
+  function_name = each.value.function_name
+  namespace     = tencentcloud_scf_namespace.this.namespace
+  qualifier     = each.value.name
+  type          = "http"
+  trigger_name  = "url"
+  enable        = "OPEN"
+  trigger_desc  = jsonencode({ AuthType = "NONE", NetConfig = { EnableIntranet = false, EnableExtranet = true } })
 }

@@ -79,12 +79,15 @@ resource "tencentcloud_mysql_instance" "this" {
   availability_zone = var.availability_zone
   first_slave_zone  = var.second_zone != "" ? var.second_zone : var.availability_zone
   slave_deploy_mode = var.second_zone != "" ? 1 : 0
-  vpc_id            = var.vpc_id
-  subnet_id         = var.subnet_id
-  security_groups   = [var.security_group_id]
-  intranet_port     = 3306
-  internet_service  = 0
-  root_password     = random_password.root.result
+  # With a replica in another zone, semi-synchronous: a commit waits for the replica's receipt, so
+  # a zone failover loses no acknowledged write (an async replica could).
+  slave_sync_mode  = var.second_zone != "" ? 1 : 0
+  vpc_id           = var.vpc_id
+  subnet_id        = var.subnet_id
+  security_groups  = [var.security_group_id]
+  intranet_port    = 3306
+  internet_service = 0
+  root_password    = random_password.root.result
   parameters = {
     character_set_server = "utf8mb4"
     max_connections      = "1000"

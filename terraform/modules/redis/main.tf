@@ -25,6 +25,12 @@ variable "replicas" {
   default = 1
 }
 
+variable "replica_zone_ids" {
+  type        = list(number)
+  default     = []
+  description = "Zone ids for the replicas (one per replica; e.g. 100006 for ap-guangzhou-6); empty: the primary's zone"
+}
+
 variable "vpc_id" {
   type = string
 }
@@ -55,6 +61,7 @@ resource "tencentcloud_redis_instance" "this" {
   type_id            = var.type_id
   mem_size           = var.mem_size
   redis_replicas_num = var.replicas
+  replica_zone_ids   = length(var.replica_zone_ids) > 0 ? var.replica_zone_ids : null
   charge_type        = "POSTPAID"
   password           = random_password.redis.result
   vpc_id             = var.vpc_id

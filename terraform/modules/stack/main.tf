@@ -27,7 +27,7 @@ variable "mysql" {
 }
 
 variable "redis" {
-  type = object({ mem_size = number, replicas = number })
+  type = object({ mem_size = number, replicas = number, replica_zone_ids = optional(list(number), []) })
 }
 
 variable "cors_origins" {
@@ -80,7 +80,12 @@ variable "ffmpeg_layer_zip" {
 variable "wecom_webhook_url" {
   type      = string
   sensitive = true
-  default   = ""
+}
+
+variable "watermark" {
+  type        = object({ logo = string, position = string, opacity = string })
+  default     = { logo = "", position = "bottom-right", opacity = "0.5" }
+  description = "MEDIA_WATERMARK_*: logo is a PNG path the media functions can read (in a layer), empty for none"
 }
 
 locals {
@@ -113,6 +118,7 @@ module "redis" {
   availability_zone = var.availability_zone
   mem_size          = var.redis.mem_size
   replicas          = var.redis.replicas
+  replica_zone_ids  = var.redis.replica_zone_ids
   vpc_id            = module.network.vpc_id
   subnet_id         = module.network.data_subnet_id
   security_group_id = module.network.redis_security_group_id
@@ -130,7 +136,9 @@ module "cam" {
   name         = local.name
   region       = var.region
   appid        = module.cos.appid
+  uin          = module.cos.uin
   media_bucket = module.cos.media_bucket
+  secret_name  = "${local.name}-app"
 }
 
 # Generated, never written down: they live only in the encrypted state and the functions' env.
@@ -141,6 +149,12 @@ resource "random_password" "jwt" {
 
 resource "random_password" "pii" {
   length  = 48
+  special = false
+}
+
+# Alertmanager and Cloud Monitor call the alert relay with ?token=<this> (output alert_relay_token).
+resource "random_password" "alert_relay" {
+  length  = 40
   special = false
 }
 
@@ -161,19 +175,27 @@ module "functions" {
   alarm_notice_ids    = var.alarm_notice_ids
   api_domain          = var.api_domain
   api_certificate_id  = var.api_certificate_id
+  # Plain settings; what the catalog says a function needs must be here or in secrets.
   env = {
     APP_ENV                  = var.env
     LOG_LEVEL                = "info"
-    MYSQL_DSN                = module.mysql.dsn
     MYSQL_MAX_OPEN_CONNS     = "4"
     REDIS_ADDR               = module.redis.addr
+    PUBLIC_BASE_URL          = var.public_base_url
+    COS_BUCKET_URL           = "https://${module.cos.media_bucket}.cos.${var.region}.myqcloud.com"
+    MEDIA_WATERMARK_LOGO     = var.watermark.logo
+    MEDIA_WATERMARK_POSITION = var.watermark.position
+    MEDIA_WATERMARK_OPACITY  = var.watermark.opacity
+  }
+  # Secrets: into the environment's SSM secret, never into SCF variables.
+  secrets = {
+    MYSQL_DSN                = module.mysql.dsn
     REDIS_PASSWORD           = module.redis.password
     JWT_SECRET               = random_password.jwt.result
     PII_SECRET               = random_password.pii.result
-    PUBLIC_BASE_URL          = var.public_base_url
-    COS_BUCKET_URL           = "https://${module.cos.media_bucket}.cos.${var.region}.myqcloud.com"
     BOOTSTRAP_ADMIN_PASSWORD = var.bootstrap_admin_password
     WECOM_WEBHOOK_URL        = var.wecom_webhook_url
+    ALERT_RELAY_TOKEN        = random_password.alert_relay.result
   }
 }
 
@@ -191,4 +213,17 @@ output "api_base_url" {
 
 output "function_names" {
   value = module.functions.function_names
+}
+
+output "secret_name" {
+  value = module.functions.secret_name
+}
+
+output "secret_names" {
+  value = module.functions.secret_names
+}
+
+output "alert_relay_token" {
+  value     = random_password.alert_relay.result
+  sensitive = true
 }

@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/jianbao/admin/functions/internal/cost"
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 	"github.com/jianbao/admin/shared/wecom"
 )
 

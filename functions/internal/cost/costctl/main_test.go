@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jianbao/admin/functions/internal/tencentapi"
-	"github.com/jianbao/admin/functions/internal/tencentapi/tencentapitest"
+	"github.com/jianbao/admin/shared/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi/tencentapitest"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

@@ -19,7 +19,7 @@ import (
 	"os/signal"
 
 	"github.com/jianbao/admin/functions/internal/release"
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 func main() {

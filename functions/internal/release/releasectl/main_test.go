@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 func TestUsage(t *testing.T) {

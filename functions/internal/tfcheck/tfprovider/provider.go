@@ -168,11 +168,17 @@ func attribute(b *tfprotov5.SchemaBlock, path *tftypes.AttributePath) *tfprotov5
 	return attr
 }
 
-// fill replaces every null computed attribute of v with what with returns.
+// fill replaces every null computed attribute of v with what with returns, and nulls every
+// write-only attribute (Terraform requires them null in plans and state).
 func fill(s *tfprotov5.Schema, v tftypes.Value, with func(string, tftypes.Type) tftypes.Value) (tftypes.Value, error) {
 	return tftypes.Transform(v, func(path *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		a := attribute(s.Block, path)
-		if a == nil || !a.Computed || !v.IsNull() {
+		switch {
+		case a == nil:
+			return v, nil
+		case a.WriteOnly:
+			return tftypes.NewValue(v.Type(), nil), nil
+		case !a.Computed || !v.IsNull():
 			return v, nil
 		}
 		return with(a.Name, v.Type()), nil

@@ -2,8 +2,9 @@
 //
 // The per-product SDK modules (billing, scf, cdb, redis) are not served by the module proxy we
 // build with, and each would add megabytes for one or two calls; the common client signs any
-// action (TC3-HMAC-SHA256) given its service, version and JSON parameters, so the ops tools use it
-// for everything. Only the ops tools import this package: no SCF function links the SDK.
+// action (TC3-HMAC-SHA256) given its service, version and JSON parameters. The ops tools (cost,
+// release) use it for everything, and the functions and the shim read their secrets through it
+// (shared/ssm).
 package tencentapi
 
 import (
@@ -33,7 +34,32 @@ var ErrNoCredentials = errors.New("tencentapi: TENCENTCLOUD_SECRET_ID and TENCEN
 type Client struct {
 	Region   string
 	Endpoint string
-	cred     *common.Credential
+	cred     common.CredentialIface
+}
+
+// New calls region with a key; token is the session token of temporary keys (an SCF run role's
+// arrive with every invoke as TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY and
+// TENCENTCLOUD_SESSIONTOKEN).
+func New(region, id, key, token string) (*Client, error) {
+	if id == "" || key == "" {
+		return nil, ErrNoCredentials
+	}
+	return &Client{Region: region, cred: common.NewTokenCredential(id, key, token)}, nil
+}
+
+// FromTKEIdentity calls region as the CAM role a TKE pod is bound to: TKE's pod identity webhook
+// projects an OIDC token and sets TKE_ROLE_ARN, TKE_PROVIDER_ID, TKE_IDENTITY_TOKEN_FILE and
+// TKE_REGION, which the SDK exchanges for temporary keys (AssumeRoleWithWebIdentity) and renews.
+func FromTKEIdentity(region string) (*Client, error) {
+	p, err := common.DefaultTkeOIDCRoleArnProvider()
+	if err != nil {
+		return nil, fmt.Errorf("tencentapi: TKE pod identity: %w", err)
+	}
+	cred, err := p.GetCredential()
+	if err != nil {
+		return nil, fmt.Errorf("tencentapi: TKE pod identity: %w", err)
+	}
+	return &Client{Region: region, cred: cred}, nil
 }
 
 // FromEnv reads the key from TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and, for the

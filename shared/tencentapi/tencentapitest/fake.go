@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jianbao/admin/functions/internal/tencentapi"
+	"github.com/jianbao/admin/shared/tencentapi"
 )
 
 // Handler answers one action: it gets the request's parameters and returns the Response object
@@ -105,3 +105,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal(b, &out)
 	reply(out)
 }
+
+// Endpoint is the fake's host:port, for a client's Endpoint (SSM_ENDPOINT in a process's
+// environment); the key it accepts is "test-id".
+func (f *Fake) Endpoint() string { return strings.TrimPrefix(f.srv.URL, "http://") }
