@@ -173,11 +173,15 @@ func TestEndToEnd(t *testing.T) {
 			if routes["POST /api/v1/orders/{id}/triage"] == 0 || routes["GET /api/v1/orders/{id}"] == 0 {
 				t.Errorf("routes in the histogram: %v", routes)
 			}
-			for _, name := range []string{"jianbao_build_info", "jianbao_http_requests_in_flight", "jianbao_media_queue_length",
+			for _, name := range []string{"jianbao_build_info", "jianbao_http_requests_in_flight", "jianbao_media_queue_length", "jianbao_active_users_24h",
 				"jianbao_redis_pool_total_conns", "go_sql_open_connections"} {
 				if fams[name] == nil {
 					t.Errorf("%s missing from /metrics", name)
 				}
+			}
+			// Every role logged in during the run: the business panel's active users counts them.
+			if f := fams["jianbao_active_users_24h"]; f != nil && f.GetMetric()[0].GetGauge().GetValue() < 5 {
+				t.Errorf("active users after the run: %v", f.GetMetric()[0].GetGauge().GetValue())
 			}
 		})
 	}

@@ -96,6 +96,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	m.WatchDB(a.DB, "mysql")
 	m.WatchRedis(a.Redis)
 	m.WatchQueue(q.Depth)
+	m.WatchActiveUsers(a.MySQL.ActiveUsers)
 	a.Observe = m.ObserveHTTP
 
 	proc := a.Processor()

@@ -122,3 +122,19 @@ func (m *Metrics) WatchQueue(depth func(ctx context.Context) (length, pending in
 			read(func(_, p int64) int64 { return p })),
 	)
 }
+
+// WatchActiveUsers exports how many accounts used the console in the last 24 hours, read at
+// scrape time (-1: unknown).
+func (m *Metrics) WatchActiveUsers(count func(ctx context.Context, since time.Time) (int64, error)) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jianbao_active_users_24h",
+		Help: "Accounts that logged in or refreshed a session in the last 24 hours (-1: unknown)."},
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			n, err := count(ctx, time.Now().Add(-24*time.Hour))
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}))
+}

@@ -192,3 +192,12 @@ WHERE s.id = ? AND s.user_id = ?`, t.UTC(), operation, appraisal.CapViewCustomer
 	}
 	return &g, nil
 }
+
+// ActiveUsers counts the accounts that used a session (logged in or refreshed) since t: the
+// business dashboard's "active users per day". The sessions table holds weeks of a few dozen
+// users' sessions, so the scan is small.
+func (s *Store) ActiveUsers(ctx context.Context, since time.Time) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT user_id) FROM sessions WHERE last_used_at >= ?`, since.UTC()).Scan(&n)
+	return n, err
+}
