@@ -32,7 +32,7 @@ func TestDeployScript(t *testing.T) {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
 	for _, step := range []string{"scripts/build-functions", "terraform -chdir=terraform/envs/dev init", "plan -input=false -var build=",
-		"apply -input=false", "tccli scf Invoke", "FunctionName migrate", "releasectl promote dev", "/healthz", "nothing was run"} {
+		"apply -input=false", "tccli scf Invoke", "FunctionName migrate", "releasectl promote dev", "/health\n", "nothing was run"} {
 		if !strings.Contains(out, step) {
 			t.Errorf("the dry run does not show %q:\n%s", step, out)
 		}
@@ -41,6 +41,36 @@ func TestDeployScript(t *testing.T) {
 	if err == nil || !strings.Contains(out, "missing TENCENTCLOUD_SECRET_ID") || !strings.Contains(out, "nothing was changed") ||
 		strings.Contains(out, "==>") {
 		t.Fatalf("without credentials a real run must stop before any step: %v\n%s", err, out)
+	}
+	// With every variable set, still nothing runs against another environment's state bucket or
+	// without the providers' lock file.
+	dir := t.TempDir()
+	fakeBin := func(name string) {
+		os.WriteFile(dir+"/"+name, []byte("#!/bin/sh\necho $0 must not run >&2\nexit 1\n"), 0o755)
+	}
+	for _, b := range []string{"terraform", "curl"} {
+		fakeBin(b)
+	}
+	set := append(cleanEnv(), "TENCENTCLOUD_SECRET_ID=id", "TENCENTCLOUD_SECRET_KEY=key", "TF_VAR_bootstrap_admin_password=pw",
+		"TF_VAR_wecom_webhook_url=https://example.invalid/hook", "SMOKE_URL=https://example.invalid")
+	for i, kv := range set {
+		if strings.HasPrefix(kv, "PATH=") {
+			set[i] = "PATH=" + dir + ":" + strings.TrimPrefix(kv, "PATH=")
+		}
+	}
+	os.MkdirAll("../../dist/layers", 0o755)
+	if _, err := os.Stat("../../dist/layers/ffmpeg-layer.zip"); os.IsNotExist(err) {
+		os.WriteFile("../../dist/layers/ffmpeg-layer.zip", []byte("test placeholder"), 0o644)
+		defer os.Remove("../../dist/layers/ffmpeg-layer.zip")
+	}
+	for _, tc := range []struct{ bucket, want string }{
+		{"jianbao-prod-tfstate-1250000000", "is not dev's state bucket"},
+		{"jianbao-dev-tfstate-1250000000", ".terraform.lock.hcl is missing"},
+	} {
+		out, err := deploy(t, append(set, "TF_STATE_BUCKET="+tc.bucket), "--yes", "dev")
+		if err == nil || !strings.Contains(out, tc.want) || !strings.Contains(out, "nothing was changed") || strings.Contains(out, "==>") {
+			t.Errorf("state bucket %s: %v\n%s", tc.bucket, err, out)
+		}
 	}
 	if out, err := deploy(t, cleanEnv(), "staging"); err == nil || !strings.Contains(out, "unknown argument") {
 		t.Errorf("an unknown environment: %v\n%s", err, out)

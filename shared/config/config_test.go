@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,47 @@ func TestMaskDSN(t *testing.T) {
 	for in, want := range tests {
 		if got := MaskDSN(in); got != want {
 			t.Errorf("MaskDSN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestEnvExampleIsComplete: .env.example names every variable Load and LoadSecretSource read.
+func TestEnvExampleIsComplete(t *testing.T) {
+	read := map[string]bool{}
+	record := func(name string) string { read[name] = true; return "" }
+	Load(record)
+	c, _ := Load(func(name string) string { read[name] = true; return map[string]string{"COS_SECRET_ID": "id"}[name] })
+	c.COSCredentials()
+	LoadSecretSource(func(name string) string {
+		read[name] = true
+		return map[string]string{"SSM_SECRET_NAME": "s", "SSM_SECRET_VERSION": "v", "TENCENTCLOUD_REGION": "ap-guangzhou"}[name]
+	})
+	raw, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// NAME= lines are ours; "# NAME=" lines are the platform's (some read by the SDK, not here).
+	listed, platform := map[string]bool{}, map[string]bool{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		set := listed
+		if strings.HasPrefix(line, "# ") {
+			line, set = strings.TrimPrefix(line, "# "), platform
+		}
+		if name, _, ok := strings.Cut(line, "="); ok && name == strings.ToUpper(name) && !strings.Contains(name, " ") {
+			set[name] = true
+		}
+	}
+	if len(read) < 40 {
+		t.Fatalf("only %d variables recorded", len(read))
+	}
+	for name := range read {
+		if !listed[name] && !platform[name] {
+			t.Errorf("%s is read but not in .env.example", name)
+		}
+	}
+	for name := range listed {
+		if !read[name] {
+			t.Errorf(".env.example lists %s, which nothing reads", name)
 		}
 	}
 }

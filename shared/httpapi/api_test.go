@@ -18,6 +18,20 @@ func TestAPI(t *testing.T) {
 				}
 			})
 
+			for _, path := range []string{"/readyz", "/health"} {
+				t.Run(path, func(t *testing.T) {
+					r := h.do(t, "GET", path, "")
+					if r.status != 200 || r.json(t)["status"] != "ready" {
+						t.Fatalf("%d %s", r.status, r.body)
+					}
+					*h.ready = errors.New("down")
+					defer func() { *h.ready = nil }()
+					if r = h.do(t, "GET", path, ""); r.status != 503 {
+						t.Fatalf("%s with a dependency down: %d", path, r.status)
+					}
+				})
+			}
+
 			t.Run("readyz", func(t *testing.T) {
 				r := h.do(t, "GET", "/readyz", "")
 				if r.status != 200 || r.json(t)["status"] != "ready" {

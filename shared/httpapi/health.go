@@ -40,6 +40,13 @@ func registerHealth(api huma.API, d *Deps) {
 		Summary: "Readiness: MySQL and Redis answer",
 		Errors:  []int{http.StatusServiceUnavailable},
 	}, handleReady(d.Checks))
+	// The smoke check a deploy runs (the seed's GET /health): the same answer as readiness, so a
+	// release whose functions cannot reach MySQL or Redis fails its check.
+	huma.Register(api, huma.Operation{
+		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"ops"},
+		Summary: "Smoke check after a deploy: the dependencies answer",
+		Errors:  []int{http.StatusServiceUnavailable},
+	}, handleReady(d.Checks))
 }
 
 // handleReady probes every dependency at once, each within a short timeout.
