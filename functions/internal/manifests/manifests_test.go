@@ -94,6 +94,32 @@ func podSpecs(t *testing.T, env string, docs [][]byte) map[string]*corev1.PodSpe
 			obj = &policyv1.PodDisruptionBudget{}
 		case "HorizontalPodAutoscaler":
 			obj = &autoscalingv2.HorizontalPodAutoscaler{}
+		case "LogConfig":
+			// TKE's log collector CRD (no public schema): the fields we rely on, strictly.
+			var lc struct {
+				APIVersion string `json:"apiVersion"`
+				Kind       string `json:"kind"`
+				Metadata   struct {
+					Name      string `json:"name"`
+					Namespace string `json:"namespace"`
+					Labels    map[string]string
+				} `json:"metadata"`
+				Spec struct {
+					ClsDetail   struct{ TopicID, LogType string } `json:"clsDetail"`
+					InputDetail struct {
+						Type            string `json:"type"`
+						ContainerStdout struct {
+							Namespace     string `json:"namespace"`
+							AllContainers bool   `json:"allContainers"`
+						} `json:"containerStdout"`
+					} `json:"inputDetail"`
+				} `json:"spec"`
+			}
+			if err := strict(doc, &lc); err != nil || lc.Spec.ClsDetail.LogType != "json_log" ||
+				lc.Spec.InputDetail.ContainerStdout.Namespace != lc.Metadata.Namespace {
+				t.Errorf("%s: LogConfig must ship this namespace's stdout as JSON: %v %+v", env, err, lc.Spec)
+			}
+			continue
 		case "ServiceAccount":
 			obj = &corev1.ServiceAccount{}
 		case "Secret":
@@ -112,7 +138,7 @@ func podSpecs(t *testing.T, env string, docs [][]byte) map[string]*corev1.PodSpe
 			t.Errorf("%s: %s does not decode strictly: %v", env, meta.Kind, err)
 		}
 	}
-	for _, k := range []string{"Deployment", "Service", "Ingress", "ConfigMap", "PodDisruptionBudget", "CronJob", "NetworkPolicy", "ServiceAccount", "Secret"} {
+	for _, k := range []string{"Deployment", "Service", "Ingress", "ConfigMap", "PodDisruptionBudget", "CronJob", "NetworkPolicy", "ServiceAccount", "Secret", "LogConfig"} {
 		if kinds[k] == 0 {
 			t.Errorf("%s: no %s", env, k)
 		}
@@ -174,7 +200,8 @@ func TestArgoApplications(t *testing.T) {
 			Kind string
 			Spec struct {
 				Source struct {
-					Path string
+					Path           string
+					TargetRevision string `json:"targetRevision"`
 				}
 				SyncPolicy struct {
 					Automated   *struct{ Prune, SelfHeal bool }
@@ -192,6 +219,10 @@ func TestArgoApplications(t *testing.T) {
 		}
 		if app.Spec.Source.Path != "tke/overlays/"+env {
 			t.Errorf("%s points at %s", env, app.Spec.Source.Path)
+		}
+		// develop → dev and test, main → prod (release.yml bumps the overlays on those branches).
+		if want := map[string]string{"dev": "develop", "test": "develop", "prod": "main"}[env]; app.Spec.Source.TargetRevision != want {
+			t.Errorf("%s tracks %s, want %s", env, app.Spec.Source.TargetRevision, want)
 		}
 		auto := app.Spec.SyncPolicy.Automated
 		if env == "prod" && auto != nil {

@@ -127,6 +127,8 @@ resource "tencentcloud_scf_function" "fn" {
   cos_bucket_name   = local.code_bucket_short
   cos_object_name   = "/functions/${var.build}/${each.key}.zip"
   cos_bucket_region = var.region
+  cls_logset_id     = tencentcloud_cls_logset.this.id
+  cls_topic_id      = tencentcloud_cls_topic.functions.id
 
   # What the catalog says the function needs must have a value (a missing one stops the plan at
   # var.env[k]); what it merely reads is passed when the stack sets it. Secrets never travel here:

@@ -175,6 +175,7 @@ module "functions" {
   alarm_notice_ids    = var.alarm_notice_ids
   api_domain          = var.api_domain
   api_certificate_id  = var.api_certificate_id
+  log_retention_days  = var.env == "prod" ? 30 : 7
   # Plain settings; what the catalog says a function needs must be here or in secrets.
   env = {
     APP_ENV                  = var.env
