@@ -65,7 +65,7 @@ func price(v float64) *float64 { return &v }
 
 func knownPrices() cost.Prices {
 	p := cost.DefaultPrices()
-	for k, v := range map[string]float64{"scf_base_package": 12.8, "scf_gbs": 0.0001, "scf_invocations": 0.01, "mysql_hour": 1, "redis_hour": 0.5, "cos_standard_gb_month": 0.1} {
+	for k, v := range map[string]float64{"scf_base_package": 12.8, "scf_gbs": 0.0001, "scf_invocations": 0.01, "mysql_hour": 1, "redis_hour": 0.5, "cos_standard_gb_month": 0.1, "traffic_gb": 0.8} {
 		p.Set(k, v, "test", "2026-11-25")
 	}
 	return p
@@ -85,18 +85,42 @@ func TestMonthly(t *testing.T) {
 		{"over the package", cost.Usage{APIInvocations: 2_000_000, APISeconds: 0.4}, 12.8 + 10 + 1.50072},
 	} {
 		e := cost.Monthly(s, tc.usage, knownPrices())
-		if got := e.Lines[0].CNY; math.Abs(got-tc.scf) > 1e-6 {
+		if got := e.Lines[0].CNY + e.Lines[1].CNY; math.Abs(got-tc.scf) > 1e-6 {
 			t.Errorf("%s: SCF %.5f, want %.5f", tc.name, got, tc.scf)
 		}
-		sum, complete := e.Total()
-		want := tc.scf + 730 + 365 + tc.usage.StoredGB*0.1
-		if !complete || math.Abs(sum-want) > 1e-6 {
-			t.Errorf("%s: total %.4f complete %v, want %.4f", tc.name, sum, complete, want)
+		sum, unpriced := e.Total()
+		want := tc.scf + 730 + 365 + tc.usage.StoredGB*0.1 + tc.usage.TrafficGB*0.8
+		if len(unpriced) > 0 || math.Abs(sum-want) > 1e-6 {
+			t.Errorf("%s: total %.4f unpriced %v, want %.4f", tc.name, sum, unpriced, want)
 		}
 	}
-	e := cost.Monthly(s, cost.DefaultUsage("prod"), cost.DefaultPrices())
-	if _, complete := e.Total(); complete {
-		t.Error("the committed table has unverified prices; the total must say it is incomplete")
+	// The committed table: MySQL, Redis, COS and traffic from the business plan, scaled to our
+	// specs by memory; the SCF overage stays unpriced, and only where usage passes the package.
+	prod := cost.Monthly(s, cost.DefaultUsage("prod"), cost.DefaultPrices())
+	if _, unpriced := prod.Total(); len(unpriced) != 1 || unpriced[0] != "SCF+" {
+		t.Errorf("prod with the committed table: unpriced %v, want the SCF overage only", unpriced)
+	}
+	byItem := func(e cost.Estimate) map[string]cost.Line {
+		m := map[string]cost.Line{}
+		for _, l := range e.Lines {
+			m[l.Item] = l
+		}
+		return m
+	}
+	pl := byItem(prod)
+	for item, want := range map[string]float64{"MySQL": 0.5 * 730, "Redis": 0.12 * 730, "COS": 1100 * 0.118, "traffic": 20} {
+		if math.Abs(pl[item].CNY-want) > 1e-6 || !strings.Contains(pl[item].Detail, "business plan") {
+			t.Errorf("prod %s: %.2f %q, want %.2f from the business plan", item, pl[item].CNY, pl[item].Detail, want)
+		}
+	}
+	small := s
+	small.MySQLMemMB, small.RedisMemMB = 1000, 256
+	dl := byItem(cost.Monthly(small, cost.DefaultUsage("dev"), cost.DefaultPrices()))
+	if math.Abs(dl["MySQL"].CNY-0.125*730) > 1e-6 || math.Abs(dl["Redis"].CNY-0.03*730) > 1e-6 || !strings.Contains(dl["MySQL"].Detail, "scaled") {
+		t.Errorf("dev scaled by memory: MySQL %.2f %q, Redis %.2f", dl["MySQL"].CNY, dl["MySQL"].Detail, dl["Redis"].CNY)
+	}
+	if _, unpriced := cost.Monthly(small, cost.DefaultUsage("dev"), cost.DefaultPrices()).Total(); len(unpriced) != 0 {
+		t.Errorf("dev stays inside the SCF package, yet unpriced %v", unpriced)
 	}
 }
 
@@ -113,7 +137,7 @@ func TestPrint(t *testing.T) {
 	cost.Print(&b, ests, knownPrices())
 	out := b.String()
 	prodTotal, _ := ests[2].Total()
-	for _, want := range []string{"dev", "test", "prod", "1062", "2000", fmt.Sprintf("%.2f", prodTotal), "2C4G", "checked 2026-11-25"} {
+	for _, want := range []string{"dev", "test", "prod", "1062", "390", "260", "2000", fmt.Sprintf("%.2f", prodTotal), "2C4G", "checked 2026-11-25"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -167,8 +191,8 @@ func TestLivePrices(t *testing.T) {
 		t.Error("LivePrices changed the committed table")
 	}
 	e := cost.Monthly(s, cost.DefaultUsage("prod"), p)
-	if math.Abs(e.Lines[1].CNY-1.23*730) > 1e-9 || !strings.Contains(e.Lines[1].Detail, "1.2300 元/小时") {
-		t.Errorf("MySQL line %+v", e.Lines[1])
+	if math.Abs(e.Lines[2].CNY-1.23*730) > 1e-9 || !strings.Contains(e.Lines[2].Detail, "1.2300 元/小时") || strings.Contains(e.Lines[2].Detail, "business plan") {
+		t.Errorf("MySQL line %+v", e.Lines[2])
 	}
 	for _, c := range f.Calls() {
 		if c.Region != "ap-guangzhou" {

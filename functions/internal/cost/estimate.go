@@ -23,7 +23,7 @@ import (
 )
 
 // Seed is the seed's TKE plan the design card compares against (元/月).
-var Seed = struct{ Prod24x7, Scaled float64 }{1062, 2000}
+var Seed = struct{ Prod24x7, Dev, Test, Scaled float64 }{1062, 390, 260, 2000}
 
 // HoursPerMonth is the average month (365×24/12) pay-as-you-go prices are multiplied by.
 const HoursPerMonth = 730
@@ -156,18 +156,19 @@ type Usage struct {
 	Videos         int // uploads through media-video
 	VideoSeconds   float64
 	StoredGB       float64 // media bucket at the end of the first year
+	TrafficGB      float64 // out to the Internet: console pages, thumbnails, downloads
 }
 
 // DefaultUsage: prod is 50 admin users × ~600 requests × 22 working days; a photo takes 1.3 s
 // (docs/PERFORMANCE.md), a short video ~25 s; a year of items at ~15 MB a photo set and ~150 MB
 // a video. Dev and test are a tenth of prod's traffic with a small bucket.
 func DefaultUsage(env string) Usage {
-	prod := Usage{APIInvocations: 660_000, APISeconds: 0.08, Photos: 3_000, PhotoSeconds: 1.5, Videos: 300, VideoSeconds: 25, StoredGB: 1_100}
+	prod := Usage{APIInvocations: 660_000, APISeconds: 0.08, Photos: 3_000, PhotoSeconds: 1.5, Videos: 300, VideoSeconds: 25, StoredGB: 1_100, TrafficGB: 20}
 	if env == "prod" {
 		return prod
 	}
 	return Usage{APIInvocations: prod.APIInvocations / 10, APISeconds: prod.APISeconds, Photos: prod.Photos / 10, PhotoSeconds: prod.PhotoSeconds,
-		Videos: prod.Videos / 10, VideoSeconds: prod.VideoSeconds, StoredGB: 20}
+		Videos: prod.Videos / 10, VideoSeconds: prod.VideoSeconds, StoredGB: 20, TrafficGB: 2}
 }
 
 // Line is one row of the estimate. CNY is NaN when a price is unknown.
@@ -183,17 +184,16 @@ type Estimate struct {
 	Lines []Line
 }
 
-// Total sums the lines; complete is false when any price was unknown.
-func (e Estimate) Total() (sum float64, complete bool) {
-	complete = true
+// Total sums the priced lines and names the ones no price is known for.
+func (e Estimate) Total() (sum float64, unpriced []string) {
 	for _, l := range e.Lines {
 		if math.IsNaN(l.CNY) {
-			complete = false
+			unpriced = append(unpriced, l.Item)
 			continue
 		}
 		sum += l.CNY
 	}
-	return sum, complete
+	return sum, unpriced
 }
 
 func (p Prices) cny(key string) float64 {
@@ -203,18 +203,24 @@ func (p Prices) cny(key string) float64 {
 	return math.NaN()
 }
 
-// hourly names the hourly price a line was priced at, and where it came from.
-func (p Prices) hourly(key string) string {
-	x := p[key]
-	if x.CNY == nil {
-		return ""
+// priced returns a Tencent price where one is known (the committed table or -live), else the
+// business plan's unit price scaled by ratio, labelled so nobody mistakes it for a verified one.
+func (p Prices) priced(key, planKey string, ratio float64, unit string) (float64, string) {
+	if x, ok := p[key]; ok && x.CNY != nil {
+		return *x.CNY, fmt.Sprintf(" at %.4f %s (%s, %s)", *x.CNY, unit, x.Source, x.Checked)
 	}
-	return fmt.Sprintf(" at %.4f 元/小时 (%s, %s)", *x.CNY, x.Source, x.Checked)
+	v := p.cny(planKey) * ratio
+	if ratio == 1 {
+		return v, fmt.Sprintf(" at %.4f %s: business plan, unverified against today's price list", v, unit)
+	}
+	return v, fmt.Sprintf(" at %.4f %s: the business plan's %g scaled ×%.3g to this spec, unverified against today's price list", v, unit, p.cny(planKey), ratio)
 }
 
 // Monthly prices one environment. MySQL and Redis are pay-as-you-go (the Terraform modules use
-// POSTPAID), so their hourly price runs 730 hours; SCF is inside the account's base package
-// unless usage passes it.
+// POSTPAID) and cannot be paused, so their hourly price runs 730 hours even in dev and test; SCF
+// is inside the account's base package unless usage passes it. Without a Tencent price, MySQL
+// and Redis take the business plan's prices scaled by memory (the plan's 2C4G MySQL and 1 GB
+// Redis are the same products; TencentDB prices its specs roughly by memory tier).
 func Monthly(s Specs, u Usage, p Prices) Estimate {
 	const pkgGBs, pkgInvocations = 100_000, 500_000
 	mem := func(name string) float64 { return float64(s.FunctionMemoryMB[name]) / 1024 }
@@ -222,22 +228,30 @@ func Monthly(s Specs, u Usage, p Prices) Estimate {
 		float64(u.Photos)*u.PhotoSeconds*mem("media-image") +
 		float64(u.Videos)*u.VideoSeconds*mem("media-video")
 	inv := float64(u.APIInvocations + u.Photos + u.Videos + 30*24) // + the hourly timers
-	scf := p.cny("scf_base_package")
-	over := ""
+	overage, over := 0.0, ""
 	if gbs > pkgGBs {
-		scf += (gbs - pkgGBs) * p.cny("scf_gbs")
-		over = ", over the package"
+		overage += (gbs - pkgGBs) * p.cny("scf_gbs")
+		over = fmt.Sprintf("%.0f GBs", gbs-pkgGBs)
 	}
 	if inv > pkgInvocations {
-		scf += (inv - pkgInvocations) / 10_000 * p.cny("scf_invocations")
-		over = ", over the package"
+		overage += (inv - pkgInvocations) / 10_000 * p.cny("scf_invocations")
+		over = strings.TrimPrefix(over+fmt.Sprintf(", %.0f invocations", inv-pkgInvocations), ", ")
 	}
+	if over == "" {
+		over = "nothing"
+	}
+	mysqlHour, mysqlNote := p.priced("mysql_hour", "plan_mysql_2c4g_hour", float64(s.MySQLMemMB)/4000, "元/小时")
+	redisHour, redisNote := p.priced("redis_hour", "plan_redis_1gb_hour", float64(s.RedisMemMB)/1024, "元/小时")
+	cosGB, cosNote := p.priced("cos_standard_gb_month", "plan_cos_gb_month", 1, "元/GB/月")
+	traffic, trafficNote := p.priced("traffic_gb", "plan_traffic_gb", 1, "元/GB")
 	e := Estimate{Env: s.Env}
 	e.Lines = append(e.Lines,
-		Line{"SCF", fmt.Sprintf("%.0f GBs, %.0f invocations%s; the base package is per account, count it once", gbs, inv, over), scf},
-		Line{"MySQL", fmt.Sprintf("%dC%dG two-node, %d GB, pay-as-you-go%s", s.MySQLCPU, s.MySQLMemMB/1000, s.MySQLVolumeGB, p.hourly("mysql_hour")), p.cny("mysql_hour") * HoursPerMonth},
-		Line{"Redis", fmt.Sprintf("%d MB standard, %d replica(s), pay-as-you-go%s", s.RedisMemMB, s.RedisReplicas, p.hourly("redis_hour")), p.cny("redis_hour") * HoursPerMonth},
-		Line{"COS", fmt.Sprintf("%.0f GB standard", u.StoredGB), u.StoredGB * p.cny("cos_standard_gb_month")},
+		Line{"SCF", fmt.Sprintf("the base package: %.0f GBs and %.0f invocations used; it is per account, count it once", gbs, inv), p.cny("scf_base_package")},
+		Line{"SCF+", fmt.Sprintf("beyond the package: %s (SCF's unit prices are not known here)", over), overage},
+		Line{"MySQL", fmt.Sprintf("%dC%dG two-node, %d GB, pay-as-you-go%s", s.MySQLCPU, s.MySQLMemMB/1000, s.MySQLVolumeGB, mysqlNote), mysqlHour * HoursPerMonth},
+		Line{"Redis", fmt.Sprintf("%d MB standard, %d replica(s), pay-as-you-go%s", s.RedisMemMB, s.RedisReplicas, redisNote), redisHour * HoursPerMonth},
+		Line{"COS", fmt.Sprintf("%.0f GB standard%s", u.StoredGB, cosNote), u.StoredGB * cosGB},
+		Line{"traffic", fmt.Sprintf("%.0f GB out%s", u.TrafficGB, trafficNote), u.TrafficGB * traffic},
 	)
 	return e
 }
@@ -267,16 +281,24 @@ func Print(w io.Writer, ests []Estimate, p Prices) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "%-8s", "total")
+	var unpricedAll []string
 	for _, e := range ests {
-		sum, complete := e.Total()
+		sum, unpriced := e.Total()
 		s := money(sum)
-		if !complete {
-			s = "≥" + s + " (?)"
+		if len(unpriced) > 0 {
+			s += " +?"
+			for _, u := range unpriced {
+				unpricedAll = append(unpricedAll, e.Env+" "+u)
+			}
 		}
 		fmt.Fprintf(w, " %14s", s)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "\nseed (TKE plan): prod 24×7 %.0f 元/月, scaled %.0f 元/月\n", Seed.Prod24x7, Seed.Scaled)
+	if len(unpricedAll) > 0 {
+		fmt.Fprintf(w, "+? = plus what no price is known for: %s (see the lines below)\n", strings.Join(unpricedAll, ", "))
+	}
+	fmt.Fprintf(w, "\nthe business plan (TKE): prod 24×7 %.0f 元/月, dev %.0f, test %.0f (working hours); scaled %.0f 元/月\n",
+		Seed.Prod24x7, Seed.Dev, Seed.Test, Seed.Scaled)
 	fmt.Fprintln(w, "\nwhat each line assumes:")
 	for _, e := range ests {
 		for _, l := range e.Lines {

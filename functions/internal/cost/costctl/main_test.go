@@ -22,7 +22,7 @@ func TestEstimateNeedsNoCloud(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"dev", "test", "prod", "seed (TKE plan): prod 24×7 1062 元/月, scaled 2000 元/月", "2C4G"} {
+	for _, want := range []string{"dev", "test", "prod", "the business plan (TKE): prod 24×7 1062 元/月, dev 390, test 260", "2C4G"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("lacks %q:\n%s", want, out.String())
 		}
