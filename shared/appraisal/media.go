@@ -85,9 +85,11 @@ type MediaStore interface {
 	CreateMedia(ctx context.Context, m *Media, a AuditEntry) error
 	// SetMediaKey records the key derived from the new row's id.
 	SetMediaKey(ctx context.Context, id int64, key string) error
+	MediaAccess
+	// Media reads any file, deleted or not, whoever asks: for processing and cleanup, never for
+	// a caller (MediaAccess answers within a scope).
 	Media(ctx context.Context, id int64) (*Media, error)
 	MediaByKey(ctx context.Context, key string) (*Media, error)
-	ListMedia(ctx context.Context, ownerType string, ownerID int64) ([]Media, error)
 	// ClaimMedia takes the asset for processing until leaseUntil. It succeeds for an asset
 	// waiting to be processed, one that failed, or one whose previous lease expired; for anything
 	// else (already processing, ready, rejected, deleted) it reports false: a duplicate or late

@@ -33,6 +33,10 @@ const (
 	CapSeeAllOrders      = "orders.see_all"       // see orders not assigned to oneself
 )
 
+// Capabilities lists every capability: the per-request grant loads the ones the caller's role
+// holds, so a capability missing here would never be granted.
+var Capabilities = []string{CapViewCustomerPhone, CapSeeAllOrders, CapEditFrozenMedia}
+
 var (
 	everyone = Roles
 	managers = []RoleID{RoleSuperAdmin, RoleAdmin}
@@ -113,6 +117,7 @@ var DefaultPolicy = map[string][]RoleID{
 	"media.get":              everyone,
 	"media.delete":           office,
 	"media.reprocess":        office,
+	CapEditFrozenMedia:       managers,
 	"audit.list":             managers,
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
+	"github.com/jianbao/admin/shared/gallery"
 	"github.com/jianbao/admin/shared/orders"
 	"github.com/jianbao/admin/shared/pii"
 )
@@ -42,12 +43,10 @@ type Deps struct {
 	Cache   appraisal.Cache
 	PII     *pii.Box
 	Limiter appraisal.Throttle // rate limits public endpoints
-	Blobs   appraisal.BlobStore
-	// MediaLimits bound uploads.
-	MediaLimits MediaLimits
-	// Dispatch hands an uploaded original to processing again (reprocess): the stream on TKE and
-	// locally. Nil where no dispatcher exists.
-	Dispatch func(ctx context.Context, key string) error
+	// Blobs signs the rendition links the media views carry.
+	Blobs appraisal.BlobStore
+	// Gallery is the media group's service.
+	Gallery *gallery.Service
 	// PublicBaseURL is where certificate verification links point (the QR code).
 	PublicBaseURL string
 	Checks        []Check

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
+	"github.com/jianbao/admin/shared/gallery"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
@@ -77,7 +78,8 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	}
 	blobMux.Handle(localstore.PathPrefix, blobs.Handler())
 	var readyErr error
-	deps := httpapi.Deps{Blobs: blobs, MediaLimits: httpapi.MediaLimits{MaxImageBytes: 30 << 20, MaxVideoBytes: 1 << 30}, Log: logs.Discard(), Auth: svc, Orders: ord, Store: st, Cache: cache, PII: box, Limiter: th,
+	deps := httpapi.Deps{Blobs: blobs, Log: logs.Discard(), Auth: svc, Orders: ord, Store: st, Cache: cache, PII: box, Limiter: th,
+		Gallery:       &gallery.Service{Store: st, Blobs: blobs, Permissions: svc, Limits: gallery.Limits{MaxImageBytes: 30 << 20, MaxVideoBytes: 1 << 30}},
 		PublicBaseURL: "https://jianbao.example", Checks: []httpapi.Check{
 			{Name: "mysql", Fn: d.DB.PingContext},
 			{Name: "fake", Fn: func(context.Context) error { return readyErr }},

@@ -2,35 +2,17 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/gallery"
 )
 
-// MediaLimits bound what an upload may declare.
-type MediaLimits struct {
-	MaxImageBytes int64
-	MaxVideoBytes int64
-}
-
-// uploadTypes are the content types an upload may declare, with their kind and key extension.
-var uploadTypes = map[string]struct {
-	kind appraisal.MediaKind
-	ext  string
-}{
-	"image/jpeg": {appraisal.MediaImage, ".jpg"}, "image/png": {appraisal.MediaImage, ".png"},
-	"image/webp": {appraisal.MediaImage, ".webp"}, "image/gif": {appraisal.MediaImage, ".gif"},
-	"video/mp4": {appraisal.MediaVideo, ".mp4"}, "video/quicktime": {appraisal.MediaVideo, ".mov"},
-}
-
-const (
-	uploadURLTTL    = 15 * time.Minute
-	renditionURLTTL = 10 * time.Minute
-)
+// renditionURLTTL is how long a signed rendition link stays valid.
+const renditionURLTTL = 10 * time.Minute
 
 type renditionView struct {
 	Name   string `json:"name" enum:"thumb,medium,large,video,poster"`
@@ -122,89 +104,31 @@ type mediaOutput struct {
 	Body mediaView
 }
 
-// checkOwner makes sure an upload is attached to something that exists.
-func (d *Deps) checkOwner(ctx context.Context, ownerType, rawID string) (int64, error) {
-	id, err := parseOptionalID("owner_id", rawID)
-	if err == nil && id == 0 {
-		err = appraisal.Invalid(appraisal.FieldError{Field: "owner_id", Code: "required", Message: "what the file belongs to"})
-	}
-	if err != nil {
-		return 0, err
-	}
-	switch ownerType {
-	case "item":
-		_, err = d.Store.Item(ctx, id)
-	case "order":
-		_, err = d.Store.Order(ctx, id)
-	}
-	if appraisal.IsKind(err, appraisal.KindNotFound) {
-		return 0, appraisal.Invalid(appraisal.FieldError{Field: "owner_id", Code: "not_found", Message: "no such " + ownerType})
-	}
-	return id, err
-}
-
-// liveMedia reads a file by its path id; deleted ones are not found.
-func (d *Deps) liveMedia(ctx context.Context, rawID string) (*appraisal.Media, error) {
-	id, err := parseID(rawID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := d.Store.Media(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if m.DeletedAt != nil {
-		return nil, errNotFound
-	}
-	return m, nil
-}
-
-var errNoDispatcher = appraisal.E(appraisal.KindUnavailable, "media.no_dispatcher", "this deployment cannot start processing on request")
-
-// dispatch hands an original to processing, where the deployment can.
-func (d *Deps) dispatch(ctx context.Context, key string) error {
-	if d.Dispatch == nil {
-		return errNoDispatcher
-	}
-	return d.Dispatch(ctx, key)
-}
-
 func registerMedia(api huma.API, d *Deps) {
 	tags := []string{"media"}
+	g := d.Gallery
+	view := func(ctx context.Context, m *appraisal.Media, err error) (*mediaOutput, error) {
+		if err != nil {
+			return nil, err
+		}
+		v, err := d.viewMedia(ctx, m)
+		return &mediaOutput{Body: v}, err
+	}
 	register(api, huma.Operation{
 		OperationID: "media.uploads.create", Method: http.MethodPost, Path: "/api/v1/media/uploads", Tags: tags,
 		Summary:       "Start an upload: a media record and a presigned PUT URL",
-		Description:   "The client PUTs the file to the returned URL within 15 minutes; processing starts by itself when the file lands. The object key is made from the media id, never from the file name.",
+		Description:   "The client PUTs the file to the returned URL within 15 minutes; processing starts by itself when the file lands. The object key is made from the media id, never from the file name. The owner must be an item or order the caller can see; the files of an order with an issued certificate (and of its item) are frozen.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity, http.StatusConflict},
 	}, func(ctx context.Context, in *createUploadInput) (*createUploadOutput, error) {
 		return idempotent(ctx, d, in.IdempotencyKey, "media.uploads.create", in.Body, func() (*createUploadOutput, error) {
 			b := in.Body
-			t, ok := uploadTypes[b.ContentType]
-			if !ok || string(t.kind) != b.Kind {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "content_type", Code: "not_allowed", Message: "the content type does not match the kind"})
-			}
-			limit := d.MediaLimits.MaxImageBytes
-			if t.kind == appraisal.MediaVideo {
-				limit = d.MediaLimits.MaxVideoBytes
-			}
-			if b.Size > limit {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "size", Code: "too_large", Message: fmt.Sprintf("at most %d bytes", limit)})
-			}
-			owner, err := d.checkOwner(ctx, b.OwnerType, b.OwnerID)
+			owner, err := parseOptionalID("owner_id", b.OwnerID)
 			if err != nil {
 				return nil, err
 			}
-			m := &appraisal.Media{OwnerType: b.OwnerType, OwnerID: owner, Kind: t.kind, Role: b.Role, Filename: b.Filename,
-				ContentType: b.ContentType, Size: b.Size, Status: appraisal.MediaPendingUpload, CreatedBy: principalFrom(ctx).UserID}
-			if err := d.Store.CreateMedia(ctx, m, actor(ctx).For("media.uploads.create", "media", "")); err != nil {
-				return nil, err
-			}
-			now := time.Now().UTC()
-			m.Key = fmt.Sprintf("originals/%04d/%02d/%d%s", now.Year(), now.Month(), m.ID, t.ext)
-			if err := d.Store.SetMediaKey(ctx, m.ID, m.Key); err != nil {
-				return nil, err
-			}
-			put, err := d.Blobs.PresignPut(ctx, m.Key, b.ContentType, uploadURLTTL)
+			m, put, err := g.StartUpload(ctx, principalFrom(ctx), gallery.Upload{OwnerType: b.OwnerType, OwnerID: owner,
+				Kind: appraisal.MediaKind(b.Kind), Role: b.Role, Filename: b.Filename, ContentType: b.ContentType, Size: b.Size},
+				actor(ctx).For("media.uploads.create", "media", ""))
 			if err != nil {
 				return nil, err
 			}
@@ -219,13 +143,16 @@ func registerMedia(api huma.API, d *Deps) {
 
 	register(api, huma.Operation{
 		OperationID: "media.list", Method: http.MethodGet, Path: "/api/v1/media", Tags: tags,
-		Summary: "The photos and videos of an item or order, with signed rendition links", Errors: []int{http.StatusUnprocessableEntity},
+		Summary: "The photos and videos of an item or order, with signed rendition links",
+		Description: "Only what the caller can see: an expert, the files of the orders assigned to them and of those orders' items; " +
+			"for anything else the list is empty.",
+		Errors: []int{http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *mediaListInput) (*mediaListOutput, error) {
 		id, err := parseOptionalID("owner_id", in.OwnerID)
 		if err != nil {
 			return nil, err
 		}
-		ms, err := d.Store.ListMedia(ctx, in.OwnerType, id)
+		ms, err := g.List(ctx, principalFrom(ctx), in.OwnerType, id)
 		if err != nil {
 			return nil, err
 		}
@@ -245,24 +172,24 @@ func registerMedia(api huma.API, d *Deps) {
 		OperationID: "media.get", Method: http.MethodGet, Path: "/api/v1/media/{id}", Tags: tags,
 		Summary: "One photo or video: status, reason and signed rendition links", Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
-		m, err := d.liveMedia(ctx, in.ID)
+		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
 		}
-		v, err := d.viewMedia(ctx, m)
-		return &mediaOutput{Body: v}, err
+		m, err := g.Get(ctx, principalFrom(ctx), id)
+		return view(ctx, m, err)
 	})
 
 	register(api, huma.Operation{
 		OperationID: "media.delete", Method: http.MethodDelete, Path: "/api/v1/media/{id}", Tags: tags,
-		Summary: "Delete a photo or video", Description: "Soft: the record disappears now, the objects are removed by the cleanup job.",
-		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound},
+		Summary: "Delete a photo or video", Description: "Soft: the record disappears now, the objects are removed by the cleanup job. Not for the files of an order with an issued certificate.",
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *idInput) (*struct{}, error) {
 		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
 		}
-		return nil, d.Store.DeleteMedia(ctx, id, actor(ctx).For("media.delete", "media", ""))
+		return nil, g.Delete(ctx, principalFrom(ctx), id, actor(ctx).For("media.delete", "media", ""))
 	})
 
 	register(api, huma.Operation{
@@ -273,24 +200,12 @@ func registerMedia(api huma.API, d *Deps) {
 			"what starts processing. Idempotent: a file already past upload is returned as it is.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
-		m, err := d.liveMedia(ctx, in.ID)
+		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
 		}
-		if m.Status == appraisal.MediaPendingUpload {
-			if _, err := d.Blobs.Head(ctx, m.Key); appraisal.KindOf(err) == appraisal.KindNotFound {
-				return nil, appraisal.E(appraisal.KindConflict, "media.not_uploaded", "the file has not arrived in storage: PUT it to the upload URL first")
-			} else if err != nil {
-				return nil, err
-			}
-			// A second event for the same original is harmless: the processor's lease and status
-			// make duplicates no-ops.
-			if err := d.dispatch(ctx, m.Key); err != nil {
-				return nil, err
-			}
-		}
-		v, err := d.viewMedia(ctx, m)
-		return &mediaOutput{Body: v}, err
+		m, err := g.Complete(ctx, principalFrom(ctx), id)
+		return view(ctx, m, err)
 	})
 
 	register(api, huma.Operation{
@@ -301,17 +216,7 @@ func registerMedia(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		if d.Dispatch == nil {
-			return nil, errNoDispatcher // before the reset, which would leave the file waiting
-		}
-		m, err := d.Store.ResetMedia(ctx, id, actor(ctx).For("media.reprocess", "media", ""))
-		if err != nil {
-			return nil, err
-		}
-		if err := d.dispatch(ctx, m.Key); err != nil {
-			return nil, err
-		}
-		v, err := d.viewMedia(ctx, m)
-		return &mediaOutput{Body: v}, err
+		m, err := g.Reprocess(ctx, principalFrom(ctx), id, actor(ctx).For("media.reprocess", "media", ""))
+		return view(ctx, m, err)
 	})
 }

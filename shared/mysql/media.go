@@ -89,11 +89,32 @@ func (s *Store) MediaByKey(ctx context.Context, key string) (*appraisal.Media, e
 	return m, dbErr(err, "media")
 }
 
-// ListMedia implements appraisal.MediaStore: an owner's assets, deleted ones left out.
-func (s *Store) ListMedia(ctx context.Context, ownerType string, ownerID int64) ([]appraisal.Media, error) {
+// scopeMedia is the SQL condition (on media m) that keeps a scope's files: all of them, or those
+// of the orders assigned to the scope's expert and of those orders' items. It is the only place
+// the visibility of a file is decided in SQL.
+func scopeMedia(sc appraisal.Scope) (string, []any) {
+	if sc.All {
+		return "1=1", nil
+	}
+	return `((m.owner_type = 'order' AND EXISTS (SELECT 1 FROM orders o WHERE o.id = m.owner_id AND o.assignee_expert_id = ?))
+   OR (m.owner_type = 'item' AND EXISTS (SELECT 1 FROM orders o WHERE o.item_id = m.owner_id AND o.assignee_expert_id = ?)))`,
+		[]any{sc.ExpertID, sc.ExpertID}
+}
+
+// VisibleMedia implements appraisal.MediaAccess.
+func (s *Store) VisibleMedia(ctx context.Context, sc appraisal.Scope, id int64) (*appraisal.Media, error) {
+	cond, args := scopeMedia(sc)
+	m, err := scanMedia(s.db.QueryRowContext(ctx, "SELECT "+mediaColumns+" FROM media m WHERE m.id = ? AND m.deleted_at IS NULL AND "+cond,
+		append([]any{id}, args...)...))
+	return m, dbErr(err, "media")
+}
+
+// ListMedia implements appraisal.MediaAccess: an owner's live files, within the scope.
+func (s *Store) ListMedia(ctx context.Context, sc appraisal.Scope, ownerType string, ownerID int64) ([]appraisal.Media, error) {
+	cond, args := scopeMedia(sc)
 	out := []appraisal.Media{}
-	err := s.each(ctx, "SELECT "+mediaColumns+" FROM media WHERE owner_type = ? AND owner_id = ? AND deleted_at IS NULL ORDER BY id",
-		[]any{ownerType, ownerID}, func(r interface{ Scan(...any) error }) error {
+	err := s.each(ctx, "SELECT "+mediaColumns+" FROM media m WHERE m.owner_type = ? AND m.owner_id = ? AND m.deleted_at IS NULL AND "+cond+" ORDER BY m.id",
+		append([]any{ownerType, ownerID}, args...), func(r interface{ Scan(...any) error }) error {
 			m, err := scanMedia(r)
 			if err == nil {
 				out = append(out, *m)
@@ -101,6 +122,32 @@ func (s *Store) ListMedia(ctx context.Context, ownerType string, ownerID int64) 
 			return err
 		})
 	return out, err
+}
+
+// MediaOwner implements appraisal.MediaAccess: the owner exists, the scope includes it, and
+// whether an issued certificate rests on it.
+func (s *Store) MediaOwner(ctx context.Context, sc appraisal.Scope, ownerType string, ownerID int64) (appraisal.MediaOwner, error) {
+	o := appraisal.MediaOwner{Type: ownerType, ID: ownerID}
+	var q string
+	args := []any{ownerID}
+	switch ownerType {
+	case "order":
+		q = `SELECT status = 'CERT_ISSUED' FROM orders WHERE id = ?`
+		if !sc.All {
+			q += ` AND assignee_expert_id = ?`
+			args = append(args, sc.ExpertID)
+		}
+	case "item":
+		q = `SELECT EXISTS (SELECT 1 FROM orders o WHERE o.item_id = i.id AND o.status = 'CERT_ISSUED') FROM items i WHERE i.id = ?`
+		if !sc.All {
+			q += ` AND EXISTS (SELECT 1 FROM orders o WHERE o.item_id = i.id AND o.assignee_expert_id = ?)`
+			args = append(args, sc.ExpertID)
+		}
+	default:
+		return o, appraisal.Invalid(appraisal.FieldError{Field: "owner_type", Code: "not_allowed", Message: "item or order"})
+	}
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&o.Frozen)
+	return o, dbErr(err, ownerType)
 }
 
 // ClaimMedia implements appraisal.MediaStore with one guarded UPDATE, so of two workers (or two

@@ -160,6 +160,9 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID int64, keep, reas
 	return int(n), err
 }
 
+// capabilityParams are the placeholders for appraisal.Capabilities.
+var capabilityParams = strings.TrimSuffix(strings.Repeat("?, ", len(appraisal.Capabilities)), ", ")
+
 // Grant implements appraisal.SessionStore: the session, the account and the permission in one
 // query, so authorization costs one round trip and always sees the current state.
 func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, operation string, t time.Time) (*appraisal.Grant, error) {
@@ -167,14 +170,19 @@ func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, opera
 	var role, active, allowed int
 	var expert sql.NullInt64
 	var caps sql.NullString
+	args := []any{t.UTC(), operation}
+	for _, c := range appraisal.Capabilities {
+		args = append(args, c)
+	}
+	args = append(args, sessionID, userID)
 	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.role_id, u.disabled,
   CASE WHEN s.revoked_at IS NULL AND s.expires_at > ? THEN 1 ELSE 0 END,
   CASE WHEN EXISTS (SELECT 1 FROM role_permissions rp WHERE rp.role_id = u.role_id AND rp.operation = ?) THEN 1 ELSE 0 END,
   (SELECT e.id FROM experts e WHERE e.user_id = u.id),
   (SELECT GROUP_CONCAT(rp.operation ORDER BY rp.operation SEPARATOR ',') FROM role_permissions rp
-     WHERE rp.role_id = u.role_id AND rp.operation IN (?, ?))
+     WHERE rp.role_id = u.role_id AND rp.operation IN (`+capabilityParams+`))
 FROM sessions s JOIN admin_users u ON u.id = s.user_id
-WHERE s.id = ? AND s.user_id = ?`, t.UTC(), operation, appraisal.CapViewCustomerPhone, appraisal.CapSeeAllOrders, sessionID, userID).
+WHERE s.id = ? AND s.user_id = ?`, args...).
 		Scan(&g.UserID, &g.Username, &role, &g.Disabled, &active, &allowed, &expert, &caps)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &appraisal.Grant{}, nil

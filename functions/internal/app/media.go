@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jianbao/admin/shared/gallery"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/media"
@@ -85,10 +86,8 @@ func (a *App) Queue() *redis.Queue {
 // mediaDeps adds what the media routes need.
 func (a *App) mediaDeps(d *httpapi.Deps) {
 	d.Blobs = a.Blobs
-	d.MediaLimits = httpapi.MediaLimits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes}
-	if a.Dispatch != nil {
-		d.Dispatch = a.Dispatch
-	}
+	d.Gallery = &gallery.Service{Store: a.Store, Blobs: a.Blobs, Permissions: a.Auth, Dispatch: a.Dispatch,
+		Limits: gallery.Limits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes}}
 }
 
 // Relay is the alert relay to the WeCom robot, or nil when it is not configured.

@@ -1,6 +1,11 @@
 # A VPC for one environment: a subnet for the functions and one for the databases, and security
 # groups that let only the functions' subnet reach MySQL and Redis. SCF's VPC config has no
-# security group of its own, so the databases' groups admit the functions' CIDR (facts §3.7).
+# security group of its own, so the databases' groups admit the functions' CIDR.
+#
+# The subnets stay in one zone on purpose: SCF binds a function to one subnet (it runs the
+# function itself across zones), and TencentDB places replicas by zone, not by subnet — prod's
+# second zone is in the MySQL replica (first_slave_zone, semi-synchronous) and the Redis replica
+# (replica_zone_ids).
 
 variable "name" {
   type = string
