@@ -357,6 +357,30 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 	if strings.Contains(string(c.want(200, admin, "GET", "/api/v1/audit-logs?page_size=100", nil).raw), "13812345678") {
 		t.Error("the audit log holds a phone number in clear")
 	}
+	// Blind re-appraisal: round 2's expert sees the item (description, attributes) but neither
+	// round 1's verdict nor its notes or reviews until they have given their own opinion; the
+	// operator saw both rounds all along.
+	blind := c.want(200, ex2, "GET", path, nil)
+	if blind.str("blind") != "true" || len(blind.body["opinions"].([]any)) != 0 || len(blind.body["reviews"].([]any)) != 0 ||
+		strings.Contains(string(blind.raw), "底款规整") || strings.Contains(string(blind.raw), "青花发色纯正") {
+		t.Errorf("round 2's expert sees round 1: %s", blind.raw)
+	}
+	if blind.str("item", "title") != "清乾隆青花缠枝莲纹瓶" || blind.str("item", "attributes", "height") != "32cm" {
+		t.Errorf("the expert's view lacks the item: %s", blind.raw)
+	}
+	if l := c.want(200, ex2, "GET", "/api/v1/media?owner_type=item&owner_id="+item, nil); l.body["items"] == nil {
+		t.Errorf("the expert cannot list the item's files: %s", l.raw)
+	}
+	c.want(404, ex, "GET", path, nil) // round 1's expert no longer has the order
+	step(ex2, "start", nil, "IN_APPRAISAL")
+	second := c.want(201, ex2, "POST", path+"/opinions", withVersion(map[string]any{"verdict": "GENUINE", "era": "清乾隆",
+		"condition": "完好", "value_min_fen": 800_000, "value_max_fen": 1_000_000, "public_comment": "复鉴：真品"}, version))
+	version = second.str("order", "version")
+	open := c.want(200, ex2, "GET", path, nil)
+	if open.str("blind") != "false" || len(open.body["opinions"].([]any)) != 3 {
+		t.Errorf("after their own opinion the expert sees every round: %s", open.raw)
+	}
+
 	if c.calls < 40 {
 		t.Errorf("only %d calls validated", c.calls)
 	}

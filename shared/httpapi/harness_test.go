@@ -66,7 +66,7 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	if _, _, err := svc.Bootstrap(ctx, adminPassword, false); err != nil {
 		t.Fatal(err)
 	}
-	ord := &orders.Service{Orders: st, Catalog: st, Review: appraisal.ReviewPolicy{ValueThresholdFen: 10_000_000},
+	ord := &orders.Service{Orders: st, Catalog: st, Permissions: svc, Review: appraisal.ReviewPolicy{ValueThresholdFen: 10_000_000},
 		Sample:  func() float64 { return 0.99 },
 		Changed: func(ctx context.Context) { cache.Delete(ctx, httpapi.DashboardCacheKey) }}
 	blobMux := http.NewServeMux()

@@ -145,6 +145,8 @@ type orderDetailView struct {
 	Opinions     []opinionView     `json:"opinions"`
 	Reviews      []reviewView      `json:"reviews"`
 	Certificates []certificateView `json:"certificates"`
+	Item         itemView          `json:"item" doc:"The item being appraised: title, description and attributes are the expert's material; its photos are GET /api/v1/media?owner_type=item"`
+	Blind        bool              `json:"blind" doc:"True when earlier rounds' opinions, reviews and certificates are left out: the caller is the new round's expert and has not yet given their own opinion"`
 }
 
 type ordersInput struct {
@@ -284,23 +286,6 @@ type verifyOutput struct {
 	}
 }
 
-// visibleOrder loads an order the caller may see; one they may not is simply not found.
-func (d *Deps) visibleOrder(ctx context.Context, id int64) (*appraisal.Order, bool, error) {
-	o, err := d.Store.Order(ctx, id)
-	if err != nil {
-		return nil, false, err
-	}
-	p := principalFrom(ctx)
-	seeAll, err := d.Auth.Can(ctx, p, appraisal.CapSeeAllOrders)
-	if err != nil {
-		return nil, false, err
-	}
-	if !orders.CanSee(p, seeAll, o) {
-		return nil, false, errNotFound
-	}
-	return o, seeAll, nil
-}
-
 func registerOrders(api huma.API, d *Deps) {
 	tags := []string{"orders"}
 	register(api, huma.Operation{
@@ -337,18 +322,7 @@ func registerOrders(api huma.API, d *Deps) {
 		if f.To, err = parseTime("to", in.To); err != nil {
 			return nil, err
 		}
-		p := principalFrom(ctx)
-		seeAll, err := d.Auth.Can(ctx, p, appraisal.CapSeeAllOrders)
-		if err != nil {
-			return nil, err
-		}
-		if !seeAll {
-			if p.ExpertID == 0 {
-				return &ordersOutput{Body: newList([]OrderView{}, 0, pg)}, nil
-			}
-			f.ExpertID = p.ExpertID
-		}
-		os, total, err := d.Store.ListOrders(ctx, f)
+		os, total, err := d.Orders.List(ctx, principalFrom(ctx), f)
 		if err != nil {
 			return nil, err
 		}
@@ -385,26 +359,19 @@ func registerOrders(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		det, err := d.Store.OrderDetail(ctx, id)
+		det, err := d.Orders.Get(ctx, principalFrom(ctx), id)
 		if err != nil {
 			return nil, err
-		}
-		seeAll, err := d.Auth.Can(ctx, principalFrom(ctx), appraisal.CapSeeAllOrders)
-		if err != nil {
-			return nil, err
-		}
-		if !orders.CanSee(principalFrom(ctx), seeAll, &det.Order) {
-			return nil, errNotFound
 		}
 		v := orderDetailView{OrderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
-			Reviews: []reviewView{}, Certificates: []certificateView{}}
+			Reviews: []reviewView{}, Certificates: []certificateView{}, Item: viewItem(*det.Item), Blind: det.Blind}
 		v.Customer = orderCustomerView{ID: formatID(det.Order.CustomerID), Name: det.Order.CustomerName}
-		full, err := d.canSeePhone(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if p := principalFrom(ctx); p.Role != appraisal.RoleExpert {
+		if det.SeeAll {
 			// Experts never see contact details; others see them masked or, if allowed, in full.
+			full, err := d.canSeePhone(ctx)
+			if err != nil {
+				return nil, err
+			}
 			if c, enc, err := d.Store.Customer(ctx, det.Order.CustomerID); err == nil {
 				v.Customer.Phone = d.viewCustomer(c, enc, full).Phone
 			}
@@ -447,9 +414,6 @@ func registerOrders(api huma.API, d *Deps) {
 			if err != nil {
 				return nil, err
 			}
-			if _, _, err := d.visibleOrder(ctx, id); err != nil {
-				return nil, err
-			}
 			o, err := d.Orders.Transition(ctx, principalFrom(ctx), id, version, s.action, in.Body.Note, actor(ctx))
 			if err != nil {
 				return nil, err
@@ -482,7 +446,8 @@ func registerOrders(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "orders.suggest_expert", Method: http.MethodGet, Path: "/api/v1/orders/{id}/suggested-expert", Tags: tags,
 		Summary: "The least-loaded eligible expert for an order", Errors: []int{http.StatusNotFound},
-	}, byID(func(ctx context.Context, id int64) (*appraisal.Expert, error) { return d.Orders.SuggestExpert(ctx, id) }, func(e *appraisal.Expert) *suggestOutput { return &suggestOutput{Body: viewExpert(*e)} }))
+	}, byID(func(ctx context.Context, id int64) (*appraisal.Expert, error) { return d.Orders.SuggestExpert(ctx, principalFrom(ctx), id) },
+		func(e *appraisal.Expert) *suggestOutput { return &suggestOutput{Body: viewExpert(*e)} }))
 
 	register(api, huma.Operation{
 		OperationID: "orders.submit_opinion", Method: http.MethodPost, Path: "/api/v1/orders/{id}/opinions", Tags: tags,
@@ -492,9 +457,6 @@ func registerOrders(api huma.API, d *Deps) {
 	}, func(ctx context.Context, in *opinionInput) (*opinionOutput, error) {
 		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
 		if err != nil {
-			return nil, err
-		}
-		if _, _, err := d.visibleOrder(ctx, id); err != nil {
 			return nil, err
 		}
 		o, op, err := d.Orders.SubmitOpinion(ctx, principalFrom(ctx), id, version, orders.OpinionInput{
@@ -546,7 +508,7 @@ func registerOrders(api huma.API, d *Deps) {
 		OperationID: "certificates.get", Method: http.MethodGet, Path: "/api/v1/certificates/{id}", Tags: tags,
 		Summary: "Get a certificate", Errors: []int{http.StatusNotFound},
 	}, byID(func(ctx context.Context, id int64) (*appraisal.Certificate, error) {
-		return d.Store.Certificate(ctx, id)
+		return d.Orders.Certificate(ctx, principalFrom(ctx), id)
 	}, func(c *appraisal.Certificate) *certificateOutput {
 		return &certificateOutput{Body: d.viewCertificate(*c)}
 	}))
@@ -560,7 +522,7 @@ func registerOrders(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := d.Store.Certificate(ctx, id)
+		c, err := d.Orders.Certificate(ctx, principalFrom(ctx), id)
 		if err != nil {
 			return nil, err
 		}
@@ -579,7 +541,7 @@ func registerOrders(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := d.Orders.RevokeCertificate(ctx, id, in.Body.Reason, actor(ctx))
+		c, err := d.Orders.RevokeCertificate(ctx, principalFrom(ctx), id, in.Body.Reason, actor(ctx))
 		if err != nil {
 			return nil, err
 		}

@@ -16,10 +16,13 @@ import (
 	"github.com/jianbao/admin/shared/appraisal"
 )
 
-// Service runs the workflow.
+// Service runs the workflow. Every method that takes the caller reads and changes orders within
+// the caller's scope (appraisal.Scope): an order outside it is not found, whatever the route.
 type Service struct {
 	Orders  appraisal.OrderStore
 	Catalog appraisal.CatalogStore
+	// Permissions answers capability questions (auth.Service).
+	Permissions Permissions
 	Review  appraisal.ReviewPolicy
 	// Sample draws the review sampling number in [0,1); crypto/rand when nil.
 	Sample func() float64
@@ -90,15 +93,111 @@ func (s *Service) Create(ctx context.Context, in CreateInput, p *appraisal.Princ
 	return o, nil
 }
 
-// CanSee reports whether p may see o: experts without the see-all capability see only the orders
-// assigned to them.
-func CanSee(p *appraisal.Principal, seeAll bool, o *appraisal.Order) bool {
-	return seeAll || (p.ExpertID != 0 && o.AssigneeID == p.ExpertID)
+// Permissions answers whether a principal's role holds a capability now.
+type Permissions interface {
+	Can(ctx context.Context, p *appraisal.Principal, capability string) (bool, error)
 }
 
-// load reads an order and checks the version the client acted on.
-func (s *Service) load(ctx context.Context, id, version int64) (*appraisal.Order, error) {
+// ErrNotFound is what a caller gets for an order that does not exist or is outside their scope.
+var ErrNotFound = appraisal.E(appraisal.KindNotFound, "not_found", "order not found")
+
+// Scope decides the caller's scope.
+func (s *Service) Scope(ctx context.Context, p *appraisal.Principal) (appraisal.Scope, error) {
+	all, err := s.Permissions.Can(ctx, p, appraisal.CapSeeAllOrders)
+	return appraisal.ScopeOf(p, all), err
+}
+
+// visible reads an order within the caller's scope.
+func (s *Service) visible(ctx context.Context, p *appraisal.Principal, id int64) (*appraisal.Order, appraisal.Scope, error) {
+	sc, err := s.Scope(ctx, p)
+	if err != nil {
+		return nil, sc, err
+	}
 	o, err := s.Orders.Order(ctx, id)
+	if appraisal.IsKind(err, appraisal.KindNotFound) || err == nil && !sc.SeesOrder(o) {
+		return nil, sc, ErrNotFound
+	}
+	return o, sc, err
+}
+
+// List lists orders within the caller's scope; the scope is part of the query's filter.
+func (s *Service) List(ctx context.Context, p *appraisal.Principal, f appraisal.OrderFilter) ([]appraisal.Order, int, error) {
+	sc, err := s.Scope(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !sc.All {
+		if sc.ExpertID == 0 {
+			return []appraisal.Order{}, 0, nil
+		}
+		f.ExpertID = sc.ExpertID
+	}
+	return s.Orders.ListOrders(ctx, f)
+}
+
+// Detail is what one caller may read of an order.
+type Detail struct {
+	appraisal.OrderDetail
+	// Item is the item being appraised: its description and attributes are the expert's material.
+	Item *appraisal.Item
+	// SeeAll: the caller's role sees every order (and so every customer's contact, by its other
+	// permissions); false for an expert.
+	SeeAll bool
+	// Blind: earlier rounds' opinions and reviews were left out, because the caller is the expert
+	// of a new round who has not yet given their own opinion.
+	Blind bool
+}
+
+// Get reads an order with its timeline, opinions, reviews, certificates and item, within the
+// caller's scope. Re-appraisal is blind: the expert of a later round sees no earlier round's
+// verdict, notes or reviews until they have submitted their own opinion in this round (second
+// opinions in grading are independent); reviewers and admins see every round.
+func (s *Service) Get(ctx context.Context, p *appraisal.Principal, id int64) (*Detail, error) {
+	_, sc, err := s.visible(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	det, err := s.Orders.OrderDetail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &Detail{OrderDetail: *det, SeeAll: sc.All}
+	if out.Item, err = s.Catalog.Item(ctx, det.Order.ItemID); err != nil {
+		return nil, err
+	}
+	if !sc.All && det.Order.Round > 1 {
+		answered := slices.ContainsFunc(det.Opinions, func(op appraisal.Opinion) bool {
+			return op.Round == det.Order.Round && op.ExpertID == p.ExpertID
+		})
+		if !answered {
+			out.Blind = true
+			earlier := map[int64]bool{}
+			out.Opinions = slices.DeleteFunc(slices.Clone(det.Opinions), func(op appraisal.Opinion) bool {
+				earlier[op.ID] = op.Round < det.Order.Round
+				return op.Round < det.Order.Round
+			})
+			out.Reviews = slices.DeleteFunc(slices.Clone(det.Reviews), func(r appraisal.Review) bool { return earlier[r.OpinionID] })
+			out.Certificates = slices.DeleteFunc(slices.Clone(det.Certificates), func(c appraisal.Certificate) bool { return c.Round < det.Order.Round })
+		}
+	}
+	return out, nil
+}
+
+// Certificate reads a certificate of an order within the caller's scope.
+func (s *Service) Certificate(ctx context.Context, p *appraisal.Principal, id int64) (*appraisal.Certificate, error) {
+	c, err := s.Orders.Certificate(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.visible(ctx, p, c.OrderID); err != nil {
+		return nil, appraisal.E(appraisal.KindNotFound, "not_found", "certificate not found")
+	}
+	return c, nil
+}
+
+// load reads an order within the caller's scope and checks the version the client acted on.
+func (s *Service) load(ctx context.Context, p *appraisal.Principal, id, version int64) (*appraisal.Order, error) {
+	o, _, err := s.visible(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +236,7 @@ func (s *Service) change(ctx context.Context, o *appraisal.Order, action apprais
 // Transition runs one of the actions that need nothing but a note: triage, request_info,
 // provide_info, accept, reject, cancel, start and dispute.
 func (s *Service) Transition(ctx context.Context, p *appraisal.Principal, id, version int64, action appraisal.Action, note string, a appraisal.AuditEntry) (*appraisal.Order, error) {
-	o, err := s.load(ctx, id, version)
+	o, err := s.load(ctx, p, id, version)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +309,7 @@ func (s *Service) eligible(ctx context.Context, o *appraisal.Order, e *appraisal
 
 // Assign gives an order to an expert. From DISPUTED it opens the next round.
 func (s *Service) Assign(ctx context.Context, p *appraisal.Principal, id, version, expertID int64, note string, a appraisal.AuditEntry) (*appraisal.Order, error) {
-	o, err := s.load(ctx, id, version)
+	o, err := s.load(ctx, p, id, version)
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +338,8 @@ func (s *Service) Assign(ctx context.Context, p *appraisal.Principal, id, versio
 }
 
 // SuggestExpert picks the least-loaded eligible expert for an order.
-func (s *Service) SuggestExpert(ctx context.Context, id int64) (*appraisal.Expert, error) {
-	o, err := s.Orders.Order(ctx, id)
+func (s *Service) SuggestExpert(ctx context.Context, p *appraisal.Principal, id int64) (*appraisal.Expert, error) {
+	o, _, err := s.visible(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +397,7 @@ func (s *Service) SubmitOpinion(ctx context.Context, p *appraisal.Principal, id,
 	if in.ValueMinFen < 0 || in.ValueMaxFen < in.ValueMinFen {
 		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "value_max_fen", Code: "bad_range", Message: "the value range must satisfy 0 ≤ min ≤ max"})
 	}
-	o, err := s.load(ctx, id, version)
+	o, err := s.load(ctx, p, id, version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -343,7 +442,7 @@ func (s *Service) ReviewOpinion(ctx context.Context, p *appraisal.Principal, id,
 	default:
 		return nil, appraisal.Invalid(appraisal.FieldError{Field: "decision", Code: "not_allowed", Message: "AGREE or SEND_BACK"})
 	}
-	o, err := s.load(ctx, id, version)
+	o, err := s.load(ctx, p, id, version)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +480,7 @@ func (s *Service) activeOpinion(ctx context.Context, o *appraisal.Order) (*appra
 
 // IssueCertificate certifies a completed order whose verdict allows a certificate.
 func (s *Service) IssueCertificate(ctx context.Context, p *appraisal.Principal, id, version int64, a appraisal.AuditEntry) (*appraisal.Order, *appraisal.Certificate, error) {
-	o, err := s.load(ctx, id, version)
+	o, err := s.load(ctx, p, id, version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -418,9 +517,12 @@ func ValidVerifyToken(tok string) bool {
 }
 
 // RevokeCertificate withdraws a certificate, with a reason.
-func (s *Service) RevokeCertificate(ctx context.Context, certID int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
+func (s *Service) RevokeCertificate(ctx context.Context, p *appraisal.Principal, certID int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, appraisal.Invalid(appraisal.FieldError{Field: "reason", Code: "required", Message: "a revocation needs a reason"})
+	}
+	if _, err := s.Certificate(ctx, p, certID); err != nil {
+		return nil, err
 	}
 	c, err := s.Orders.RevokeCertificate(ctx, certID, reason, a.For("certificates.revoke", "certificate", ""))
 	if err == nil {

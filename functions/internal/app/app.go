@@ -107,7 +107,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: password.Default,
 		RefreshTTL: cfg.RefreshTokenTTL, Log: log,
 		Limits: auth.Limits{PerUser: cfg.LoginMaxFailures, PerIP: cfg.LoginMaxFailuresPerIP, Window: cfg.LoginLockout}}
-	a.Orders = &orders.Service{Orders: st, Catalog: st,
+	a.Orders = &orders.Service{Orders: st, Catalog: st, Permissions: a.Auth,
 		Review: appraisal.ReviewPolicy{ValueThresholdFen: cfg.ReviewValueThresholdFen, SampleRate: cfg.ReviewSampleRate},
 		Changed: func(ctx context.Context) {
 			if err := a.Cache.Delete(context.WithoutCancel(ctx), httpapi.DashboardCacheKey); err != nil {
