@@ -446,7 +446,9 @@ func registerOrders(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "orders.suggest_expert", Method: http.MethodGet, Path: "/api/v1/orders/{id}/suggested-expert", Tags: tags,
 		Summary: "The least-loaded eligible expert for an order", Errors: []int{http.StatusNotFound},
-	}, byID(func(ctx context.Context, id int64) (*appraisal.Expert, error) { return d.Orders.SuggestExpert(ctx, principalFrom(ctx), id) },
+	}, byID(func(ctx context.Context, id int64) (*appraisal.Expert, error) {
+		return d.Orders.SuggestExpert(ctx, principalFrom(ctx), id)
+	},
 		func(e *appraisal.Expert) *suggestOutput { return &suggestOutput{Body: viewExpert(*e)} }))
 
 	register(api, huma.Operation{

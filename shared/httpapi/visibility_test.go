@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,5 +149,125 @@ func TestMediaVisibility(t *testing.T) {
 		must(t, h.as(t, admin, "DELETE", "/api/v1/media/"+own.itemMedia, nil), 204)
 		// The other expert's order is not frozen: the operator still manages its files.
 		must(t, h.as(t, op, "DELETE", "/api/v1/media/"+other.itemMedia, nil), 204)
+	})
+}
+
+// objectKinds names what the {id} of a route's path is, by the path's prefix.
+var objectKinds = map[string]string{
+	"/api/v1/orders/": "order", "/api/v1/media/": "media", "/api/v1/certificates/": "certificate",
+	"/api/v1/items/": "item", "/api/v1/customers/": "customer",
+}
+
+// TestObjectLevelAuthorization is generated from the OpenAPI document: every route whose path
+// names an order, a file, a certificate, an item or a customer, sent by an expert for their own
+// object, another expert's, and one that does not exist. Another's must answer exactly as the
+// missing one (no existence oracle) and never succeed; the own one must not be hidden where the
+// role may use the route at all.
+func TestObjectLevelAuthorization(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "ola-operator", appraisal.RoleOperator)
+		expert := func(name string) (string, string) {
+			uid, _ := h.user(t, name, appraisal.RoleExpert)
+			e := must(t, h.as(t, admin, "POST", "/api/v1/experts", map[string]any{"user_id": fmt.Sprint(uid), "name": name,
+				"capacity": 5, "specialties": []map[string]any{{"category_id": "2"}}}), 201)
+			return e["id"].(string), name
+		}
+		e1, name1 := expert("ola-expert-1")
+		e2, _ := expert("ola-expert-2")
+		// Per expert: a customer, an item, an order assigned to the expert, and a file of the order.
+		objects := func(expertID string) map[string]string {
+			c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
+			it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "和田玉"}), 201)
+			o := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
+			id := o["id"].(string)
+			m := must(t, h.as(t, op, "POST", "/api/v1/media/uploads", map[string]any{"owner_type": "order", "owner_id": id,
+				"kind": "image", "filename": "a.jpg", "content_type": "image/jpeg", "size": 10}), 201)
+			v := 1
+			for _, s := range []struct {
+				action string
+				body   map[string]any
+			}{{"triage", nil}, {"accept", nil}, {"assign", map[string]any{"expert_id": expertID}}} {
+				b := map[string]any{"version": v}
+				for k, x := range s.body {
+					b[k] = x
+				}
+				must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/"+s.action, b), 200)
+				v++
+			}
+			return map[string]string{"order": id, "item": it["id"].(string), "customer": c["id"].(string),
+				"media": m["media"].(map[string]any)["id"].(string), "certificate": ""}
+		}
+		own, other := objects(e1), objects(e2)
+		// Then each order goes to CERT_ISSUED, for a certificate of each expert's.
+		issue := func(objs map[string]string, name string) {
+			tok := h.login(t, name, "password-"+name)
+			v := 4
+			for _, s := range []struct {
+				tok, action string
+				body        map[string]any
+				status      int
+			}{{tok, "start", nil, 200},
+				{tok, "opinions", map[string]any{"verdict": "GENUINE", "era": "清", "condition": "好", "value_min_fen": 1000, "value_max_fen": 2000}, 201},
+				{op, "certificate", nil, 201}} {
+				b := map[string]any{"version": v}
+				for k, x := range s.body {
+					b[k] = x
+				}
+				r := must(t, h.as(t, s.tok, "POST", "/api/v1/orders/"+objs["order"]+"/"+s.action, b), s.status)
+				if o, ok := r["order"].(map[string]any); ok {
+					v = int(o["version"].(float64))
+				} else {
+					v = int(r["version"].(float64))
+				}
+				if c, ok := r["certificate"].(map[string]any); ok {
+					objs["certificate"] = c["id"].(string)
+				}
+			}
+		}
+		issue(own, name1)
+		issue(other, "ola-expert-2")
+		const missing = "987654"
+
+		checked := 0
+		for _, rt := range routes(t, h.deps) {
+			if !strings.Contains(rt.path, "{id}") || rt.public {
+				continue
+			}
+			kind := ""
+			for prefix, k := range objectKinds {
+				if strings.HasPrefix(rt.path, prefix) {
+					kind = k
+				}
+			}
+			if kind == "" {
+				continue
+			}
+			checked++
+			t.Run(rt.method+" "+rt.path, func(t *testing.T) {
+				send := func(id string) *response {
+					tok := h.login(t, name1, "password-"+name1)
+					body := ""
+					if rt.method != http.MethodGet && rt.method != http.MethodDelete {
+						body = `{"version":99}`
+					}
+					return h.do(t, rt.method, strings.ReplaceAll(rt.path, "{id}", id), body, "Authorization", "Bearer "+tok)
+				}
+				o, x, m := send(own[kind]), send(other[kind]), send(missing)
+				if x.status != m.status {
+					t.Errorf("another expert's %s answers %d, a missing one %d: an existence oracle\n%s\n%s", kind, x.status, m.status, x.body, m.body)
+				}
+				if x.status < 300 {
+					t.Errorf("another expert's %s answers %d: %s", kind, x.status, x.body)
+				}
+				allowed := slices.Contains(appraisal.DefaultPolicy[rt.id], appraisal.RoleExpert)
+				if allowed && o.status == http.StatusNotFound {
+					t.Errorf("the expert's own %s is hidden: %s", kind, o.body)
+				}
+			})
+		}
+		if checked < 20 {
+			t.Errorf("only %d object routes checked", checked)
+		}
 	})
 }
