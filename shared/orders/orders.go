@@ -23,7 +23,7 @@ type Service struct {
 	Catalog appraisal.CatalogStore
 	// Permissions answers capability questions (auth.Service).
 	Permissions Permissions
-	Review  appraisal.ReviewPolicy
+	Review      appraisal.ReviewPolicy
 	// Sample draws the review sampling number in [0,1); crypto/rand when nil.
 	Sample func() float64
 	// Changed is called after every successful write (the dashboard cache listens).
