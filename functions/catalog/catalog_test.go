@@ -118,17 +118,8 @@ func TestFunctionBinaries(t *testing.T) {
 			}
 
 			// The alert relay, as its own function, posts to a local fake of the WeCom robot.
-			var got []string
-			var mu sync.Mutex
-			robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				b, _ := io.ReadAll(r.Body)
-				mu.Lock()
-				got = append(got, string(b))
-				mu.Unlock()
-				w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
-			}))
-			defer robot.Close()
-			relayEnv := map[string]string{"WECOM_WEBHOOK_URL": robot.URL + "/cgi-bin/webhook/send?key=k", "ALERT_RELAY_TOKEN": "relay-token"}
+			robot := newRobot(t)
+			relayEnv := map[string]string{"WECOM_WEBHOOK_URL": robot.url, "ALERT_RELAY_TOKEN": "relay-token"}
 			for k, v := range env {
 				relayEnv[k] = v
 			}
@@ -138,11 +129,9 @@ func TestFunctionBinaries(t *testing.T) {
 			resp := scftest.StartBinary(t, bins["alert-wecom"]).Invoke(t, alerts, relayEnv)
 			var relayed scf.HTTPResponse
 			json.Unmarshal(resp.Payload, &relayed)
-			mu.Lock()
-			if resp.Error != nil || relayed.StatusCode != 200 || len(got) != 1 || !strings.Contains(got[0], "接口变慢") {
+			if got := robot.messages(); resp.Error != nil || relayed.StatusCode != 200 || len(got) != 1 || !strings.Contains(got[0], "接口变慢") {
 				t.Errorf("alert relay: %+v %+v %v", resp.Error, relayed, got)
 			}
-			mu.Unlock()
 
 			// Each API group answers as its own function binary.
 			call := func(fn string, event []byte) *scf.HTTPResponse {
@@ -246,4 +235,31 @@ func TestRoutesAreOwnedOnce(t *testing.T) {
 			t.Errorf("%s is under %d function prefixes", r, n)
 		}
 	}
+}
+
+// robot is a local fake of the WeCom group robot: it records what it is sent.
+type robot struct {
+	url string
+	mu  sync.Mutex
+	got []string
+}
+
+func newRobot(t testing.TB) *robot {
+	r := &robot{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.got = append(r.got, string(b))
+		r.mu.Unlock()
+		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	}))
+	t.Cleanup(srv.Close)
+	r.url = srv.URL + "/cgi-bin/webhook/send?key=k"
+	return r
+}
+
+func (r *robot) messages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.got...)
 }

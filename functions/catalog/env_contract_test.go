@@ -3,12 +3,8 @@ package catalog_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jianbao/admin/functions/catalog"
@@ -41,23 +37,14 @@ func TestFunctionsOpenWithTerraformsEnvironment(t *testing.T) {
 	db, rdb := testenv.MySQL(t), testenv.Redis(t)
 	bucket := costest.New(t, "jianbao-dev-media-1250000000")
 	ffmpeg, ffprobe := mediatest.Tools(t)
-	var relayed []string
-	var mu sync.Mutex
-	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		relayed = append(relayed, string(b))
-		mu.Unlock()
-		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
-	}))
-	defer robot.Close()
+	robot := newRobot(t)
 
 	// What each variable is here instead of in the cloud. A variable the plan leaves unknown must
 	// have a stand-in; a known one keeps its planned value unless it points into the cloud.
 	local := map[string]string{
 		"MYSQL_DSN": db.DSN, "REDIS_ADDR": rdb.Addr, "REDIS_PASSWORD": "", "COS_BUCKET_URL": bucket.BucketURL,
 		"JWT_SECRET": strings.Repeat("j", 40), "PII_SECRET": strings.Repeat("p", 40), "BOOTSTRAP_ADMIN_PASSWORD": "contract-bootstrap-pw",
-		"WECOM_WEBHOOK_URL": robot.URL + "/cgi-bin/webhook/send?key=k", "ALERT_RELAY_TOKEN": "contract-relay-token",
+		"WECOM_WEBHOOK_URL": robot.url, "ALERT_RELAY_TOKEN": "contract-relay-token",
 		"FFMPEG_PATH": ffmpeg, "FFPROBE_PATH": ffprobe, "SSM_SECRET_VERSION": "vcontract",
 	}
 
@@ -162,9 +149,7 @@ func TestFunctionsOpenWithTerraformsEnvironment(t *testing.T) {
 			}
 		})
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(relayed) != 1 || !strings.Contains(relayed[0], "合同检查") {
+	if relayed := robot.messages(); len(relayed) != 1 || !strings.Contains(relayed[0], "合同检查") {
 		t.Errorf("the alert relay sent %v", relayed)
 	}
 	reads := 0

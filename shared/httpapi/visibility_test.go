@@ -10,6 +10,80 @@ import (
 	"github.com/jianbao/admin/shared/appraisal"
 )
 
+// A world for object-level tests: experts with orders assigned to them, built through the API.
+
+// newExpert makes an expert account with a profile for category 2 and returns the expert id.
+func newExpert(t *testing.T, h *harness, admin, name string) string {
+	t.Helper()
+	uid, _ := h.user(t, name, appraisal.RoleExpert)
+	e := must(t, h.as(t, admin, "POST", "/api/v1/experts", map[string]any{"user_id": fmt.Sprint(uid), "name": name,
+		"capacity": 5, "specialties": []map[string]any{{"category_id": "2"}}}), 201)
+	return e["id"].(string)
+}
+
+// withVersion adds the version to a request body.
+func withVersion(version int, body map[string]any) map[string]any {
+	b := map[string]any{"version": version}
+	for k, x := range body {
+		b[k] = x
+	}
+	return b
+}
+
+// upload starts an upload of a small photo and returns the file's id.
+func upload(t *testing.T, h *harness, tok, ownerType, ownerID string) string {
+	t.Helper()
+	r := must(t, h.as(t, tok, "POST", "/api/v1/media/uploads", map[string]any{"owner_type": ownerType, "owner_id": ownerID,
+		"kind": "image", "filename": "a.jpg", "content_type": "image/jpeg", "size": 1000}), 201)
+	return r["media"].(map[string]any)["id"].(string)
+}
+
+// assigned makes, as the operator, a customer, an item, an order assigned to the expert, and a
+// photo of the order and of the item; it returns their ids by kind (order, item, customer, media,
+// item_media), with the order's version.
+func assigned(t *testing.T, h *harness, op, expert string) (map[string]string, int) {
+	t.Helper()
+	c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
+	it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "和田玉籽料"}), 201)
+	o := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
+	id, v := o["id"].(string), 1
+	for _, step := range []struct {
+		action string
+		body   map[string]any
+	}{{"triage", nil}, {"accept", nil}, {"assign", map[string]any{"expert_id": expert}}} {
+		must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/"+step.action, withVersion(v, step.body)), 200)
+		v++
+	}
+	item := it["id"].(string)
+	return map[string]string{"order": id, "item": item, "customer": c["id"].(string),
+		"media": upload(t, h, op, "order", id), "item_media": upload(t, h, op, "item", item)}, v
+}
+
+// issue takes an assigned order through the expert's opinion to an issued certificate and
+// returns the certificate's id.
+func issue(t *testing.T, h *harness, op, expertTok, order string, version int) string {
+	t.Helper()
+	cert := ""
+	for _, s := range []struct {
+		tok, action string
+		body        map[string]any
+		status      int
+	}{{expertTok, "start", nil, 200},
+		{expertTok, "opinions", map[string]any{"verdict": "GENUINE", "era": "清", "condition": "好", "value_min_fen": 1000, "value_max_fen": 2000, "public_comment": "真"}, 201},
+		{op, "certificate", nil, 201}} {
+		r := must(t, h.as(t, s.tok, "POST", "/api/v1/orders/"+order+"/"+s.action, withVersion(version, s.body)), s.status)
+		if o, ok := r["order"].(map[string]any); ok {
+			version = int(o["version"].(float64))
+		} else {
+			version = int(r["version"].(float64))
+		}
+		if c, ok := r["certificate"].(map[string]any); ok {
+			cert = c["id"].(string)
+		}
+	}
+	return cert
+}
+
 // TestMediaVisibility is the object-level check of the media group: every media route, as an
 // expert, on a file of their own order, of another expert's order, and of nothing. Someone else's
 // file answers exactly as a file that does not exist (404, or an empty list, or owner_id
@@ -19,42 +93,10 @@ func TestMediaVisibility(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		admin := h.login(t, "admin", adminPassword)
 		_, op := h.user(t, "vis-operator", appraisal.RoleOperator)
-		expertOf := func(name string) (string, string) {
-			uid, tok := h.user(t, name, appraisal.RoleExpert)
-			e := must(t, h.as(t, admin, "POST", "/api/v1/experts", map[string]any{"user_id": fmt.Sprint(uid), "name": name,
-				"capacity": 5, "specialties": []map[string]any{{"category_id": "2"}}}), 201)
-			return e["id"].(string), h.login(t, name, "password-"+name) + strings.Repeat("", len(tok))
-		}
-		e1, ex1 := expertOf("vis-expert-1")
-		e2, _ := expertOf("vis-expert-2")
-
-		// An order assigned to each expert, each item with a photo, each order with a photo.
-		type fixture struct{ order, item, orderMedia, itemMedia string }
-		assigned := func(expert string) fixture {
-			c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
-			it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "和田玉籽料"}), 201)
-			o := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
-			id := o["id"].(string)
-			v := 1
-			for _, step := range []struct {
-				action string
-				body   map[string]any
-			}{{"triage", nil}, {"accept", nil}, {"assign", map[string]any{"expert_id": expert}}} {
-				b := map[string]any{"version": v}
-				for k, x := range step.body {
-					b[k] = x
-				}
-				must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/"+step.action, b), 200)
-				v++
-			}
-			upload := func(ownerType, ownerID string) string {
-				r := must(t, h.as(t, op, "POST", "/api/v1/media/uploads", map[string]any{"owner_type": ownerType, "owner_id": ownerID,
-					"kind": "image", "filename": "a.jpg", "content_type": "image/jpeg", "size": 1000}), 201)
-				return r["media"].(map[string]any)["id"].(string)
-			}
-			return fixture{order: id, item: it["id"].(string), orderMedia: upload("order", id), itemMedia: upload("item", it["id"].(string))}
-		}
-		own, other := assigned(e1), assigned(e2)
+		e1, e2 := newExpert(t, h, admin, "vis-expert-1"), newExpert(t, h, admin, "vis-expert-2")
+		ex1 := h.login(t, "vis-expert-1", "password-vis-expert-1")
+		own, ownVersion := assigned(t, h, op, e1)
+		other, _ := assigned(t, h, op, e2)
 		const missing = "999999"
 
 		for _, tc := range []struct {
@@ -71,8 +113,8 @@ func TestMediaVisibility(t *testing.T) {
 			for _, which := range []struct {
 				label, id string
 				want      int
-			}{{"own order's file", own.orderMedia, tc.ownStatus}, {"own item's file", own.itemMedia, tc.ownStatus},
-				{"another expert's order's file", other.orderMedia, tc.elseStatus}, {"another expert's item's file", other.itemMedia, tc.elseStatus},
+			}{{"own order's file", own["media"], tc.ownStatus}, {"own item's file", own["item_media"], tc.ownStatus},
+				{"another expert's order's file", other["media"], tc.elseStatus}, {"another expert's item's file", other["item_media"], tc.elseStatus},
 				{"no file", missing, tc.elseStatus}} {
 				r := h.as(t, ex1, tc.method, fmt.Sprintf(tc.path, which.id), tc.body)
 				if r.status != which.want {
@@ -88,14 +130,14 @@ func TestMediaVisibility(t *testing.T) {
 		for _, tc := range []struct {
 			owner, id string
 			want      int
-		}{{"order", own.order, 1}, {"item", own.item, 1}, {"order", other.order, 0}, {"item", other.item, 0}, {"order", missing, 0}} {
+		}{{"order", own["order"], 1}, {"item", own["item"], 1}, {"order", other["order"], 0}, {"item", other["item"], 0}, {"order", missing, 0}} {
 			r := must(t, h.as(t, ex1, "GET", "/api/v1/media?owner_type="+tc.owner+"&owner_id="+tc.id, nil), 200)
 			if n := len(r["items"].([]any)); n != tc.want {
 				t.Errorf("expert lists %s %s: %d files, want %d", tc.owner, tc.id, n, tc.want)
 			}
 		}
 		// The operator (orders.see_all) sees every file.
-		if r := must(t, h.as(t, op, "GET", "/api/v1/media?owner_type=order&owner_id="+other.order, nil), 200); len(r["items"].([]any)) != 1 {
+		if r := must(t, h.as(t, op, "GET", "/api/v1/media?owner_type=order&owner_id="+other["order"], nil), 200); len(r["items"].([]any)) != 1 {
 			t.Errorf("the operator lists %v", r)
 		}
 
@@ -107,7 +149,7 @@ func TestMediaVisibility(t *testing.T) {
 		for _, tc := range []struct {
 			owner, id string
 			want      int
-		}{{"order", own.order, 201}, {"item", own.item, 201}, {"order", other.order, 422}, {"item", other.item, 422}, {"order", missing, 422}} {
+		}{{"order", own["order"], 201}, {"item", own["item"], 201}, {"order", other["order"], 422}, {"item", other["item"], 422}, {"order", missing, 422}} {
 			r := up(ex1, tc.owner, tc.id)
 			if r.status != tc.want || tc.want == 422 && !strings.Contains(string(r.body), `"owner_id"`) {
 				t.Errorf("expert uploads to %s %s: %d, want %d: %s", tc.owner, tc.id, r.status, tc.want, r.body)
@@ -116,39 +158,21 @@ func TestMediaVisibility(t *testing.T) {
 
 		// Freeze: take the own order to CERT_ISSUED; then the operator may neither add nor delete
 		// its files (nor its item's), while an admin still may.
-		v := 4
-		for _, step := range []struct {
-			tok, action string
-			body        map[string]any
-			status      int
-		}{{ex1, "start", nil, 200},
-			{ex1, "opinions", map[string]any{"verdict": "GENUINE", "era": "清", "condition": "好", "value_min_fen": 1000, "value_max_fen": 2000, "public_comment": "真"}, 201},
-			{op, "certificate", nil, 201}} {
-			b := map[string]any{"version": v}
-			for k, x := range step.body {
-				b[k] = x
-			}
-			r := must(t, h.as(t, step.tok, "POST", "/api/v1/orders/"+own.order+"/"+step.action, b), step.status)
-			if o, ok := r["order"].(map[string]any); ok {
-				v = int(o["version"].(float64))
-			} else {
-				v = int(r["version"].(float64))
-			}
-		}
-		for _, owner := range []struct{ typ, id string }{{"order", own.order}, {"item", own.item}} {
+		issue(t, h, op, ex1, own["order"], ownVersion)
+		for _, owner := range []struct{ typ, id string }{{"order", own["order"]}, {"item", own["item"]}} {
 			if r := up(op, owner.typ, owner.id); r.status != http.StatusConflict || !strings.Contains(string(r.body), "media.owner_frozen") {
 				t.Errorf("operator adds to a frozen %s: %d %s", owner.typ, r.status, r.body)
 			}
 		}
-		if r := h.as(t, op, "DELETE", "/api/v1/media/"+own.orderMedia, nil); r.status != http.StatusConflict {
+		if r := h.as(t, op, "DELETE", "/api/v1/media/"+own["media"], nil); r.status != http.StatusConflict {
 			t.Errorf("operator deletes a frozen file: %d %s", r.status, r.body)
 		}
-		if r := up(admin, "order", own.order); r.status != http.StatusCreated {
+		if r := up(admin, "order", own["order"]); r.status != http.StatusCreated {
 			t.Errorf("admin adds to a frozen order: %d %s", r.status, r.body)
 		}
-		must(t, h.as(t, admin, "DELETE", "/api/v1/media/"+own.itemMedia, nil), 204)
+		must(t, h.as(t, admin, "DELETE", "/api/v1/media/"+own["item_media"], nil), 204)
 		// The other expert's order is not frozen: the operator still manages its files.
-		must(t, h.as(t, op, "DELETE", "/api/v1/media/"+other.itemMedia, nil), 204)
+		must(t, h.as(t, op, "DELETE", "/api/v1/media/"+other["item_media"], nil), 204)
 	})
 }
 
@@ -167,66 +191,12 @@ func TestObjectLevelAuthorization(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		admin := h.login(t, "admin", adminPassword)
 		_, op := h.user(t, "ola-operator", appraisal.RoleOperator)
-		expert := func(name string) (string, string) {
-			uid, _ := h.user(t, name, appraisal.RoleExpert)
-			e := must(t, h.as(t, admin, "POST", "/api/v1/experts", map[string]any{"user_id": fmt.Sprint(uid), "name": name,
-				"capacity": 5, "specialties": []map[string]any{{"category_id": "2"}}}), 201)
-			return e["id"].(string), name
-		}
-		e1, name1 := expert("ola-expert-1")
-		e2, _ := expert("ola-expert-2")
-		// Per expert: a customer, an item, an order assigned to the expert, and a file of the order.
-		objects := func(expertID string) map[string]string {
-			c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
-			it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "和田玉"}), 201)
-			o := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
-			id := o["id"].(string)
-			m := must(t, h.as(t, op, "POST", "/api/v1/media/uploads", map[string]any{"owner_type": "order", "owner_id": id,
-				"kind": "image", "filename": "a.jpg", "content_type": "image/jpeg", "size": 10}), 201)
-			v := 1
-			for _, s := range []struct {
-				action string
-				body   map[string]any
-			}{{"triage", nil}, {"accept", nil}, {"assign", map[string]any{"expert_id": expertID}}} {
-				b := map[string]any{"version": v}
-				for k, x := range s.body {
-					b[k] = x
-				}
-				must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/"+s.action, b), 200)
-				v++
-			}
-			return map[string]string{"order": id, "item": it["id"].(string), "customer": c["id"].(string),
-				"media": m["media"].(map[string]any)["id"].(string), "certificate": ""}
-		}
-		own, other := objects(e1), objects(e2)
-		// Then each order goes to CERT_ISSUED, for a certificate of each expert's.
-		issue := func(objs map[string]string, name string) {
-			tok := h.login(t, name, "password-"+name)
-			v := 4
-			for _, s := range []struct {
-				tok, action string
-				body        map[string]any
-				status      int
-			}{{tok, "start", nil, 200},
-				{tok, "opinions", map[string]any{"verdict": "GENUINE", "era": "清", "condition": "好", "value_min_fen": 1000, "value_max_fen": 2000}, 201},
-				{op, "certificate", nil, 201}} {
-				b := map[string]any{"version": v}
-				for k, x := range s.body {
-					b[k] = x
-				}
-				r := must(t, h.as(t, s.tok, "POST", "/api/v1/orders/"+objs["order"]+"/"+s.action, b), s.status)
-				if o, ok := r["order"].(map[string]any); ok {
-					v = int(o["version"].(float64))
-				} else {
-					v = int(r["version"].(float64))
-				}
-				if c, ok := r["certificate"].(map[string]any); ok {
-					objs["certificate"] = c["id"].(string)
-				}
-			}
-		}
-		issue(own, name1)
-		issue(other, "ola-expert-2")
+		e1, e2 := newExpert(t, h, admin, "ola-expert-1"), newExpert(t, h, admin, "ola-expert-2")
+		name1 := "ola-expert-1"
+		own, ownVersion := assigned(t, h, op, e1)
+		other, otherVersion := assigned(t, h, op, e2)
+		own["certificate"] = issue(t, h, op, h.login(t, name1, "password-"+name1), own["order"], ownVersion)
+		other["certificate"] = issue(t, h, op, h.login(t, "ola-expert-2", "password-ola-expert-2"), other["order"], otherVersion)
 		const missing = "987654"
 
 		checked := 0
