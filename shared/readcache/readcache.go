@@ -4,7 +4,11 @@
 // change it increments. A read costs one Redis round trip instead of several MySQL queries, and
 // no instance ever serves an entry older than the last committed write it could have seen.
 //
-// It decorates an appraisal.Store: writes pass through and bump the epochs they affect.
+// It decorates an appraisal.Store: reads it caches are answered from memory, writes pass through
+// and bump the epochs they affect. Every method of the store is classified in the tests (read,
+// write with the epochs it bumps, or write that changes nothing cached), and a write said to bump
+// an epoch must be overridden here and bump it, so a new write method cannot silently leave a
+// cached read stale.
 package readcache
 
 import (
@@ -191,6 +195,22 @@ func (s *Store) CreateExpert(ctx context.Context, e *appraisal.Expert, a apprais
 		s.bump(ctx, EpochAuth)
 	}
 	return err
+}
+
+func (s *Store) UpdateExpert(ctx context.Context, e *appraisal.Expert, a appraisal.AuditEntry) error {
+	err := s.Store.UpdateExpert(ctx, e, a)
+	if err == nil {
+		s.bump(ctx, EpochAuth)
+	}
+	return err
+}
+
+func (s *Store) SeedPermissions(ctx context.Context, policy map[string][]appraisal.RoleID) (int, error) {
+	n, err := s.Store.SeedPermissions(ctx, policy)
+	if err == nil && n > 0 {
+		s.bump(ctx, EpochAuth)
+	}
+	return n, err
 }
 
 // Writes that change what order lists and details say.

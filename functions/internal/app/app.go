@@ -155,13 +155,11 @@ func (a *App) Migrate(ctx context.Context, generate bool) (applied []string, gen
 	if err != nil {
 		return applied, "", err
 	}
-	if n, err := a.MySQL.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
+	// Through the read cache, which invalidates the cached grants when rules were added.
+	if n, err := a.Store.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
 		return applied, "", err
 	} else if n > 0 {
 		a.Log.InfoContext(ctx, "permission rules seeded", "added", n)
-		if err := a.Epochs.Bump(ctx, readcache.EpochAuth); err != nil {
-			return applied, "", err
-		}
 	}
 	_, generated, err = a.Auth.Bootstrap(ctx, a.Config.BootstrapAdminPassword, generate)
 	return applied, generated, err
