@@ -32,9 +32,9 @@ var writes = map[string][]string{
 	"UpdateUser":         {EpochAuth}, // role, disabled
 	"CreateExpert":       {EpochAuth}, // the grant carries the caller's expert id
 	"UpdateExpert":       {EpochAuth},
-	"CreateSession":      {},          // a new session has no cached grant yet
-	"SetPassword":        {},          // the password is not in a grant; the sessions it ends go through RevokeUserSessions
-	"CreateUser":         {},          // a new account has no sessions
+	"CreateSession":      {}, // a new session has no cached grant yet
+	"SetPassword":        {}, // the password is not in a grant; the sessions it ends go through RevokeUserSessions
+	"CreateUser":         {}, // a new account has no sessions
 	"RecordLogin":        {},
 	// orders and what their details show
 	"CreateOrder":       {EpochOrders},
