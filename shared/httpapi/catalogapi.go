@@ -95,24 +95,20 @@ type createCustomerInput struct {
 	}
 }
 
-type updateCustomerInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match" doc:"The version you read; or send version in the body"`
-	Body    struct {
-		Version *int64  `json:"version,omitempty"`
-		Name    *string `json:"name,omitempty" minLength:"1" maxLength:"64"`
-		Phone   *string `json:"phone,omitempty" maxLength:"32" doc:"An empty string removes the number"`
-		Note    *string `json:"note,omitempty" maxLength:"500"`
-	}
+type updateCustomerInput = change[updateCustomerBody]
+
+type updateCustomerBody struct {
+	Versioned
+	Name  *string `json:"name,omitempty" minLength:"1" maxLength:"64"`
+	Phone *string `json:"phone,omitempty" maxLength:"32" doc:"An empty string removes the number"`
+	Note  *string `json:"note,omitempty" maxLength:"500"`
 }
 
-type blockCustomerInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match"`
-	Body    struct {
-		Version *int64 `json:"version,omitempty"`
-		Reason  string `json:"reason,omitempty" maxLength:"200"`
-	}
+type blockCustomerInput = change[blockCustomerBody]
+
+type blockCustomerBody struct {
+	Versioned
+	Reason string `json:"reason,omitempty" maxLength:"200"`
 }
 
 type itemView struct {
@@ -166,17 +162,15 @@ type createItemInput struct {
 	}
 }
 
-type updateItemInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match"`
-	Body    struct {
-		Version          *int64            `json:"version,omitempty"`
-		CategoryID       string            `json:"category_id" maxLength:"20"`
-		Title            string            `json:"title" minLength:"1" maxLength:"128"`
-		Description      string            `json:"description,omitempty" maxLength:"5000"`
-		Attributes       map[string]string `json:"attributes,omitempty" maxProperties:"50"`
-		DeclaredValueFen int64             `json:"declared_value_fen,omitempty" minimum:"0"`
-	}
+type updateItemInput = change[updateItemBody]
+
+type updateItemBody struct {
+	Versioned
+	CategoryID       string            `json:"category_id" maxLength:"20"`
+	Title            string            `json:"title" minLength:"1" maxLength:"128"`
+	Description      string            `json:"description,omitempty" maxLength:"5000"`
+	Attributes       map[string]string `json:"attributes,omitempty" maxProperties:"50"`
+	DeclaredValueFen int64             `json:"declared_value_fen,omitempty" minimum:"0"`
 }
 
 type productView struct {
@@ -287,17 +281,15 @@ type createExpertInput struct {
 	}
 }
 
-type updateExpertInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match"`
-	Body    struct {
-		Version     *int64           `json:"version,omitempty"`
-		Name        *string          `json:"name,omitempty" minLength:"1" maxLength:"64"`
-		Title       *string          `json:"title,omitempty" maxLength:"64"`
-		Capacity    *int             `json:"capacity,omitempty" minimum:"1" maximum:"1000"`
-		Active      *bool            `json:"active,omitempty"`
-		Specialties []specialtyInput `json:"specialties,omitempty" maxItems:"20"`
-	}
+type updateExpertInput = change[updateExpertBody]
+
+type updateExpertBody struct {
+	Versioned
+	Name        *string          `json:"name,omitempty" minLength:"1" maxLength:"64"`
+	Title       *string          `json:"title,omitempty" maxLength:"64"`
+	Capacity    *int             `json:"capacity,omitempty" minimum:"1" maximum:"1000"`
+	Active      *bool            `json:"active,omitempty"`
+	Specialties []specialtyInput `json:"specialties,omitempty" maxItems:"20"`
 }
 
 func (d *Deps) specialties(ctx context.Context, in []specialtyInput) ([]appraisal.Specialty, error) {
@@ -453,7 +445,7 @@ func registerCustomers(api huma.API, d *Deps) {
 		OperationID: "customers.update", Method: http.MethodPatch, Path: "/api/v1/customers/{id}", Tags: tags,
 		Summary: "Change a customer", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateCustomerInput) (*customerOutput, error) {
-		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+		id, version, err := in.target()
 		if err != nil {
 			return nil, err
 		}
@@ -462,20 +454,20 @@ func registerCustomers(api huma.API, d *Deps) {
 			return nil, err
 		}
 		c.Version = version
-		if in.Body.Name != nil {
-			c.Name = strings.TrimSpace(*in.Body.Name)
+		if in.body().Name != nil {
+			c.Name = strings.TrimSpace(*in.body().Name)
 		}
-		if in.Body.Note != nil {
-			c.Note = *in.Body.Note
+		if in.body().Note != nil {
+			c.Note = *in.body().Note
 		}
 		var enc []byte
 		var hash string
-		if in.Body.Phone != nil {
-			if enc, hash, c.PhoneMasked, err = d.sealPhone("phone", *in.Body.Phone); err != nil {
+		if in.body().Phone != nil {
+			if enc, hash, c.PhoneMasked, err = d.sealPhone("phone", *in.body().Phone); err != nil {
 				return nil, err
 			}
 		}
-		if err := d.Store.UpdateCustomer(ctx, c, enc, hash, in.Body.Phone != nil, actor(ctx).For("customers.update", "customer", "")); err != nil {
+		if err := d.Store.UpdateCustomer(ctx, c, enc, hash, in.body().Phone != nil, actor(ctx).For("customers.update", "customer", "")); err != nil {
 			return nil, err
 		}
 		return get(ctx, id)
@@ -483,7 +475,7 @@ func registerCustomers(api huma.API, d *Deps) {
 
 	setBlocked := func(op string, blocked bool) func(context.Context, *blockCustomerInput) (*customerOutput, error) {
 		return func(ctx context.Context, in *blockCustomerInput) (*customerOutput, error) {
-			id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+			id, version, err := in.target()
 			if err != nil {
 				return nil, err
 			}
@@ -491,12 +483,12 @@ func registerCustomers(api huma.API, d *Deps) {
 			if err != nil {
 				return nil, err
 			}
-			if blocked && strings.TrimSpace(in.Body.Reason) == "" {
+			if blocked && strings.TrimSpace(in.body().Reason) == "" {
 				return nil, appraisal.Invalid(appraisal.FieldError{Field: "reason", Code: "required", Message: "say why the customer is blocked"})
 			}
 			c.Version, c.Blocked, c.BlockedReason = version, blocked, ""
 			if blocked {
-				c.BlockedReason = in.Body.Reason
+				c.BlockedReason = in.body().Reason
 			}
 			if err := d.Store.UpdateCustomer(ctx, c, nil, "", false, actor(ctx).For(op, "customer", "")); err != nil {
 				return nil, err
@@ -593,16 +585,16 @@ func registerItems(api huma.API, d *Deps) {
 		Summary: "Change an item", Description: "Replaces the item's fields (send them all).",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateItemInput) (*itemOutput, error) {
-		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+		id, version, err := in.target()
 		if err != nil {
 			return nil, err
 		}
-		cat, err := d.checkCategory(ctx, "category_id", in.Body.CategoryID)
+		cat, err := d.checkCategory(ctx, "category_id", in.body().CategoryID)
 		if err != nil {
 			return nil, err
 		}
-		it := &appraisal.Item{ID: id, CategoryID: cat, Title: in.Body.Title, Description: in.Body.Description,
-			Attributes: in.Body.Attributes, DeclaredValueFen: in.Body.DeclaredValueFen, Version: version}
+		it := &appraisal.Item{ID: id, CategoryID: cat, Title: in.body().Title, Description: in.body().Description,
+			Attributes: in.body().Attributes, DeclaredValueFen: in.body().DeclaredValueFen, Version: version}
 		if err := d.Store.UpdateItem(ctx, it, actor(ctx).For("items.update", "item", "")); err != nil {
 			return nil, err
 		}
@@ -717,7 +709,7 @@ func registerExperts(api huma.API, d *Deps) {
 		OperationID: "experts.update", Method: http.MethodPatch, Path: "/api/v1/experts/{id}", Tags: tags,
 		Summary: "Change an expert", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateExpertInput) (*expertOutput, error) {
-		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+		id, version, err := in.target()
 		if err != nil {
 			return nil, err
 		}
@@ -726,20 +718,20 @@ func registerExperts(api huma.API, d *Deps) {
 			return nil, err
 		}
 		e.Version = version
-		if in.Body.Name != nil {
-			e.Name = *in.Body.Name
+		if in.body().Name != nil {
+			e.Name = *in.body().Name
 		}
-		if in.Body.Title != nil {
-			e.Title = *in.Body.Title
+		if in.body().Title != nil {
+			e.Title = *in.body().Title
 		}
-		if in.Body.Capacity != nil {
-			e.Capacity = *in.Body.Capacity
+		if in.body().Capacity != nil {
+			e.Capacity = *in.body().Capacity
 		}
-		if in.Body.Active != nil {
-			e.Active = *in.Body.Active
+		if in.body().Active != nil {
+			e.Active = *in.body().Active
 		}
-		if in.Body.Specialties != nil {
-			if e.Specialties, err = d.specialties(ctx, in.Body.Specialties); err != nil {
+		if in.body().Specialties != nil {
+			if e.Specialties, err = d.specialties(ctx, in.body().Specialties); err != nil {
 				return nil, err
 			}
 		}

@@ -157,3 +157,24 @@ func TestDashboardFreshAfterWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeWithoutBody: a state change may carry its version in If-Match and send no body at
+// all; with neither, the answer says what is missing.
+func TestChangeWithoutBody(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "nobody-operator", appraisal.RoleOperator)
+		id := newOrder(t, h, op)
+		r := h.do(t, "POST", "/api/v1/orders/"+id+"/triage", "", "Authorization", "Bearer "+op, "If-Match", `"1"`)
+		if r.status != http.StatusOK || r.json(t)["status"] != "TRIAGE" {
+			t.Fatalf("triage with If-Match and no body: %d %s", r.status, r.body)
+		}
+		r = h.do(t, "POST", "/api/v1/orders/"+id+"/accept", "", "Authorization", "Bearer "+op)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"field":"version"`) {
+			t.Fatalf("no version anywhere: %d %s", r.status, r.body)
+		}
+		r = h.do(t, "POST", "/api/v1/customers/1/block", "", "Authorization", "Bearer "+op, "If-Match", `W/"1"`)
+		if r.status == http.StatusBadRequest {
+			t.Fatalf("block with If-Match and no body: %d %s", r.status, r.body)
+		}
+	})
+}

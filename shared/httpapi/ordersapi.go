@@ -186,42 +186,36 @@ type createOrderInput struct {
 	}
 }
 
-type transitionInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match" doc:"The order's version; or send version in the body"`
-	Body    struct {
-		Version *int64 `json:"version,omitempty"`
-		Note    string `json:"note,omitempty" maxLength:"500"`
-	}
+type transitionInput = change[transitionBody]
+
+type transitionBody struct {
+	Versioned
+	Note string `json:"note,omitempty" maxLength:"500"`
 }
 
-type assignInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match"`
-	Body    struct {
-		Version  *int64 `json:"version,omitempty"`
-		ExpertID string `json:"expert_id" maxLength:"20"`
-		Note     string `json:"note,omitempty" maxLength:"500"`
-	}
+type assignInput = change[assignBody]
+
+type assignBody struct {
+	Versioned
+	ExpertID string `json:"expert_id" maxLength:"20"`
+	Note     string `json:"note,omitempty" maxLength:"500"`
 }
 
 type suggestOutput struct {
 	Body expertView
 }
 
-type opinionInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match"`
-	Body    struct {
-		Version       *int64 `json:"version,omitempty"`
-		Verdict       string `json:"verdict" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE"`
-		Era           string `json:"era,omitempty" maxLength:"64" example:"清乾隆"`
-		Condition     string `json:"condition,omitempty" maxLength:"64" example:"口沿有冲"`
-		ValueMinFen   int64  `json:"value_min_fen,omitempty" minimum:"0"`
-		ValueMaxFen   int64  `json:"value_max_fen,omitempty" minimum:"0"`
-		PublicComment string `json:"public_comment,omitempty" maxLength:"5000"`
-		InternalNote  string `json:"internal_note,omitempty" maxLength:"5000"`
-	}
+type opinionInput = change[opinionBody]
+
+type opinionBody struct {
+	Versioned
+	Verdict       string `json:"verdict" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE"`
+	Era           string `json:"era,omitempty" maxLength:"64" example:"清乾隆"`
+	Condition     string `json:"condition,omitempty" maxLength:"64" example:"口沿有冲"`
+	ValueMinFen   int64  `json:"value_min_fen,omitempty" minimum:"0"`
+	ValueMaxFen   int64  `json:"value_max_fen,omitempty" minimum:"0"`
+	PublicComment string `json:"public_comment,omitempty" maxLength:"5000"`
+	InternalNote  string `json:"internal_note,omitempty" maxLength:"5000"`
 }
 
 type opinionOutput struct {
@@ -232,14 +226,12 @@ type opinionOutput struct {
 	}
 }
 
-type reviewInput struct {
-	ID      string `path:"id" maxLength:"20"`
-	IfMatch string `header:"If-Match"`
-	Body    struct {
-		Version  *int64 `json:"version,omitempty"`
-		Decision string `json:"decision" enum:"AGREE,SEND_BACK"`
-		Comment  string `json:"comment,omitempty" maxLength:"1000"`
-	}
+type reviewInput = change[reviewBody]
+
+type reviewBody struct {
+	Versioned
+	Decision string `json:"decision" enum:"AGREE,SEND_BACK"`
+	Comment  string `json:"comment,omitempty" maxLength:"1000"`
 }
 
 type certificateOutput struct {
@@ -410,11 +402,11 @@ func registerOrders(api huma.API, d *Deps) {
 			Description: "Send the version you read. A stale version gets 409 with the current status and version; an action the flow does not allow gets 409 naming the allowed ones.",
 			Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 		}, func(ctx context.Context, in *transitionInput) (*orderOutput, error) {
-			id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+			id, version, err := in.target()
 			if err != nil {
 				return nil, err
 			}
-			o, err := d.Orders.Transition(ctx, principalFrom(ctx), id, version, s.action, in.Body.Note, actor(ctx))
+			o, err := d.Orders.Transition(ctx, principalFrom(ctx), id, version, s.action, in.body().Note, actor(ctx))
 			if err != nil {
 				return nil, err
 			}
@@ -428,15 +420,15 @@ func registerOrders(api huma.API, d *Deps) {
 		Description: "The expert must be active, have the category as a specialty and capacity left. From DISPUTED this opens the next round, and the expert must differ from earlier rounds'.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *assignInput) (*orderOutput, error) {
-		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+		id, version, err := in.target()
 		if err != nil {
 			return nil, err
 		}
-		expert, err := parseOptionalID("expert_id", in.Body.ExpertID)
+		expert, err := parseOptionalID("expert_id", in.body().ExpertID)
 		if err != nil || expert == 0 {
 			return nil, appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "required", Message: "which expert"})
 		}
-		o, err := d.Orders.Assign(ctx, principalFrom(ctx), id, version, expert, in.Body.Note, actor(ctx))
+		o, err := d.Orders.Assign(ctx, principalFrom(ctx), id, version, expert, in.body().Note, actor(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -457,13 +449,13 @@ func registerOrders(api huma.API, d *Deps) {
 		Description: "Review is required for FAKE or UNCERTAIN, for an upper estimate over the configured threshold, or by the sampling rate.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *opinionInput) (*opinionOutput, error) {
-		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+		id, version, err := in.target()
 		if err != nil {
 			return nil, err
 		}
 		o, op, err := d.Orders.SubmitOpinion(ctx, principalFrom(ctx), id, version, orders.OpinionInput{
-			Verdict: appraisal.Verdict(in.Body.Verdict), Era: in.Body.Era, Condition: in.Body.Condition,
-			ValueMinFen: in.Body.ValueMinFen, ValueMaxFen: in.Body.ValueMaxFen, PublicComment: in.Body.PublicComment, InternalNote: in.Body.InternalNote}, actor(ctx))
+			Verdict: appraisal.Verdict(in.body().Verdict), Era: in.body().Era, Condition: in.body().Condition,
+			ValueMinFen: in.body().ValueMinFen, ValueMaxFen: in.body().ValueMaxFen, PublicComment: in.body().PublicComment, InternalNote: in.body().InternalNote}, actor(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -477,11 +469,11 @@ func registerOrders(api huma.API, d *Deps) {
 		Summary: "A reviewer agrees (→ COMPLETED) or sends the opinion back (→ IN_APPRAISAL)",
 		Errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *reviewInput) (*orderOutput, error) {
-		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+		id, version, err := in.target()
 		if err != nil {
 			return nil, err
 		}
-		o, err := d.Orders.ReviewOpinion(ctx, principalFrom(ctx), id, version, in.Body.Decision, in.Body.Comment, actor(ctx))
+		o, err := d.Orders.ReviewOpinion(ctx, principalFrom(ctx), id, version, in.body().Decision, in.body().Comment, actor(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -493,7 +485,7 @@ func registerOrders(api huma.API, d *Deps) {
 		Summary: "Issue the certificate (COMPLETED → CERT_ISSUED)", Description: "Only for a GENUINE or FAKE verdict.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *transitionInput) (*issueOutput, error) {
-		id, version, err := target(in.ID, in.IfMatch, in.Body.Version)
+		id, version, err := in.target()
 		if err != nil {
 			return nil, err
 		}

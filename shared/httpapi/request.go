@@ -96,6 +96,38 @@ func formatOptionalID(id int64) string {
 	return formatID(id)
 }
 
+// Versioned is embedded in the body of every change to a versioned resource: the version the
+// client read, when If-Match does not carry it.
+type Versioned struct {
+	Version *int64 `json:"version,omitempty" doc:"The version you read; required unless If-Match carries it"`
+}
+
+func (v Versioned) version() *int64 { return v.Version }
+
+// change is the request of every change to a versioned resource: the id in the path, the version
+// the client read (If-Match or the body), and the operation's own body B, which embeds Versioned.
+// The body may be left out altogether when If-Match carries the version and the operation needs
+// nothing else (a transition, a block).
+type change[B interface{ version() *int64 }] struct {
+	ID      string `path:"id" maxLength:"20"`
+	IfMatch string `header:"If-Match" doc:"The version you read (\"3\" or W/\"3\"); or send version in the body"`
+	Body    *B
+}
+
+// body is the request's body, or B's zero value when none was sent.
+func (c *change[B]) body() B {
+	if c.Body == nil {
+		var zero B
+		return zero
+	}
+	return *c.Body
+}
+
+// target reads the id and the version the client acted on.
+func (c *change[B]) target() (id, version int64, err error) {
+	return target(c.ID, c.IfMatch, c.body().version())
+}
+
 // target reads the path id of a mutable resource and the version the client acted on.
 func target(rawID, ifMatch string, bodyVersion *int64) (id, version int64, err error) {
 	if id, err = parseID(rawID); err != nil {
