@@ -22,7 +22,7 @@ import (
 	"github.com/jianbao/admin/shared/auth"
 	"github.com/jianbao/admin/shared/gallery"
 	"github.com/jianbao/admin/shared/orders"
-	"github.com/jianbao/admin/shared/pii"
+	"github.com/jianbao/admin/shared/records"
 )
 
 // Check is one readiness probe: a dependency that must answer before we take traffic.
@@ -36,17 +36,19 @@ type Store = appraisal.Store
 
 // Deps is what the handlers need. Mains build it; tests build it with real stores.
 type Deps struct {
-	Log     *slog.Logger
-	Auth    *auth.Service
-	Orders  *orders.Service
-	Store   Store
-	Cache   appraisal.Cache
-	PII     *pii.Box
+	Log    *slog.Logger
+	Auth   *auth.Service
+	Orders *orders.Service
+	Store  Store
+	Cache  appraisal.Cache
+
 	Limiter appraisal.Throttle // rate limits public endpoints
 	// Blobs signs the rendition links the media views carry.
 	Blobs appraisal.BlobStore
 	// Gallery is the media group's service.
 	Gallery *gallery.Service
+	// Records is the service of customers, items, categories, products and experts.
+	Records *records.Service
 	// PublicBaseURL is where certificate verification links point (the QR code).
 	PublicBaseURL string
 	Checks        []Check

@@ -3,12 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/records"
 )
 
 type categoryView struct {
@@ -55,20 +55,9 @@ type customerView struct {
 	UpdatedAt     time.Time `json:"updated_at"`
 }
 
-// viewCustomer shows the phone number in full only when the caller's role may see it.
-func (d *Deps) viewCustomer(c *appraisal.Customer, enc []byte, full bool) customerView {
-	v := customerView{ID: formatID(c.ID), Name: c.Name, Phone: c.PhoneMasked, PhoneMasked: c.PhoneMasked, Note: c.Note,
+func viewCustomer(c *records.Customer) customerView {
+	return customerView{ID: formatID(c.ID), Name: c.Name, Phone: c.Phone, PhoneMasked: c.PhoneMasked, Note: c.Note,
 		Blocked: c.Blocked, BlockedReason: c.BlockedReason, Version: c.Version, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
-	if full && len(enc) > 0 {
-		if p, err := d.PII.Open(enc); err == nil {
-			v.Phone = p
-		}
-	}
-	return v
-}
-
-func (d *Deps) canSeePhone(ctx context.Context) (bool, error) {
-	return d.Auth.Can(ctx, principalFrom(ctx), appraisal.CapViewCustomerPhone)
 }
 
 type customersInput struct {
@@ -292,40 +281,17 @@ type updateExpertBody struct {
 	Specialties []specialtyInput `json:"specialties,omitempty" maxItems:"20"`
 }
 
-func (d *Deps) specialties(ctx context.Context, in []specialtyInput) ([]appraisal.Specialty, error) {
-	cats, err := d.Store.Categories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	known := map[int64]bool{}
-	for _, c := range cats {
-		known[c.ID] = true
-	}
-	var out []appraisal.Specialty
-	for i, s := range in {
-		id, err := parseOptionalID("specialties["+formatID(int64(i))+"].category_id", s.CategoryID)
-		if err != nil || !known[id] {
-			return nil, appraisal.Invalid(appraisal.FieldError{Field: "specialties[" + formatID(int64(i)) + "].category_id", Code: "not_found", Message: "no such category"})
+// specialties reads the declared specialties' ids; the service checks the categories.
+func specialties(in []specialtyInput) ([]records.Specialty, error) {
+	var out []records.Specialty
+	for i, sp := range in {
+		id, err := parseOptionalID("specialties["+formatID(int64(i))+"].category_id", sp.CategoryID)
+		if err != nil {
+			return nil, err
 		}
-		grade := s.Grade
-		if grade == "" {
-			grade = "senior"
-		}
-		out = append(out, appraisal.Specialty{CategoryID: id, Grade: grade, CanReview: s.CanReview})
+		out = append(out, records.Specialty{CategoryID: id, Grade: sp.Grade, CanReview: sp.CanReview})
 	}
 	return out, nil
-}
-
-// sealPhone normalises, encrypts and fingerprints a phone number.
-func (d *Deps) sealPhone(field, raw string) (enc []byte, hash, masked string, err error) {
-	if strings.TrimSpace(raw) == "" {
-		return nil, "", "", nil
-	}
-	p := appraisal.NormalizePhone(raw)
-	if p == "" {
-		return nil, "", "", appraisal.Invalid(appraisal.FieldError{Field: field, Code: "bad_phone", Message: "not a phone number"})
-	}
-	return d.PII.Seal(p), d.PII.Fingerprint(p), appraisal.MaskPhone(p), nil
 }
 
 func registerCatalog(api huma.API, d *Deps) {
@@ -338,10 +304,11 @@ func registerCatalog(api huma.API, d *Deps) {
 
 func registerCategories(api huma.API, d *Deps) {
 	tags := []string{"catalog"}
+	r := d.Records
 	register(api, huma.Operation{
 		OperationID: "categories.list", Method: http.MethodGet, Path: "/api/v1/categories", Tags: tags, Summary: "The category tree",
 	}, func(ctx context.Context, _ *struct{}) (*categoriesOutput, error) {
-		cats, err := d.Store.Categories(ctx)
+		cats, err := r.Categories(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -358,7 +325,7 @@ func registerCategories(api huma.API, d *Deps) {
 			return nil, err
 		}
 		c := &appraisal.Category{ParentID: parent, Code: in.Body.Code, Name: in.Body.Name, Sort: in.Body.Sort}
-		if err := d.Store.CreateCategory(ctx, c, actor(ctx).For("categories.create", "category", "")); err != nil {
+		if err := r.CreateCategory(ctx, c, actor(ctx).For("categories.create", "category", "")); err != nil {
 			return nil, err
 		}
 		return &categoryOutput{Body: viewCategory(*c)}, nil
@@ -367,6 +334,13 @@ func registerCategories(api huma.API, d *Deps) {
 
 func registerCustomers(api huma.API, d *Deps) {
 	tags := []string{"catalog"}
+	r := d.Records
+	one := func(c *records.Customer, err error) (*customerOutput, error) {
+		if err != nil {
+			return nil, err
+		}
+		return &customerOutput{Body: viewCustomer(c)}, nil
+	}
 	register(api, huma.Operation{
 		OperationID: "customers.list", Method: http.MethodGet, Path: "/api/v1/customers", Tags: tags,
 		Summary: "Search customers", Description: "Phone numbers are masked unless the caller's role holds customers.phone.view.",
@@ -375,27 +349,11 @@ func registerCustomers(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		f := appraisal.CustomerFilter{Keyword: in.Q, Blocked: optionalBool(in.Blocked), Page: pg}
-		if in.Phone != "" {
-			p := appraisal.NormalizePhone(in.Phone)
-			if p == "" {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "phone", Code: "bad_phone", Message: "not a phone number"})
-			}
-			f.PhoneHash = d.PII.Fingerprint(p)
-		}
-		full, err := d.canSeePhone(ctx)
+		cs, total, err := r.Customers(ctx, principalFrom(ctx), records.CustomerQuery{Keyword: in.Q, Phone: in.Phone, Blocked: optionalBool(in.Blocked), Page: pg})
 		if err != nil {
 			return nil, err
 		}
-		cs, encs, total, err := d.Store.ListCustomers(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		views := make([]customerView, len(cs))
-		for i := range cs {
-			views[i] = d.viewCustomer(&cs[i], encs[i], full)
-		}
-		return &customersOutput{Body: newList(views, total, pg)}, nil
+		return &customersOutput{Body: newList(mapSlice(cs, func(c records.Customer) customerView { return viewCustomer(&c) }), total, pg)}, nil
 	})
 
 	register(api, huma.Operation{
@@ -403,33 +361,11 @@ func registerCustomers(api huma.API, d *Deps) {
 		Summary: "Add a customer", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity, http.StatusConflict},
 	}, func(ctx context.Context, in *createCustomerInput) (*customerOutput, error) {
 		return idempotent(ctx, d, in.IdempotencyKey, "customers.create", in.Body, func() (*customerOutput, error) {
-			enc, hash, masked, err := d.sealPhone("phone", in.Body.Phone)
-			if err != nil {
-				return nil, err
-			}
-			c := &appraisal.Customer{Name: strings.TrimSpace(in.Body.Name), PhoneMasked: masked, Note: in.Body.Note}
-			if err := d.Store.CreateCustomer(ctx, c, enc, hash, actor(ctx).For("customers.create", "customer", "")); err != nil {
-				return nil, err
-			}
-			full, err := d.canSeePhone(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &customerOutput{Body: d.viewCustomer(c, enc, full)}, nil
+			return one(r.CreateCustomer(ctx, principalFrom(ctx), records.NewCustomer{Name: in.Body.Name, Phone: in.Body.Phone, Note: in.Body.Note},
+				actor(ctx).For("customers.create", "customer", "")))
 		})
 	})
 
-	get := func(ctx context.Context, id int64) (*customerOutput, error) {
-		c, enc, err := d.Store.Customer(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		full, err := d.canSeePhone(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &customerOutput{Body: d.viewCustomer(c, enc, full)}, nil
-	}
 	register(api, huma.Operation{
 		OperationID: "customers.get", Method: http.MethodGet, Path: "/api/v1/customers/{id}", Tags: tags,
 		Summary: "Get a customer", Errors: []int{http.StatusNotFound},
@@ -438,7 +374,7 @@ func registerCustomers(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		return get(ctx, id)
+		return one(r.Customer(ctx, principalFrom(ctx), id))
 	})
 
 	register(api, huma.Operation{
@@ -449,28 +385,9 @@ func registerCustomers(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		c, _, err := d.Store.Customer(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		c.Version = version
-		if in.body().Name != nil {
-			c.Name = strings.TrimSpace(*in.body().Name)
-		}
-		if in.body().Note != nil {
-			c.Note = *in.body().Note
-		}
-		var enc []byte
-		var hash string
-		if in.body().Phone != nil {
-			if enc, hash, c.PhoneMasked, err = d.sealPhone("phone", *in.body().Phone); err != nil {
-				return nil, err
-			}
-		}
-		if err := d.Store.UpdateCustomer(ctx, c, enc, hash, in.body().Phone != nil, actor(ctx).For("customers.update", "customer", "")); err != nil {
-			return nil, err
-		}
-		return get(ctx, id)
+		b := in.body()
+		return one(r.UpdateCustomer(ctx, principalFrom(ctx), id, version, records.CustomerPatch{Name: b.Name, Phone: b.Phone, Note: b.Note},
+			actor(ctx).For("customers.update", "customer", "")))
 	})
 
 	setBlocked := func(op string, blocked bool) func(context.Context, *blockCustomerInput) (*customerOutput, error) {
@@ -479,21 +396,7 @@ func registerCustomers(api huma.API, d *Deps) {
 			if err != nil {
 				return nil, err
 			}
-			c, _, err := d.Store.Customer(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			if blocked && strings.TrimSpace(in.body().Reason) == "" {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "reason", Code: "required", Message: "say why the customer is blocked"})
-			}
-			c.Version, c.Blocked, c.BlockedReason = version, blocked, ""
-			if blocked {
-				c.BlockedReason = in.body().Reason
-			}
-			if err := d.Store.UpdateCustomer(ctx, c, nil, "", false, actor(ctx).For(op, "customer", "")); err != nil {
-				return nil, err
-			}
-			return get(ctx, id)
+			return one(r.SetBlocked(ctx, principalFrom(ctx), id, version, blocked, in.body().Reason, actor(ctx).For(op, "customer", "")))
 		}
 	}
 	register(api, huma.Operation{
@@ -507,25 +410,9 @@ func registerCustomers(api huma.API, d *Deps) {
 	}, setBlocked("customers.unblock", false))
 }
 
-func (d *Deps) checkCategory(ctx context.Context, field, raw string) (int64, error) {
-	id, err := parseOptionalID(field, raw)
-	if err != nil {
-		return 0, err
-	}
-	cats, err := d.Store.Categories(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for _, c := range cats {
-		if c.ID == id {
-			return id, nil
-		}
-	}
-	return 0, appraisal.Invalid(appraisal.FieldError{Field: field, Code: "not_found", Message: "no such category"})
-}
-
 func registerItems(api huma.API, d *Deps) {
 	tags := []string{"catalog"}
+	r := d.Records
 	register(api, huma.Operation{
 		OperationID: "items.list", Method: http.MethodGet, Path: "/api/v1/items", Tags: tags, Summary: "List items",
 	}, func(ctx context.Context, in *itemsInput) (*itemsOutput, error) {
@@ -541,7 +428,7 @@ func registerItems(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		its, total, err := d.Store.ListItems(ctx, appraisal.ItemFilter{CustomerID: cust, CategoryID: cat, Keyword: in.Q, Page: pg})
+		its, total, err := r.Items(ctx, appraisal.ItemFilter{CustomerID: cust, CategoryID: cat, Keyword: in.Q, Page: pg})
 		if err != nil {
 			return nil, err
 		}
@@ -554,21 +441,16 @@ func registerItems(api huma.API, d *Deps) {
 	}, func(ctx context.Context, in *createItemInput) (*itemOutput, error) {
 		return idempotent(ctx, d, in.IdempotencyKey, "items.create", in.Body, func() (*itemOutput, error) {
 			cust, err := parseOptionalID("customer_id", in.Body.CustomerID)
-			if err != nil || cust == 0 {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "customer_id", Code: "required", Message: "whose item is it"})
-			}
-			if _, _, err := d.Store.Customer(ctx, cust); appraisal.IsKind(err, appraisal.KindNotFound) {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "customer_id", Code: "not_found", Message: "no such customer"})
-			} else if err != nil {
+			if err != nil {
 				return nil, err
 			}
-			cat, err := d.checkCategory(ctx, "category_id", in.Body.CategoryID)
+			cat, err := parseOptionalID("category_id", in.Body.CategoryID)
 			if err != nil {
 				return nil, err
 			}
 			it := &appraisal.Item{CustomerID: cust, CategoryID: cat, Title: in.Body.Title, Description: in.Body.Description,
 				Attributes: in.Body.Attributes, DeclaredValueFen: in.Body.DeclaredValueFen}
-			if err := d.Store.CreateItem(ctx, it, actor(ctx).For("items.create", "item", "")); err != nil {
+			if err := r.CreateItem(ctx, it, actor(ctx).For("items.create", "item", "")); err != nil {
 				return nil, err
 			}
 			return &itemOutput{Body: viewItem(*it)}, nil
@@ -578,7 +460,7 @@ func registerItems(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "items.get", Method: http.MethodGet, Path: "/api/v1/items/{id}", Tags: tags,
 		Summary: "Get an item", Errors: []int{http.StatusNotFound},
-	}, byID(func(ctx context.Context, id int64) (*appraisal.Item, error) { return d.Store.Item(ctx, id) }, func(it *appraisal.Item) *itemOutput { return &itemOutput{Body: viewItem(*it)} }))
+	}, byID(r.Item, func(it *appraisal.Item) *itemOutput { return &itemOutput{Body: viewItem(*it)} }))
 
 	register(api, huma.Operation{
 		OperationID: "items.update", Method: http.MethodPatch, Path: "/api/v1/items/{id}", Tags: tags,
@@ -589,13 +471,14 @@ func registerItems(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		cat, err := d.checkCategory(ctx, "category_id", in.body().CategoryID)
+		b := in.body()
+		cat, err := parseOptionalID("category_id", b.CategoryID)
 		if err != nil {
 			return nil, err
 		}
-		it := &appraisal.Item{ID: id, CategoryID: cat, Title: in.body().Title, Description: in.body().Description,
-			Attributes: in.body().Attributes, DeclaredValueFen: in.body().DeclaredValueFen, Version: version}
-		if err := d.Store.UpdateItem(ctx, it, actor(ctx).For("items.update", "item", "")); err != nil {
+		it := &appraisal.Item{ID: id, CategoryID: cat, Title: b.Title, Description: b.Description,
+			Attributes: b.Attributes, DeclaredValueFen: b.DeclaredValueFen, Version: version}
+		if err := r.UpdateItem(ctx, it, actor(ctx).For("items.update", "item", "")); err != nil {
 			return nil, err
 		}
 		return &itemOutput{Body: viewItem(*it)}, nil
@@ -604,10 +487,11 @@ func registerItems(api huma.API, d *Deps) {
 
 func registerProducts(api huma.API, d *Deps) {
 	tags := []string{"catalog"}
+	r := d.Records
 	register(api, huma.Operation{
 		OperationID: "products.list", Method: http.MethodGet, Path: "/api/v1/products", Tags: tags, Summary: "Service products (图文/视频/实物)",
 	}, func(ctx context.Context, in *productsInput) (*productsOutput, error) {
-		ps, err := d.Store.Products(ctx, in.Active == "true")
+		ps, err := r.Products(ctx, in.Active == "true")
 		if err != nil {
 			return nil, err
 		}
@@ -621,7 +505,7 @@ func registerProducts(api huma.API, d *Deps) {
 	}, func(ctx context.Context, in *createProductInput) (*productOutput, error) {
 		p := &appraisal.Product{Code: in.Body.Code, Name: in.Body.Name, Kind: appraisal.ProductKind(in.Body.Kind),
 			PriceFen: in.Body.PriceFen, SLAHours: in.Body.SLAHours, Active: in.Body.Active}
-		if err := d.Store.CreateProduct(ctx, p, actor(ctx).For("products.create", "product", "")); err != nil {
+		if err := r.CreateProduct(ctx, p, actor(ctx).For("products.create", "product", "")); err != nil {
 			return nil, err
 		}
 		return &productOutput{Body: viewProduct(*p)}, nil
@@ -635,23 +519,10 @@ func registerProducts(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := d.Store.Product(ctx, id)
+		b := in.Body
+		p, err := r.UpdateProduct(ctx, id, records.ProductPatch{Name: b.Name, PriceFen: b.PriceFen, SLAHours: b.SLAHours, Active: b.Active},
+			actor(ctx).For("products.update", "product", ""))
 		if err != nil {
-			return nil, err
-		}
-		if in.Body.Name != nil {
-			p.Name = *in.Body.Name
-		}
-		if in.Body.PriceFen != nil {
-			p.PriceFen = *in.Body.PriceFen
-		}
-		if in.Body.SLAHours != nil {
-			p.SLAHours = *in.Body.SLAHours
-		}
-		if in.Body.Active != nil {
-			p.Active = *in.Body.Active
-		}
-		if err := d.Store.UpdateProduct(ctx, p, actor(ctx).For("products.update", "product", "")); err != nil {
 			return nil, err
 		}
 		return &productOutput{Body: viewProduct(*p)}, nil
@@ -660,6 +531,13 @@ func registerProducts(api huma.API, d *Deps) {
 
 func registerExperts(api huma.API, d *Deps) {
 	tags := []string{"catalog"}
+	r := d.Records
+	one := func(e *appraisal.Expert, err error) (*expertOutput, error) {
+		if err != nil {
+			return nil, err
+		}
+		return &expertOutput{Body: viewExpert(*e)}, nil
+	}
 	register(api, huma.Operation{
 		OperationID: "experts.list", Method: http.MethodGet, Path: "/api/v1/experts", Tags: tags, Summary: "Experts and their workload",
 	}, func(ctx context.Context, in *expertsInput) (*expertsOutput, error) {
@@ -667,7 +545,7 @@ func registerExperts(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		es, err := d.Store.Experts(ctx, cat)
+		es, err := r.Experts(ctx, cat)
 		if err != nil {
 			return nil, err
 		}
@@ -680,30 +558,15 @@ func registerExperts(api huma.API, d *Deps) {
 		Summary: "Make an account an expert", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *createExpertInput) (*expertOutput, error) {
 		uid, err := parseOptionalID("user_id", in.Body.UserID)
-		if err != nil || uid == 0 {
-			return nil, appraisal.Invalid(appraisal.FieldError{Field: "user_id", Code: "required", Message: "which account"})
-		}
-		if _, err := d.Store.UserByID(ctx, uid); appraisal.IsKind(err, appraisal.KindNotFound) {
-			return nil, appraisal.Invalid(appraisal.FieldError{Field: "user_id", Code: "not_found", Message: "no such account"})
-		} else if err != nil {
-			return nil, err
-		}
-		sps, err := d.specialties(ctx, in.Body.Specialties)
 		if err != nil {
 			return nil, err
 		}
-		capacity := in.Body.Capacity
-		if capacity == 0 {
-			capacity = 10
-		}
-		e := &appraisal.Expert{UserID: uid, Name: in.Body.Name, Title: in.Body.Title, Capacity: capacity, Active: true, Specialties: sps}
-		if err := d.Store.CreateExpert(ctx, e, actor(ctx).For("experts.create", "expert", "")); err != nil {
-			if appraisal.IsKind(err, appraisal.KindConflict) {
-				return nil, appraisal.E(appraisal.KindConflict, "expert.exists", "this account is already an expert")
-			}
+		sps, err := specialties(in.Body.Specialties)
+		if err != nil {
 			return nil, err
 		}
-		return &expertOutput{Body: viewExpert(*e)}, nil
+		return one(r.CreateExpert(ctx, records.NewExpert{UserID: uid, Name: in.Body.Name, Title: in.Body.Title, Capacity: in.Body.Capacity,
+			Specialties: sps}, actor(ctx).For("experts.create", "expert", "")))
 	})
 	register(api, huma.Operation{
 		OperationID: "experts.update", Method: http.MethodPatch, Path: "/api/v1/experts/{id}", Tags: tags,
@@ -713,31 +576,16 @@ func registerExperts(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		e, err := d.Store.Expert(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		e.Version = version
-		if in.body().Name != nil {
-			e.Name = *in.body().Name
-		}
-		if in.body().Title != nil {
-			e.Title = *in.body().Title
-		}
-		if in.body().Capacity != nil {
-			e.Capacity = *in.body().Capacity
-		}
-		if in.body().Active != nil {
-			e.Active = *in.body().Active
-		}
-		if in.body().Specialties != nil {
-			if e.Specialties, err = d.specialties(ctx, in.body().Specialties); err != nil {
+		b := in.body()
+		patch := records.ExpertPatch{Name: b.Name, Title: b.Title, Capacity: b.Capacity, Active: b.Active}
+		if b.Specialties != nil {
+			if patch.Specialties, err = specialties(b.Specialties); err != nil {
 				return nil, err
 			}
+			if patch.Specialties == nil {
+				patch.Specialties = []records.Specialty{}
+			}
 		}
-		if err := d.Store.UpdateExpert(ctx, e, actor(ctx).For("experts.update", "expert", "")); err != nil {
-			return nil, err
-		}
-		return &expertOutput{Body: viewExpert(*e)}, nil
+		return one(r.UpdateExpert(ctx, id, version, patch, actor(ctx).For("experts.update", "expert", "")))
 	})
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/jianbao/admin/shared/password"
 	"github.com/jianbao/admin/shared/pii"
 	"github.com/jianbao/admin/shared/readcache"
+	"github.com/jianbao/admin/shared/records"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/testenv"
 	"github.com/jianbao/admin/shared/token"
@@ -78,7 +79,8 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	}
 	blobMux.Handle(localstore.PathPrefix, blobs.Handler())
 	var readyErr error
-	deps := httpapi.Deps{Blobs: blobs, Log: logs.Discard(), Auth: svc, Orders: ord, Store: st, Cache: cache, PII: box, Limiter: th,
+	deps := httpapi.Deps{Blobs: blobs, Log: logs.Discard(), Auth: svc, Orders: ord, Store: st, Cache: cache, Limiter: th,
+		Records:       &records.Service{Store: st, PII: box, Permissions: svc},
 		Gallery:       &gallery.Service{Store: st, Blobs: blobs, Permissions: svc, Limits: gallery.Limits{MaxImageBytes: 30 << 20, MaxVideoBytes: 1 << 30}},
 		PublicBaseURL: "https://jianbao.example", Checks: []httpapi.Check{
 			{Name: "mysql", Fn: d.DB.PingContext},

@@ -24,6 +24,7 @@ import (
 	"github.com/jianbao/admin/shared/password"
 	"github.com/jianbao/admin/shared/pii"
 	"github.com/jianbao/admin/shared/readcache"
+	"github.com/jianbao/admin/shared/records"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/token"
 )
@@ -136,7 +137,8 @@ func (a *App) Deps() httpapi.Deps {
 			return nil
 		}})
 	}
-	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache, PII: a.PII,
+	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
+		Records: &records.Service{Store: a.Store, PII: a.PII, Permissions: a.Auth},
 		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version(), Observe: a.Observe}
 	a.mediaDeps(&d)
 	return d
