@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"sort"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -109,7 +108,7 @@ func registerAdmin(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		us, total, err := d.Store.ListUsers(ctx, appraisal.UserFilter{Role: appraisal.RoleID(in.Role), Disabled: optionalBool(in.Disabled), Keyword: in.Q, Page: pg})
+		us, total, err := d.Auth.ListUsers(ctx, appraisal.UserFilter{Role: appraisal.RoleID(in.Role), Disabled: optionalBool(in.Disabled), Keyword: in.Q, Page: pg})
 		if err != nil {
 			return nil, err
 		}
@@ -121,19 +120,9 @@ func registerAdmin(api huma.API, d *Deps) {
 		Summary: "Create an account", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
 		return idempotent(ctx, d, in.IdempotencyKey, "admin.users.create", in.Body, func() (*userOutput, error) {
-			role := appraisal.RoleID(in.Body.Role)
-			if err := auth.CanManage(principalFrom(ctx), role); err != nil {
-				return nil, err
-			}
-			hash, err := d.Auth.HashPassword("password", in.Body.Password)
+			u, err := d.Auth.CreateUser(ctx, principalFrom(ctx), auth.NewUser{Username: in.Body.Username, DisplayName: in.Body.DisplayName,
+				Password: in.Body.Password, Role: appraisal.RoleID(in.Body.Role)}, actor(ctx).For("admin.users.create", "user", ""))
 			if err != nil {
-				return nil, err
-			}
-			u := &appraisal.User{Username: in.Body.Username, DisplayName: in.Body.DisplayName, PasswordHash: hash, Role: role}
-			if err := d.Store.CreateUser(ctx, u, actor(ctx).For("admin.users.create", "user", "")); err != nil {
-				if appraisal.IsKind(err, appraisal.KindConflict) {
-					return nil, appraisal.E(appraisal.KindConflict, "user.username_taken", "the username is taken")
-				}
 				return nil, err
 			}
 			return &userOutput{Body: viewUser(u)}, nil
@@ -143,7 +132,7 @@ func registerAdmin(api huma.API, d *Deps) {
 	register(api, huma.Operation{
 		OperationID: "admin.users.get", Method: http.MethodGet, Path: "/api/v1/admin/users/{id}", Tags: tags,
 		Summary: "Get an account", Errors: []int{http.StatusNotFound},
-	}, byID(func(ctx context.Context, id int64) (*appraisal.User, error) { return d.Store.UserByID(ctx, id) }, func(u *appraisal.User) *userOutput { return &userOutput{Body: viewUser(u)} }))
+	}, byID(d.Auth.User, func(u *appraisal.User) *userOutput { return &userOutput{Body: viewUser(u)} }))
 
 	register(api, huma.Operation{
 		OperationID: "admin.users.update", Method: http.MethodPatch, Path: "/api/v1/admin/users/{id}", Tags: tags,
@@ -153,42 +142,14 @@ func registerAdmin(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		p := principalFrom(ctx)
-		u, err := d.Store.UserByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := auth.CanManage(p, u.Role); err != nil {
-			return nil, err
-		}
-		if in.Body.DisplayName != nil {
-			u.DisplayName = *in.Body.DisplayName
-		}
+		patch := auth.UserPatch{DisplayName: in.Body.DisplayName, Disabled: in.Body.Disabled}
 		if in.Body.Role != nil {
 			role := appraisal.RoleID(*in.Body.Role)
-			if err := auth.CanManage(p, role); err != nil {
-				return nil, err
-			}
-			if id == p.UserID && role != u.Role {
-				return nil, appraisal.E(appraisal.KindConflict, "user.cannot_change_own_role", "nobody changes their own role")
-			}
-			u.Role = role
+			patch.Role = &role
 		}
-		disabling := false
-		if in.Body.Disabled != nil {
-			if id == p.UserID && *in.Body.Disabled {
-				return nil, appraisal.E(appraisal.KindConflict, "user.cannot_disable_self", "nobody disables their own account")
-			}
-			disabling = *in.Body.Disabled && !u.Disabled
-			u.Disabled = *in.Body.Disabled
-		}
-		if err := d.Store.UpdateUser(ctx, u, actor(ctx).For("admin.users.update", "user", "")); err != nil {
+		u, err := d.Auth.UpdateUser(ctx, principalFrom(ctx), id, patch, actor(ctx).For("admin.users.update", "user", ""))
+		if err != nil {
 			return nil, err
-		}
-		if disabling {
-			if _, err := d.Store.RevokeUserSessions(ctx, id, "", "account_disabled", actor(ctx).For("admin.users.force_logout", "user", formatID(id))); err != nil {
-				return nil, err
-			}
 		}
 		return &userOutput{Body: viewUser(u)}, nil
 	})
@@ -214,7 +175,7 @@ func registerAdmin(api huma.API, d *Deps) {
 		OperationID: "admin.roles.list", Method: http.MethodGet, Path: "/api/v1/admin/roles", Tags: tags,
 		Summary: "Roles and their permissions",
 	}, func(ctx context.Context, _ *struct{}) (*rolesOutput, error) {
-		perms, err := d.Store.Permissions(ctx)
+		perms, err := d.Auth.RolePermissions(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -222,7 +183,7 @@ func registerAdmin(api huma.API, d *Deps) {
 		for _, r := range appraisal.Roles {
 			out.Body.Items = append(out.Body.Items, roleView{ID: int(r), Code: r.Code(), Permissions: append([]string{}, perms[r]...)})
 		}
-		out.Body.Operations = knownOperations()
+		out.Body.Operations = auth.Operations()
 		return out, nil
 	})
 
@@ -233,30 +194,12 @@ func registerAdmin(api huma.API, d *Deps) {
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *setPermissionsInput) (*roleOutput, error) {
 		id, err := parseID(in.ID)
-		if err != nil || !appraisal.RoleID(id).Valid() {
+		if err != nil {
 			return nil, errNotFound
 		}
 		role := appraisal.RoleID(id)
-		if role == appraisal.RoleSuperAdmin {
-			return nil, appraisal.E(appraisal.KindConflict, "role.super_admin_fixed", "the super admin role's permissions cannot be changed")
-		}
-		known := map[string]bool{}
-		for _, op := range knownOperations() {
-			known[op] = true
-		}
-		seen := map[string]bool{}
-		ops := []string{}
-		for i, op := range in.Body.Operations {
-			if !known[op] {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "operations[" + formatID(int64(i)) + "]", Code: "unknown_operation", Message: "no such operation: " + op})
-			}
-			if !seen[op] {
-				seen[op] = true
-				ops = append(ops, op)
-			}
-		}
-		sort.Strings(ops)
-		if err := d.Store.SetPermissions(ctx, role, ops, actor(ctx).For("admin.roles.update_permissions", "role", formatID(id))); err != nil {
+		ops, err := d.Auth.SetRolePermissions(ctx, role, in.Body.Operations, actor(ctx).For("admin.roles.update_permissions", "role", formatID(id)))
+		if err != nil {
 			return nil, err
 		}
 		return &roleOutput{Body: roleView{ID: int(role), Code: role.Code(), Permissions: ops}}, nil
@@ -282,20 +225,11 @@ func registerAdmin(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		rows, total, err := d.Store.LoginAttempts(ctx, appraisal.LoginFilter{UserID: uid, Username: in.Username,
+		rows, total, err := d.Auth.LoginHistory(ctx, appraisal.LoginFilter{UserID: uid, Username: in.Username,
 			Success: optionalBool(in.Success), From: from, To: to, Page: pg})
 		if err != nil {
 			return nil, err
 		}
 		return &loginLogOutput{Body: newList(mapSlice(rows, viewAttempt), total, pg)}, nil
 	})
-}
-
-func knownOperations() []string {
-	ops := make([]string, 0, len(appraisal.DefaultPolicy))
-	for op := range appraisal.DefaultPolicy {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops)
-	return ops
 }

@@ -31,8 +31,13 @@ type Check struct {
 	Fn   func(context.Context) error
 }
 
-// Store is everything the handlers read and write directly.
-type Store = appraisal.Store
+// Store is what the handlers read directly, beside the services: the dashboard, the audit log,
+// and the Idempotency-Key records of creates (an HTTP concern).
+type Store interface {
+	appraisal.StatsStore
+	appraisal.AuditLog
+	appraisal.IdempotencyStore
+}
 
 // Deps is what the handlers need. Mains build it; tests build it with real stores.
 type Deps struct {

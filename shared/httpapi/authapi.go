@@ -165,17 +165,13 @@ func registerAuth(api huma.API, d *Deps) {
 		Summary: "The caller's account and permissions",
 	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
 		p := principalFrom(ctx)
-		u, err := d.Store.UserByID(ctx, p.UserID)
-		if err != nil {
-			return nil, err
-		}
-		perms, err := d.Store.Permissions(ctx)
+		u, perms, err := d.Auth.Me(ctx, p)
 		if err != nil {
 			return nil, err
 		}
 		out := &meOutput{}
 		out.Body.User, out.Body.SessionID, out.Body.ExpertID = viewUser(u), p.SessionID, formatOptionalID(p.ExpertID)
-		out.Body.Permissions = append([]string{}, perms[p.Role]...)
+		out.Body.Permissions = perms
 		return out, nil
 	})
 
@@ -184,7 +180,7 @@ func registerAuth(api huma.API, d *Deps) {
 		Summary: "The caller's active sessions",
 	}, func(ctx context.Context, _ *struct{}) (*sessionsOutput, error) {
 		p := principalFrom(ctx)
-		ss, err := d.Store.SessionsOf(ctx, p.UserID, time.Now())
+		ss, err := d.Auth.OwnSessions(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -220,7 +216,7 @@ func registerAuth(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		rows, total, err := d.Store.LoginAttempts(ctx, appraisal.LoginFilter{UserID: principalFrom(ctx).UserID, Page: pg})
+		rows, total, err := d.Auth.OwnLoginHistory(ctx, principalFrom(ctx), pg)
 		if err != nil {
 			return nil, err
 		}
