@@ -82,7 +82,7 @@ var mediaEnv = plus(baseEnv, "MEDIA_MAX_ATTEMPTS", "MEDIA_MAX_IMAGE_BYTES", "MED
 var Functions = []Function{
 	api("api-auth", "Login, tokens, sessions (/api/v1/auth)", httpapi.GroupAuth),
 	api("api-admin", "Accounts, roles, login logs (/api/v1/admin)", httpapi.GroupAdmin),
-	api("api-catalog", "Categories, customers, items, products, experts", httpapi.GroupCatalog),
+	api("api-records", "Categories, customers, items, products, experts", httpapi.GroupRecords),
 	api("api-orders", "Orders, opinions, reviews, certificates, public verification", httpapi.GroupOrders),
 	api("api-stats", "Dashboard (/api/v1/dashboard)", httpapi.GroupStats),
 	api("api-audit", "Audit log (/api/v1/audit-logs)", httpapi.GroupAudit),

@@ -167,7 +167,7 @@ func TestFunctionBinaries(t *testing.T) {
 			}
 			for _, tc := range []struct{ fn, path, want string }{
 				{"api-admin", "/api/v1/admin/roles", `"super_admin"`},
-				{"api-catalog", "/api/v1/categories", `"瓷器"`},
+				{"api-records", "/api/v1/categories", `"瓷器"`},
 				{"api-orders", "/api/v1/orders", `"items":[]`},
 				{"api-stats", "/api/v1/dashboard", `"orders_by_status"`},
 				{"api-audit", "/api/v1/audit-logs", `"auth.bootstrap"`},

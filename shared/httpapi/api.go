@@ -69,7 +69,7 @@ type Group string
 const (
 	GroupAuth    Group = "auth"
 	GroupAdmin   Group = "admin"
-	GroupCatalog Group = "catalog"
+	GroupRecords Group = "records"
 	GroupOrders  Group = "orders"
 	GroupStats   Group = "stats"
 	GroupAudit   Group = "audit"
@@ -77,12 +77,12 @@ const (
 )
 
 // Groups lists every group, in the order the shim mounts them.
-var Groups = []Group{GroupAuth, GroupAdmin, GroupCatalog, GroupOrders, GroupStats, GroupAudit, GroupMedia}
+var Groups = []Group{GroupAuth, GroupAdmin, GroupRecords, GroupOrders, GroupStats, GroupAudit, GroupMedia}
 
 var registrars = map[Group]func(huma.API, *Deps){
 	GroupAuth:    registerAuth,
 	GroupAdmin:   registerAdmin,
-	GroupCatalog: registerCatalog,
+	GroupRecords: registerRecords,
 	GroupOrders:  registerOrders,
 	GroupStats:   registerStats,
 	GroupAudit:   registerAudit,

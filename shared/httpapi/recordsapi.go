@@ -294,7 +294,7 @@ func specialties(in []specialtyInput) ([]records.Specialty, error) {
 	return out, nil
 }
 
-func registerCatalog(api huma.API, d *Deps) {
+func registerRecords(api huma.API, d *Deps) {
 	registerCategories(api, d)
 	registerCustomers(api, d)
 	registerItems(api, d)
@@ -303,7 +303,7 @@ func registerCatalog(api huma.API, d *Deps) {
 }
 
 func registerCategories(api huma.API, d *Deps) {
-	tags := []string{"catalog"}
+	tags := []string{"records"}
 	r := d.Records
 	register(api, huma.Operation{
 		OperationID: "categories.list", Method: http.MethodGet, Path: "/api/v1/categories", Tags: tags, Summary: "The category tree",
@@ -333,7 +333,7 @@ func registerCategories(api huma.API, d *Deps) {
 }
 
 func registerCustomers(api huma.API, d *Deps) {
-	tags := []string{"catalog"}
+	tags := []string{"records"}
 	r := d.Records
 	one := func(c *records.Customer, err error) (*customerOutput, error) {
 		if err != nil {
@@ -411,7 +411,7 @@ func registerCustomers(api huma.API, d *Deps) {
 }
 
 func registerItems(api huma.API, d *Deps) {
-	tags := []string{"catalog"}
+	tags := []string{"records"}
 	r := d.Records
 	register(api, huma.Operation{
 		OperationID: "items.list", Method: http.MethodGet, Path: "/api/v1/items", Tags: tags, Summary: "List items",
@@ -486,7 +486,7 @@ func registerItems(api huma.API, d *Deps) {
 }
 
 func registerProducts(api huma.API, d *Deps) {
-	tags := []string{"catalog"}
+	tags := []string{"records"}
 	r := d.Records
 	register(api, huma.Operation{
 		OperationID: "products.list", Method: http.MethodGet, Path: "/api/v1/products", Tags: tags, Summary: "Service products (图文/视频/实物)",
@@ -530,7 +530,7 @@ func registerProducts(api huma.API, d *Deps) {
 }
 
 func registerExperts(api huma.API, d *Deps) {
-	tags := []string{"catalog"}
+	tags := []string{"records"}
 	r := d.Records
 	one := func(e *appraisal.Expert, err error) (*expertOutput, error) {
 		if err != nil {
