@@ -21,7 +21,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		a, err := app.Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel))
+		a, err := app.Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel), app.Options{})
 		if err != nil {
 			return nil, err
 		}

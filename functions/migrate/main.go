@@ -23,7 +23,7 @@ func handle(ctx context.Context, _ struct{}) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	a, err := app.Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel))
+	a, err := app.Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel), app.Options{})
 	if err != nil {
 		return Result{}, err
 	}

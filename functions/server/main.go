@@ -64,7 +64,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	log.Info("starting", "config", cfg, "version", app.Version())
 
-	a, err := app.Open(ctx, cfg, log)
+	// Prometheus: /metrics on the same port (the Ingress publishes /api only).
+	m := metrics.New(app.Version())
+	var draining atomic.Bool
+	a, err := app.Open(ctx, cfg, log, app.Options{Stream: true, Observe: m.ObserveHTTP, Draining: draining.Load})
 	if err != nil {
 		return err
 	}
@@ -78,26 +81,13 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		// Shown once, on the terminal, and never logged: it is a credential.
 		fmt.Fprintf(stdout, "\n  Embedded mode: created the admin account.\n  username: admin\n  password: %s\n  (set BOOTSTRAP_ADMIN_PASSWORD to choose it)\n\n", generated)
 	}
-
-	// Media: the local store reports each upload to the stream, as COS triggers do on SCF, and
-	// the workers consume it.
-	q := a.Queue()
-	a.Dispatch = q.Publish
 	if a.Local != nil {
-		a.Local.OnPut = func(ctx context.Context, key string) {
-			if err := q.Publish(ctx, key); err != nil {
-				log.ErrorContext(ctx, "upload not queued for processing", "key", key, "err", err)
-			}
-		}
 		log.Warn("objects are stored on local disk (set COS_BUCKET_URL for COS)", "dir", a.Local.Dir())
 	}
-	// Prometheus: /metrics on the same port (the Ingress publishes /api only).
-	m := metrics.New(app.Version())
 	m.WatchDB(a.DB, "mysql")
 	m.WatchRedis(a.Redis)
-	m.WatchQueue(q.Depth)
+	m.WatchQueue(a.Stream.Depth)
 	m.WatchActiveUsers(a.MySQL.ActiveUsers)
-	a.Observe = m.ObserveHTTP
 
 	proc := a.Processor()
 	proc.Observe = m.ObserveJob
@@ -107,7 +97,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := q.Work(workers, fmt.Sprintf("%s-%d", proc.Worker, i), proc.Handle); err != nil {
+			if err := a.Stream.Work(workers, fmt.Sprintf("%s-%d", proc.Worker, i), proc.Handle); err != nil {
 				log.Error("media worker stopped", "err", err)
 			}
 		}()
@@ -117,8 +107,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		wg.Wait()
 	}()
 
-	var draining atomic.Bool
-	a.Draining = draining.Load
 	mux := http.NewServeMux()
 	if a.Local != nil {
 		mux.Handle(localstore.PathPrefix, a.Local.Handler())
@@ -177,14 +165,11 @@ func retention(ctx context.Context, getenv func(string) string, stdout io.Writer
 		return err
 	}
 	log := logs.New(stdout, cfg.LogLevel)
-	a, err := app.Open(ctx, cfg, log)
+	a, err := app.Open(ctx, cfg, log, app.Options{})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	res, err := app.Retention(ctx, a, time.Now())
-	purged, cerr := app.CleanMedia(ctx, a, time.Now())
-	log.InfoContext(ctx, "retention", "audit_rows_deleted", res.AuditRows, "idempotency_keys_deleted", res.IdempotencyKeys,
-		"media_purged", purged, "err", errors.Join(err, cerr))
-	return errors.Join(err, cerr)
+	_, err = a.Retention().Run(ctx, time.Now())
+	return err
 }

@@ -2,8 +2,11 @@ package scf
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -274,4 +277,34 @@ type TimerEvent struct {
 	TriggerName string    `json:"TriggerName"`
 	Time        EventTime `json:"Time"`
 	Message     string    `json:"Message"`
+}
+
+// ObjectsResult is what a COS-triggered function answers: the keys it handled and the records it
+// could not read.
+type ObjectsResult struct {
+	Processed []string `json:"processed"`
+	Skipped   []string `json:"skipped,omitempty"`
+}
+
+// EachObject hands every record's object key to handle. A record whose key cannot be read is
+// skipped (a retry would not read it either); a key whose handling fails makes the whole invoke
+// fail, so the platform's asynchronous retries deliver the event again — handle must therefore be
+// idempotent.
+func EachObject(ctx context.Context, ev COSEvent, log *slog.Logger, handle func(ctx context.Context, key string) error) (ObjectsResult, error) {
+	res := ObjectsResult{Processed: []string{}}
+	var errs []error
+	for _, rec := range ev.Records {
+		key, err := rec.ObjectKey()
+		if err != nil {
+			log.ErrorContext(ctx, "unreadable COS record", "err", err)
+			res.Skipped = append(res.Skipped, rec.COS.Object.Key)
+			continue
+		}
+		if err := handle(ctx, key); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			continue
+		}
+		res.Processed = append(res.Processed, key)
+	}
+	return res, errors.Join(errs...)
 }

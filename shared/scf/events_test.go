@@ -1,9 +1,13 @@
 package scf
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -137,4 +141,31 @@ func TestTimerEventFixture(t *testing.T) {
 	if ev.TriggerName != "sla-reminder" || ev.Message != "sla" || ev.Time.Hour() != 1 {
 		t.Errorf("decoded %+v", ev)
 	}
+}
+
+// TestEachObject: readable keys are handled, an unreadable record is skipped, and a failed key
+// fails the invoke (so the platform retries) after the others were still handled.
+func TestEachObject(t *testing.T) {
+	ev := COSEvent{Records: []COSRecord{cosRecord("/1250000000/media/originals/a.jpg"), cosRecord("%zz"),
+		cosRecord("/1250000000/media/originals/b%20c.jpg"), cosRecord("/1250000000/media/originals/fail.jpg")}}
+	var handled []string
+	res, err := EachObject(context.Background(), ev, slog.New(slog.DiscardHandler), func(_ context.Context, key string) error {
+		handled = append(handled, key)
+		if strings.HasSuffix(key, "fail.jpg") {
+			return errors.New("boom")
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "originals/fail.jpg: boom") {
+		t.Errorf("a failed key must fail the invoke: %v", err)
+	}
+	if strings.Join(res.Processed, ",") != "originals/a.jpg,originals/b c.jpg" || len(res.Skipped) != 1 || len(handled) != 3 {
+		t.Errorf("processed %v, skipped %v, handled %v", res.Processed, res.Skipped, handled)
+	}
+}
+
+func cosRecord(key string) COSRecord {
+	var r COSRecord
+	r.COS.Object.Key = key
+	return r
 }

@@ -26,10 +26,12 @@ import (
 	"github.com/jianbao/admin/shared/readcache"
 	"github.com/jianbao/admin/shared/records"
 	"github.com/jianbao/admin/shared/redis"
+	"github.com/jianbao/admin/shared/retention"
 	"github.com/jianbao/admin/shared/token"
 )
 
-// App is an opened set of dependencies.
+// App is an opened set of dependencies. Open builds it whole from the configuration and the
+// Options; nothing changes it afterwards, so every handler built from it sees the same wiring.
 type App struct {
 	Config   config.Config
 	Log      *slog.Logger
@@ -46,8 +48,20 @@ type App struct {
 	Blobs    appraisal.BlobStore
 	// Local is the local object store when COS is not configured (its handler serves signed URLs).
 	Local *localstore.Store
-	// Dispatch hands an original to processing (the shim sets it to the stream).
-	Dispatch func(ctx context.Context, key string) error
+	// Stream is the media job stream when Options.Stream asked for it (the shim's workers read it).
+	Stream *redis.Queue
+
+	// dispatch hands an original to processing: the stream, or a COS self-copy on SCF.
+	dispatch func(ctx context.Context, key string) error
+	opts     Options
+}
+
+// Options are what a main decides beyond the configuration.
+type Options struct {
+	// Stream feeds processing through the Redis stream (the shim, locally and on TKE): uploads to
+	// the local store and reprocessing publish to it. Without it (SCF) processing starts with a
+	// COS event, and reprocessing makes one.
+	Stream bool
 	// Observe, when set, sees every finished request (the shim's metrics).
 	Observe func(r *http.Request, status int, took time.Duration)
 	// Draining, when set, fails readiness so load balancers stop sending traffic before shutdown.
@@ -56,7 +70,7 @@ type App struct {
 
 // Open connects to MySQL and Redis as cfg says. It never starts stand-ins: that is the shim's
 // choice in local mode, made before calling Open.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if cfg.MySQLDSN == "" || cfg.RedisAddr == "" {
 		return nil, errors.New("app: MYSQL_DSN and REDIS_ADDR must be set")
 	}
@@ -79,7 +93,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if cfg.ReadCacheSize > 0 {
 		st = readcache.New(my, epochs, log, cfg.ReadCacheSize, 30*time.Second)
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, MySQL: my, Epochs: epochs, PII: box,
+	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, MySQL: my, Epochs: epochs, PII: box, opts: opts,
 		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
 		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
 	}
@@ -95,7 +109,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		if err == nil {
 			a.Blobs = cs
 			// On SCF, processing starts with a COS event: reprocessing makes one.
-			a.Dispatch = cs.Retrigger
+			a.dispatch = cs.Retrigger
 		}
 	} else if a.Local, err = openLocalStore(a); err == nil {
 		a.Blobs = a.Local
@@ -103,6 +117,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		a.Close()
 		return nil, err
+	}
+	if opts.Stream {
+		// The local store reports each upload to the stream, as COS triggers do on SCF.
+		a.Stream = redis.NewQueue(a.Redis, cfg.RedisPrefix+"media:jobs", "media-workers")
+		a.Stream.Log = log
+		a.dispatch = a.Stream.Publish
+		if a.Local != nil {
+			a.Local.OnPut = func(ctx context.Context, key string) {
+				if err := a.Stream.Publish(ctx, key); err != nil {
+					log.ErrorContext(ctx, "upload not queued for processing", "key", key, "err", err)
+				}
+			}
+		}
 	}
 	a.Auth = &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
 		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: password.Default,
@@ -129,9 +156,9 @@ func (a *App) Deps() httpapi.Deps {
 		{Name: "mysql", Fn: a.DB.PingContext},
 		{Name: "redis", Fn: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
 	}
-	if a.Draining != nil {
+	if a.opts.Draining != nil {
 		checks = append(checks, httpapi.Check{Name: "draining", Fn: func(context.Context) error {
-			if a.Draining() {
+			if a.opts.Draining() {
 				return errors.New("shutting down")
 			}
 			return nil
@@ -139,7 +166,7 @@ func (a *App) Deps() httpapi.Deps {
 	}
 	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
 		Records: &records.Service{Store: a.Store, PII: a.PII, Permissions: a.Auth},
-		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version(), Observe: a.Observe}
+		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version(), Observe: a.opts.Observe}
 	a.mediaDeps(&d)
 	return d
 }
@@ -165,4 +192,9 @@ func (a *App) Migrate(ctx context.Context, generate bool) (applied []string, gen
 	}
 	_, generated, err = a.Auth.Bootstrap(ctx, a.Config.BootstrapAdminPassword, generate)
 	return applied, generated, err
+}
+
+// Retention is the daily clean-up job of this deployment.
+func (a *App) Retention() *retention.Job {
+	return &retention.Job{Store: a.MySQL, Blobs: a.Blobs, Log: a.Log, Audit: a.Config.AuditRetention}
 }

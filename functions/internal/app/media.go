@@ -13,7 +13,6 @@ import (
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/media"
-	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/wecom"
 )
 
@@ -76,17 +75,10 @@ func (a *App) Processor() *media.Processor {
 	return p
 }
 
-// Queue is the media job stream the shim's workers consume.
-func (a *App) Queue() *redis.Queue {
-	q := redis.NewQueue(a.Redis, a.Config.RedisPrefix+"media:jobs", "media-workers")
-	q.Log = a.Log
-	return q
-}
-
 // mediaDeps adds what the media routes need.
 func (a *App) mediaDeps(d *httpapi.Deps) {
 	d.Blobs = a.Blobs
-	d.Gallery = &gallery.Service{Store: a.Store, Blobs: a.Blobs, Permissions: a.Auth, Dispatch: a.Dispatch,
+	d.Gallery = &gallery.Service{Store: a.Store, Blobs: a.Blobs, Permissions: a.Auth, Dispatch: a.dispatch,
 		Limits: gallery.Limits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes}}
 }
 

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -61,45 +60,23 @@ func openFromEnv(ctx context.Context) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel))
-}
-
-// MediaResult is what a media trigger invoke returns.
-type MediaResult struct {
-	Processed []string `json:"processed"`
-	Skipped   []string `json:"skipped,omitempty"`
+	return Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel), Options{})
 }
 
 // MainMedia is the whole main of a COS-triggered media function: every record of the event goes
-// to the processor. A record whose processing should be retried makes the invoke fail, so the
-// platform's async retries deliver the event again (processing is idempotent).
+// to the processor (scf.EachObject), and a failed one fails the invoke so the platform retries.
 func MainMedia() {
 	var l lazyApp
 	var proc *media.Processor
-	handle := func(ctx context.Context, ev scf.COSEvent) (MediaResult, error) {
+	handle := func(ctx context.Context, ev scf.COSEvent) (scf.ObjectsResult, error) {
 		a, err := l.get(ctx)
 		if err != nil {
-			return MediaResult{}, err
+			return scf.ObjectsResult{}, err
 		}
 		if proc == nil {
 			proc = a.Processor()
 		}
-		var res MediaResult
-		var errs []error
-		for _, rec := range ev.Records {
-			key, err := rec.ObjectKey()
-			if err != nil {
-				a.Log.ErrorContext(ctx, "unreadable COS record", "err", err)
-				res.Skipped = append(res.Skipped, rec.COS.Object.Key)
-				continue
-			}
-			if err := proc.Handle(ctx, key); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", key, err))
-				continue
-			}
-			res.Processed = append(res.Processed, key)
-		}
-		return res, errors.Join(errs...)
+		return scf.EachObject(ctx, ev, a.Log, proc.Handle)
 	}
 	if err := scf.Start(handle); err != nil {
 		fmt.Fprintln(os.Stderr, err)
