@@ -66,6 +66,8 @@ type Options struct {
 	Observe func(r *http.Request, status int, took time.Duration)
 	// Draining, when set, fails readiness so load balancers stop sending traffic before shutdown.
 	Draining func() bool
+	// Password, when set, replaces the password hashing parameters (tests: a cheap hash).
+	Password *password.Params
 }
 
 // Open connects to MySQL and Redis as cfg says. It never starts stand-ins: that is the shim's
@@ -131,8 +133,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 			}
 		}
 	}
+	hashing := password.Default
+	if opts.Password != nil {
+		hashing = *opts.Password
+	}
 	a.Auth = &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
-		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: password.Default,
+		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: hashing,
 		RefreshTTL: cfg.RefreshTokenTTL, Log: log,
 		Limits: auth.Limits{PerUser: cfg.LoginMaxFailures, PerIP: cfg.LoginMaxFailuresPerIP, Window: cfg.LoginLockout}}
 	a.Orders = &orders.Service{Orders: st, Catalog: st, Permissions: a.Auth,

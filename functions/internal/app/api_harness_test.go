@@ -1,4 +1,4 @@
-package httpapi_test
+package app_test
 
 import (
 	"bytes"
@@ -7,30 +7,23 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/jianbao/admin/functions/internal/app"
 	"github.com/jianbao/admin/shared/appraisal"
-	"github.com/jianbao/admin/shared/auth"
-	"github.com/jianbao/admin/shared/gallery"
+	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/httpapi"
-	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
-	"github.com/jianbao/admin/shared/mysql"
-	"github.com/jianbao/admin/shared/orders"
 	"github.com/jianbao/admin/shared/password"
-	"github.com/jianbao/admin/shared/pii"
-	"github.com/jianbao/admin/shared/readcache"
-	"github.com/jianbao/admin/shared/records"
-	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/testenv"
-	"github.com/jianbao/admin/shared/token"
 )
 
 const adminPassword = "bootstrap-password-123"
 
-// harness is the whole API over real stores: MariaDB with Redis, or the embedded stand-ins.
+// harness is the whole API as the mains wire it (app.Open), over real stores: MariaDB with Redis,
+// or the embedded stand-ins. The API tests exercise the production wiring, not a copy of it.
 type harness struct {
 	srv   *httptest.Server
 	deps  httpapi.Deps
@@ -46,49 +39,38 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, h *harness)) {
 	}
 }
 
+// cheap keeps the many logins of the API tests fast; the real parameters are tested in password.
+var cheap = password.Params{MemoryKiB: 1024, Time: 1, Threads: 1}
+
 func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harness {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := mysql.Migrate(ctx, d.DB, logs.Discard()); err != nil {
-		t.Fatal(err)
+	env := map[string]string{
+		"APP_ENV": "local", "MYSQL_DSN": d.DSN, "MYSQL_MAX_OPEN_CONNS": strconv.Itoa(d.MaxOpenConns),
+		"REDIS_ADDR": r.Addr, "REDIS_PREFIX": r.Prefix, "JWT_SECRET": strings.Repeat("t", 32), "PII_SECRET": strings.Repeat("p", 32),
+		"BOOTSTRAP_ADMIN_PASSWORD": adminPassword, "DATA_DIR": t.TempDir(), "PUBLIC_BASE_URL": "https://jianbao.example",
+		// Every API test runs through the read cache, so its invalidation is tested by all of them.
+		"READ_CACHE_SIZE": "1000",
+		// Deterministic review routing; many logins from one test address.
+		"REVIEW_SAMPLE_RATE": "0", "LOGIN_MAX_FAILURES": "5", "LOGIN_MAX_FAILURES_PER_IP": "1000", "LOGIN_LOCKOUT": "1m",
 	}
-	my := mysql.NewStore(d.DB)
-	if _, err := my.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
-		t.Fatal(err)
-	}
-	// Every API test runs through the read cache, so its invalidation is tested by all of them.
-	st := readcache.New(my, redis.NewEpochs(r.Client, r.Prefix+"epoch:"), logs.Discard(), 1000, time.Minute)
-	box, _ := pii.New([]byte(strings.Repeat("p", 32)))
-	cache := redis.NewCache(r.Client, r.Prefix+"cache:")
-	th := redis.NewThrottle(r.Client, r.Prefix+"throttle:")
-	svc := &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: th, Log: logs.Discard(),
-		Tokens:   token.NewIssuer([]byte(strings.Repeat("t", 32)), 15*time.Minute),
-		Password: password.Params{MemoryKiB: 1024, Time: 1, Threads: 1}, Limits: auth.Limits{PerUser: 5, PerIP: 1000, Window: time.Minute}}
-	if _, _, err := svc.Bootstrap(ctx, adminPassword, false); err != nil {
-		t.Fatal(err)
-	}
-	ord := &orders.Service{Orders: st, Catalog: st, Permissions: svc, Review: appraisal.ReviewPolicy{ValueThresholdFen: 10_000_000},
-		Sample:  func() float64 { return 0.99 },
-		Changed: func(ctx context.Context) { cache.Delete(ctx, httpapi.DashboardCacheKey) }}
-	blobMux := http.NewServeMux()
-	blobSrv := httptest.NewServer(blobMux)
-	t.Cleanup(blobSrv.Close)
-	blobs, err := localstore.New(t.TempDir(), blobSrv.URL, []byte(strings.Repeat("b", 32)))
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobMux.Handle(localstore.PathPrefix, blobs.Handler())
 	var readyErr error
-	deps := httpapi.Deps{Blobs: blobs, Log: logs.Discard(), Auth: svc, Orders: ord, Store: st, Cache: cache, Limiter: th,
-		Records:       &records.Service{Store: st, PII: box, Permissions: svc},
-		Gallery:       &gallery.Service{Store: st, Blobs: blobs, Permissions: svc, Limits: gallery.Limits{MaxImageBytes: 30 << 20, MaxVideoBytes: 1 << 30}},
-		PublicBaseURL: "https://jianbao.example", Checks: []httpapi.Check{
-			{Name: "mysql", Fn: d.DB.PingContext},
-			{Name: "fake", Fn: func(context.Context) error { return readyErr }},
-		}}
+	a, err := app.Open(ctx, cfg, logs.Discard(), app.Options{Password: &cheap, Draining: func() bool { return readyErr != nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, _, err := a.Migrate(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	deps := a.Deps()
 	srv := httptest.NewServer(httpapi.New(deps))
 	t.Cleanup(srv.Close)
-	return &harness{srv: srv, deps: deps, store: st, ready: &readyErr}
+	return &harness{srv: srv, deps: deps, store: a.Store, ready: &readyErr}
 }
 
 type response struct {
@@ -149,7 +131,7 @@ func (h *harness) login(t testing.TB, user, pw string) string {
 // user creates an account with the role directly in the store and returns a token for it.
 func (h *harness) user(t testing.TB, name string, role appraisal.RoleID) (int64, string) {
 	t.Helper()
-	hash, _ := password.Hash("password-"+name, h.deps.Auth.Password)
+	hash, _ := password.Hash("password-"+name, cheap)
 	u := &appraisal.User{Username: name, PasswordHash: hash, Role: role}
 	if err := h.store.CreateUser(context.Background(), u, appraisal.AuditEntry{Action: "test", TargetType: "user"}); err != nil {
 		t.Fatal(err)
