@@ -99,10 +99,16 @@ func optionalBool(s string) *bool {
 	return nil
 }
 
-func registerAdmin(api huma.API, d *Deps) {
-	tags := []string{"admin"}
-	register(api, huma.Operation{
-		OperationID: "admin.users.list", Method: http.MethodGet, Path: "/api/v1/admin/users", Tags: tags, Summary: "List accounts",
+var adminTags = []string{"admin"}
+
+// adminRoutes is the group as a list of routes, one handler maker per operation.
+func adminRoutes(d *Deps) []route {
+	return []route{adminUsersList(d), adminUsersCreate(d), adminUsersGet(d), adminUsersUpdate(d), adminUsersForceLogout(d), adminRolesList(d), adminRolesUpdatePermissions(d), adminLoginLogsList(d)}
+}
+
+func adminUsersList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.users.list", Method: http.MethodGet, Path: "/api/v1/admin/users", Tags: adminTags, Summary: "List accounts",
 	}, func(ctx context.Context, in *usersInput) (*usersOutput, error) {
 		pg, err := in.page()
 		if err != nil {
@@ -114,9 +120,11 @@ func registerAdmin(api huma.API, d *Deps) {
 		}
 		return &usersOutput{Body: newList(mapSlice(us, func(u appraisal.User) userView { return viewUser(&u) }), total, pg)}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "admin.users.create", Method: http.MethodPost, Path: "/api/v1/admin/users", Tags: tags,
+func adminUsersCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.users.create", Method: http.MethodPost, Path: "/api/v1/admin/users", Tags: adminTags,
 		Summary: "Create an account", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
 		return idempotent(ctx, d, in.IdempotencyKey, "admin.users.create", in.Body, func() (*userOutput, error) {
@@ -128,14 +136,18 @@ func registerAdmin(api huma.API, d *Deps) {
 			return &userOutput{Body: viewUser(u)}, nil
 		})
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "admin.users.get", Method: http.MethodGet, Path: "/api/v1/admin/users/{id}", Tags: tags,
+func adminUsersGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.users.get", Method: http.MethodGet, Path: "/api/v1/admin/users/{id}", Tags: adminTags,
 		Summary: "Get an account", Errors: []int{http.StatusNotFound},
 	}, byID(d.Auth.User, func(u *appraisal.User) *userOutput { return &userOutput{Body: viewUser(u)} }))
+}
 
-	register(api, huma.Operation{
-		OperationID: "admin.users.update", Method: http.MethodPatch, Path: "/api/v1/admin/users/{id}", Tags: tags,
+func adminUsersUpdate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.users.update", Method: http.MethodPatch, Path: "/api/v1/admin/users/{id}", Tags: adminTags,
 		Summary: "Change an account's name, role or status", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
 		id, err := parseID(in.ID)
@@ -153,9 +165,11 @@ func registerAdmin(api huma.API, d *Deps) {
 		}
 		return &userOutput{Body: viewUser(u)}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "admin.users.force_logout", Method: http.MethodPost, Path: "/api/v1/admin/users/{id}/force-logout", Tags: tags,
+func adminUsersForceLogout(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.users.force_logout", Method: http.MethodPost, Path: "/api/v1/admin/users/{id}/force-logout", Tags: adminTags,
 		Summary: "End every session of an account", Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *idInput) (*forceLogoutOutput, error) {
 		id, err := parseID(in.ID)
@@ -170,9 +184,11 @@ func registerAdmin(api huma.API, d *Deps) {
 		out.Body.Revoked = n
 		return out, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "admin.roles.list", Method: http.MethodGet, Path: "/api/v1/admin/roles", Tags: tags,
+func adminRolesList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.roles.list", Method: http.MethodGet, Path: "/api/v1/admin/roles", Tags: adminTags,
 		Summary: "Roles and their permissions",
 	}, func(ctx context.Context, _ *struct{}) (*rolesOutput, error) {
 		perms, err := d.Auth.RolePermissions(ctx)
@@ -186,9 +202,11 @@ func registerAdmin(api huma.API, d *Deps) {
 		out.Body.Operations = auth.Operations()
 		return out, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "admin.roles.update_permissions", Method: http.MethodPut, Path: "/api/v1/admin/roles/{id}/permissions", Tags: tags,
+func adminRolesUpdatePermissions(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.roles.update_permissions", Method: http.MethodPut, Path: "/api/v1/admin/roles/{id}/permissions", Tags: adminTags,
 		Summary:     "Replace a role's permissions",
 		Description: "Applies on the next request of every instance. The super admin role cannot be edited, so nobody can lock the administrators out.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
@@ -204,9 +222,11 @@ func registerAdmin(api huma.API, d *Deps) {
 		}
 		return &roleOutput{Body: roleView{ID: int(role), Code: role.Code(), Permissions: ops}}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "admin.login_logs.list", Method: http.MethodGet, Path: "/api/v1/admin/login-logs", Tags: tags,
+func adminLoginLogsList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.login_logs.list", Method: http.MethodGet, Path: "/api/v1/admin/login-logs", Tags: adminTags,
 		Summary: "Everyone's login history",
 	}, func(ctx context.Context, in *loginLogsInput) (*loginLogOutput, error) {
 		pg, err := in.page()

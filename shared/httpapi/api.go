@@ -79,14 +79,16 @@ const (
 // Groups lists every group, in the order the shim mounts them.
 var Groups = []Group{GroupAuth, GroupAdmin, GroupRecords, GroupOrders, GroupStats, GroupAudit, GroupMedia}
 
-var registrars = map[Group]func(huma.API, *Deps){
-	GroupAuth:    registerAuth,
-	GroupAdmin:   registerAdmin,
-	GroupRecords: registerRecords,
-	GroupOrders:  registerOrders,
-	GroupStats:   registerStats,
-	GroupAudit:   registerAudit,
-	GroupMedia:   registerMedia,
+// groups are the routes lists of the groups: one handler maker per operation, in each group's
+// file.
+var routesOfGroup = map[Group]func(*Deps) []route{
+	GroupAuth:    authRoutes,
+	GroupAdmin:   adminRoutes,
+	GroupRecords: recordsRoutes,
+	GroupOrders:  ordersRoutes,
+	GroupStats:   statsRoutes,
+	GroupAudit:   auditRoutes,
+	GroupMedia:   mediaRoutes,
 }
 
 var hookOnce sync.Once
@@ -117,11 +119,13 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 	api.UseMiddleware(authorize(api, &d))
 	registerHealth(api, &d)
 	for _, g := range groups {
-		reg, ok := registrars[g]
+		routes, ok := routesOfGroup[g]
 		if !ok {
 			panic("httpapi: unknown group " + string(g))
 		}
-		reg(api, &d)
+		for _, r := range routes(&d) {
+			r(api)
+		}
 	}
 	// Unknown paths get a problem+json 404 rather than the mux's plain text.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -52,9 +52,16 @@ type auditOutput struct {
 	Body listBody[auditView]
 }
 
-func registerAudit(api huma.API, d *Deps) {
-	register(api, huma.Operation{
-		OperationID: "audit.list", Method: http.MethodGet, Path: "/api/v1/audit-logs", Tags: []string{"audit"},
+var auditTags = []string{"audit"}
+
+// auditRoutes is the group as a list of routes, one handler maker per operation.
+func auditRoutes(d *Deps) []route {
+	return []route{auditList(d)}
+}
+
+func auditList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "audit.list", Method: http.MethodGet, Path: "/api/v1/audit-logs", Tags: auditTags,
 		Summary:     "Who changed what, newest first",
 		Description: "Every mutation writes a row in the same transaction as the change. Rows older than the retention setting are pruned daily.",
 		Errors:      []int{http.StatusUnprocessableEntity},

@@ -124,10 +124,16 @@ type loginLogOutput struct {
 	Body listBody[loginAttemptView]
 }
 
-func registerAuth(api huma.API, d *Deps) {
-	tags := []string{"auth"}
-	register(api, public(huma.Operation{
-		OperationID: "auth.login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: tags,
+var authTags = []string{"auth"}
+
+// authRoutes is the group as a list of routes, one handler maker per operation.
+func authRoutes(d *Deps) []route {
+	return []route{authLogin(d), authRefresh(d), authLogout(d), authMe(d), authSessionsList(d), authSessionsRevoke(d), authPasswordChange(d), authLoginLogList(d)}
+}
+
+func authLogin(d *Deps) route {
+	return handle(public(huma.Operation{
+		OperationID: "auth.login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: authTags,
 		Summary:     "Log in with username and password",
 		Description: "Starts a session: a short-lived access token and a single-use refresh token. Every failure answers the same 401, whether the user exists or not. Five failures lock the account for 15 minutes (429 with Retry-After).",
 		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
@@ -139,9 +145,11 @@ func registerAuth(api huma.API, d *Deps) {
 		}
 		return viewTokens(t), nil
 	})
+}
 
-	register(api, public(huma.Operation{
-		OperationID: "auth.refresh", Method: http.MethodPost, Path: "/api/v1/auth/refresh", Tags: tags,
+func authRefresh(d *Deps) route {
+	return handle(public(huma.Operation{
+		OperationID: "auth.refresh", Method: http.MethodPost, Path: "/api/v1/auth/refresh", Tags: authTags,
 		Summary:     "Exchange a refresh token for a new token pair",
 		Description: "The refresh token is spent. Presenting a spent one again revokes the whole session (reuse detection).",
 		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
@@ -152,16 +160,20 @@ func registerAuth(api huma.API, d *Deps) {
 		}
 		return viewTokens(t), nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "auth.logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Tags: tags,
+func authLogout(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "auth.logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Tags: authTags,
 		Summary: "End the current session", DefaultStatus: http.StatusNoContent,
 	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
 		return nil, d.Auth.Logout(ctx, principalFrom(ctx), actor(ctx))
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "auth.me", Method: http.MethodGet, Path: "/api/v1/auth/me", Tags: tags,
+func authMe(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "auth.me", Method: http.MethodGet, Path: "/api/v1/auth/me", Tags: authTags,
 		Summary: "The caller's account and permissions",
 	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
 		p := principalFrom(ctx)
@@ -174,9 +186,11 @@ func registerAuth(api huma.API, d *Deps) {
 		out.Body.Permissions = perms
 		return out, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "auth.sessions.list", Method: http.MethodGet, Path: "/api/v1/auth/sessions", Tags: tags,
+func authSessionsList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "auth.sessions.list", Method: http.MethodGet, Path: "/api/v1/auth/sessions", Tags: authTags,
 		Summary: "The caller's active sessions",
 	}, func(ctx context.Context, _ *struct{}) (*sessionsOutput, error) {
 		p := principalFrom(ctx)
@@ -192,24 +206,30 @@ func registerAuth(api huma.API, d *Deps) {
 		}
 		return out, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "auth.sessions.revoke", Method: http.MethodDelete, Path: "/api/v1/auth/sessions/{id}", Tags: tags,
+func authSessionsRevoke(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "auth.sessions.revoke", Method: http.MethodDelete, Path: "/api/v1/auth/sessions/{id}", Tags: authTags,
 		Summary: "End one of the caller's sessions", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *sessionIDInput) (*struct{}, error) {
 		return nil, d.Auth.RevokeSession(ctx, principalFrom(ctx), in.ID, actor(ctx))
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "auth.password.change", Method: http.MethodPost, Path: "/api/v1/auth/password", Tags: tags,
+func authPasswordChange(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "auth.password.change", Method: http.MethodPost, Path: "/api/v1/auth/password", Tags: authTags,
 		Summary: "Change the caller's password", Description: "Ends every other session of the account.",
 		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *passwordInput) (*struct{}, error) {
 		return nil, d.Auth.ChangePassword(ctx, principalFrom(ctx), in.Body.CurrentPassword, in.Body.NewPassword, actor(ctx))
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "auth.login_log.list", Method: http.MethodGet, Path: "/api/v1/auth/login-log", Tags: tags,
+func authLoginLogList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "auth.login_log.list", Method: http.MethodGet, Path: "/api/v1/auth/login-log", Tags: authTags,
 		Summary: "The caller's own login history",
 	}, func(ctx context.Context, in *ownLoginLogInput) (*loginLogOutput, error) {
 		pg, err := in.page()

@@ -84,3 +84,12 @@ func actor(ctx context.Context) appraisal.AuditEntry {
 	return appraisal.AuditEntry{Actor: appraisal.Actor{UserID: p.UserID, Username: p.Username, IP: c.IP,
 		UserAgent: c.UserAgent, RequestID: logs.RequestIDFrom(ctx)}}
 }
+
+// route registers one operation. Each group is a list of routes, each made by a handler maker
+// (func opName(d *Deps) route) from the services it needs.
+type route func(api huma.API)
+
+// handle makes the route of an operation and its handler.
+func handle[I, O any](op huma.Operation, h func(context.Context, *I) (*O, error)) route {
+	return func(api huma.API) { register(api, op, h) }
+}

@@ -104,18 +104,25 @@ type mediaOutput struct {
 	Body mediaView
 }
 
-func registerMedia(api huma.API, d *Deps) {
-	tags := []string{"media"}
-	g := d.Gallery
-	view := func(ctx context.Context, m *appraisal.Media, err error) (*mediaOutput, error) {
-		if err != nil {
-			return nil, err
-		}
-		v, err := d.viewMedia(ctx, m)
-		return &mediaOutput{Body: v}, err
+var mediaTags = []string{"media"}
+
+// mediaOut answers with one file, or the error.
+func (d *Deps) mediaOut(ctx context.Context, m *appraisal.Media, err error) (*mediaOutput, error) {
+	if err != nil {
+		return nil, err
 	}
-	register(api, huma.Operation{
-		OperationID: "media.uploads.create", Method: http.MethodPost, Path: "/api/v1/media/uploads", Tags: tags,
+	v, err := d.viewMedia(ctx, m)
+	return &mediaOutput{Body: v}, err
+}
+
+// mediaRoutes is the group as a list of routes, one handler maker per operation.
+func mediaRoutes(d *Deps) []route {
+	return []route{mediaUploadsCreate(d), mediaList(d), mediaGet(d), mediaDelete(d), mediaUploadsComplete(d), mediaReprocess(d)}
+}
+
+func mediaUploadsCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.uploads.create", Method: http.MethodPost, Path: "/api/v1/media/uploads", Tags: mediaTags,
 		Summary:       "Start an upload: a media record and a presigned PUT URL",
 		Description:   "The client PUTs the file to the returned URL within 15 minutes; processing starts by itself when the file lands. The object key is made from the media id, never from the file name. The owner must be an item or order the caller can see; the files of an order with an issued certificate (and of its item) are frozen.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity, http.StatusConflict},
@@ -126,7 +133,7 @@ func registerMedia(api huma.API, d *Deps) {
 			if err != nil {
 				return nil, err
 			}
-			m, put, err := g.StartUpload(ctx, principalFrom(ctx), gallery.Upload{OwnerType: b.OwnerType, OwnerID: owner,
+			m, put, err := d.Gallery.StartUpload(ctx, principalFrom(ctx), gallery.Upload{OwnerType: b.OwnerType, OwnerID: owner,
 				Kind: appraisal.MediaKind(b.Kind), Role: b.Role, Filename: b.Filename, ContentType: b.ContentType, Size: b.Size},
 				actor(ctx).For("media.uploads.create", "media", ""))
 			if err != nil {
@@ -140,9 +147,11 @@ func registerMedia(api huma.API, d *Deps) {
 			return out, nil
 		})
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "media.list", Method: http.MethodGet, Path: "/api/v1/media", Tags: tags,
+func mediaList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.list", Method: http.MethodGet, Path: "/api/v1/media", Tags: mediaTags,
 		Summary: "The photos and videos of an item or order, with signed rendition links",
 		Description: "Only what the caller can see: an expert, the files of the orders assigned to them and of those orders' items; " +
 			"for anything else the list is empty.",
@@ -152,7 +161,7 @@ func registerMedia(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		ms, err := g.List(ctx, principalFrom(ctx), in.OwnerType, id)
+		ms, err := d.Gallery.List(ctx, principalFrom(ctx), in.OwnerType, id)
 		if err != nil {
 			return nil, err
 		}
@@ -167,21 +176,25 @@ func registerMedia(api huma.API, d *Deps) {
 		}
 		return out, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "media.get", Method: http.MethodGet, Path: "/api/v1/media/{id}", Tags: tags,
+func mediaGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.get", Method: http.MethodGet, Path: "/api/v1/media/{id}", Tags: mediaTags,
 		Summary: "One photo or video: status, reason and signed rendition links", Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
 		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
 		}
-		m, err := g.Get(ctx, principalFrom(ctx), id)
-		return view(ctx, m, err)
+		m, err := d.Gallery.Get(ctx, principalFrom(ctx), id)
+		return d.mediaOut(ctx, m, err)
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "media.delete", Method: http.MethodDelete, Path: "/api/v1/media/{id}", Tags: tags,
+func mediaDelete(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.delete", Method: http.MethodDelete, Path: "/api/v1/media/{id}", Tags: mediaTags,
 		Summary: "Delete a photo or video", Description: "Soft: the record disappears now, the objects are removed by the cleanup job. Not for the files of an order with an issued certificate.",
 		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *idInput) (*struct{}, error) {
@@ -189,11 +202,13 @@ func registerMedia(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, g.Delete(ctx, principalFrom(ctx), id, actor(ctx).For("media.delete", "media", ""))
+		return nil, d.Gallery.Delete(ctx, principalFrom(ctx), id, actor(ctx).For("media.delete", "media", ""))
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "media.uploads.complete", Method: http.MethodPost, Path: "/api/v1/media/{id}/complete", Tags: tags,
+func mediaUploadsComplete(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.uploads.complete", Method: http.MethodPost, Path: "/api/v1/media/{id}/complete", Tags: mediaTags,
 		Summary: "Tell the server an upload has finished",
 		Description: "Call after the PUT to the presigned URL succeeds. Where the bucket reports uploads by itself " +
 			"(COS triggers on SCF, the local store) this is harmless; where it does not (the TKE server on COS) it is " +
@@ -204,19 +219,21 @@ func registerMedia(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := g.Complete(ctx, principalFrom(ctx), id)
-		return view(ctx, m, err)
+		m, err := d.Gallery.Complete(ctx, principalFrom(ctx), id)
+		return d.mediaOut(ctx, m, err)
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "media.reprocess", Method: http.MethodPost, Path: "/api/v1/media/{id}/reprocess", Tags: tags,
+func mediaReprocess(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.reprocess", Method: http.MethodPost, Path: "/api/v1/media/{id}/reprocess", Tags: mediaTags,
 		Summary: "Process a ready, rejected or failed file again", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *idInput) (*mediaOutput, error) {
 		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
 		}
-		m, err := g.Reprocess(ctx, principalFrom(ctx), id, actor(ctx).For("media.reprocess", "media", ""))
-		return view(ctx, m, err)
+		m, err := d.Gallery.Reprocess(ctx, principalFrom(ctx), id, actor(ctx).For("media.reprocess", "media", ""))
+		return d.mediaOut(ctx, m, err)
 	})
 }

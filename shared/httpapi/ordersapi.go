@@ -278,10 +278,18 @@ type verifyOutput struct {
 	}
 }
 
-func registerOrders(api huma.API, d *Deps) {
-	tags := []string{"orders"}
-	register(api, huma.Operation{
-		OperationID: "orders.list", Method: http.MethodGet, Path: "/api/v1/orders", Tags: tags,
+var ordersTags = []string{"orders"}
+
+// ordersRoutes is the orders group: one handler maker per operation.
+func ordersRoutes(d *Deps) []route {
+	rs := []route{ordersList(d), ordersCreate(d), ordersGet(d)}
+	rs = append(rs, orderTransitions(d)...)
+	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d))
+}
+
+func ordersList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "orders.list", Method: http.MethodGet, Path: "/api/v1/orders", Tags: ordersTags,
 		Summary: "List and search orders", Description: "Experts see only the orders assigned to them.",
 		Errors: []int{http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *ordersInput) (*ordersOutput, error) {
@@ -320,9 +328,11 @@ func registerOrders(api huma.API, d *Deps) {
 		}
 		return &ordersOutput{Body: newList(mapSlice(os, func(o appraisal.Order) OrderView { return viewOrder(&o) }), total, pg)}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "orders.create", Method: http.MethodPost, Path: "/api/v1/orders", Tags: tags,
+func ordersCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "orders.create", Method: http.MethodPost, Path: "/api/v1/orders", Tags: ordersTags,
 		Summary: "Open an appraisal order for an item", Description: "The SLA due time is the product's SLA hours from now.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *createOrderInput) (*orderOutput, error) {
@@ -342,9 +352,11 @@ func registerOrders(api huma.API, d *Deps) {
 			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
 		})
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "orders.get", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Tags: tags,
+func ordersGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "orders.get", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Tags: ordersTags,
 		Summary: "An order with its timeline, opinions, reviews and certificates", Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *idInput) (*orderDetailOutput, error) {
 		id, err := parseID(in.ID)
@@ -376,42 +388,11 @@ func registerOrders(api huma.API, d *Deps) {
 		v.Certificates = mapSlice(det.Certificates, d.viewCertificate)
 		return &orderDetailOutput{ETag: etag(det.Order.Version), Body: v}, nil
 	})
+}
 
-	simple := []struct {
-		action  appraisal.Action
-		path    string
-		summary string
-	}{
-		{appraisal.ActionTriage, "triage", "Start triage (SUBMITTED → TRIAGE)"},
-		{appraisal.ActionRequestInfo, "request-info", "Ask the customer for more (TRIAGE → NEED_MORE_INFO); the SLA clock pauses"},
-		{appraisal.ActionProvideInfo, "provide-info", "The customer answered (NEED_MORE_INFO → TRIAGE); the SLA clock resumes"},
-		{appraisal.ActionAccept, "accept", "Accept for appraisal (TRIAGE → QUEUED)"},
-		{appraisal.ActionReject, "reject", "Reject the order (TRIAGE → REJECTED)"},
-		{appraisal.ActionCancel, "cancel", "Cancel before assignment"},
-		{appraisal.ActionStart, "start", "The assigned expert starts (ASSIGNED → IN_APPRAISAL)"},
-		{appraisal.ActionDispute, "dispute", "The customer disputes the result (→ DISPUTED); the opinion and certificate are superseded, and assigning opens a new round with a different expert"},
-	}
-	for _, s := range simple {
-		register(api, huma.Operation{
-			OperationID: "orders." + string(s.action), Method: http.MethodPost, Path: "/api/v1/orders/{id}/" + s.path, Tags: tags,
-			Summary:     s.summary,
-			Description: "Send the version you read. A stale version gets 409 with the current status and version; an action the flow does not allow gets 409 naming the allowed ones.",
-			Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-		}, func(ctx context.Context, in *transitionInput) (*orderOutput, error) {
-			id, version, err := in.target()
-			if err != nil {
-				return nil, err
-			}
-			o, err := d.Orders.Transition(ctx, principalFrom(ctx), id, version, s.action, in.body().Note, actor(ctx))
-			if err != nil {
-				return nil, err
-			}
-			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
-		})
-	}
-
-	register(api, huma.Operation{
-		OperationID: "orders.assign", Method: http.MethodPost, Path: "/api/v1/orders/{id}/assign", Tags: tags,
+func ordersAssign(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "orders.assign", Method: http.MethodPost, Path: "/api/v1/orders/{id}/assign", Tags: ordersTags,
 		Summary:     "Assign an expert (QUEUED/ASSIGNED/DISPUTED → ASSIGNED)",
 		Description: "The expert must be active, have the category as a specialty and capacity left. From DISPUTED this opens the next round, and the expert must differ from earlier rounds'.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
@@ -430,17 +411,21 @@ func registerOrders(api huma.API, d *Deps) {
 		}
 		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "orders.suggest_expert", Method: http.MethodGet, Path: "/api/v1/orders/{id}/suggested-expert", Tags: tags,
+func ordersSuggestExpert(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "orders.suggest_expert", Method: http.MethodGet, Path: "/api/v1/orders/{id}/suggested-expert", Tags: ordersTags,
 		Summary: "The least-loaded eligible expert for an order", Errors: []int{http.StatusNotFound},
 	}, byID(func(ctx context.Context, id int64) (*appraisal.Expert, error) {
 		return d.Orders.SuggestExpert(ctx, principalFrom(ctx), id)
 	},
 		func(e *appraisal.Expert) *suggestOutput { return &suggestOutput{Body: viewExpert(*e)} }))
+}
 
-	register(api, huma.Operation{
-		OperationID: "orders.submit_opinion", Method: http.MethodPost, Path: "/api/v1/orders/{id}/opinions", Tags: tags,
+func ordersSubmitOpinion(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "orders.submit_opinion", Method: http.MethodPost, Path: "/api/v1/orders/{id}/opinions", Tags: ordersTags,
 		Summary:     "The assigned expert's opinion (IN_APPRAISAL → OPINION_SUBMITTED → IN_REVIEW or COMPLETED)",
 		Description: "Review is required for FAKE or UNCERTAIN, for an upper estimate over the configured threshold, or by the sampling rate.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
@@ -459,9 +444,11 @@ func registerOrders(api huma.API, d *Deps) {
 		out.Body.Order, out.Body.Opinion = viewOrder(o), viewOpinion(*op)
 		return out, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "orders.review", Method: http.MethodPost, Path: "/api/v1/orders/{id}/reviews", Tags: tags,
+func ordersReview(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "orders.review", Method: http.MethodPost, Path: "/api/v1/orders/{id}/reviews", Tags: ordersTags,
 		Summary: "A reviewer agrees (→ COMPLETED) or sends the opinion back (→ IN_APPRAISAL)",
 		Errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *reviewInput) (*orderOutput, error) {
@@ -475,9 +462,11 @@ func registerOrders(api huma.API, d *Deps) {
 		}
 		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "certificates.issue", Method: http.MethodPost, Path: "/api/v1/orders/{id}/certificate", Tags: tags,
+func certificatesIssue(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "certificates.issue", Method: http.MethodPost, Path: "/api/v1/orders/{id}/certificate", Tags: ordersTags,
 		Summary: "Issue the certificate (COMPLETED → CERT_ISSUED)", Description: "Only for a GENUINE or FAKE verdict.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *transitionInput) (*issueOutput, error) {
@@ -493,18 +482,22 @@ func registerOrders(api huma.API, d *Deps) {
 		out.Body.Order, out.Body.Certificate = viewOrder(o), d.viewCertificate(*c)
 		return out, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "certificates.get", Method: http.MethodGet, Path: "/api/v1/certificates/{id}", Tags: tags,
+func certificatesGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "certificates.get", Method: http.MethodGet, Path: "/api/v1/certificates/{id}", Tags: ordersTags,
 		Summary: "Get a certificate", Errors: []int{http.StatusNotFound},
 	}, byID(func(ctx context.Context, id int64) (*appraisal.Certificate, error) {
 		return d.Orders.Certificate(ctx, principalFrom(ctx), id)
 	}, func(c *appraisal.Certificate) *certificateOutput {
 		return &certificateOutput{Body: d.viewCertificate(*c)}
 	}))
+}
 
-	register(api, huma.Operation{
-		OperationID: "certificates.qr", Method: http.MethodGet, Path: "/api/v1/certificates/{id}/qr.png", Tags: tags,
+func certificatesQr(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "certificates.qr", Method: http.MethodGet, Path: "/api/v1/certificates/{id}/qr.png", Tags: ordersTags,
 		Summary: "The certificate's QR code (PNG) encoding its public verification link", Errors: []int{http.StatusNotFound},
 		Responses: map[string]*huma.Response{"200": {Description: "A PNG image", Content: map[string]*huma.MediaType{"image/png": {}}}},
 	}, func(ctx context.Context, in *idInput) (*pngOutput, error) {
@@ -522,9 +515,11 @@ func registerOrders(api huma.API, d *Deps) {
 		}
 		return &pngOutput{ContentType: "image/png", CacheControl: "private, max-age=300", Body: png}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "certificates.revoke", Method: http.MethodPost, Path: "/api/v1/certificates/{id}/revoke", Tags: tags,
+func certificatesRevoke(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "certificates.revoke", Method: http.MethodPost, Path: "/api/v1/certificates/{id}/revoke", Tags: ordersTags,
 		Summary: "Revoke a certificate, with a reason", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *revokeInput) (*certificateOutput, error) {
 		id, err := parseID(in.ID)
@@ -537,8 +532,10 @@ func registerOrders(api huma.API, d *Deps) {
 		}
 		return &certificateOutput{Body: d.viewCertificate(*c)}, nil
 	})
+}
 
-	register(api, public(huma.Operation{
+func publicCertificatesVerify(d *Deps) route {
+	return handle(public(huma.Operation{
 		OperationID: "public.certificates.verify", Method: http.MethodGet, Path: "/api/v1/public/certificates/{token}", Tags: []string{"public"},
 		Summary:     "Verify a certificate (no login)",
 		Description: "What the QR code opens. Returns only public fields. Rate-limited per address (429 with Retry-After).",
@@ -557,6 +554,44 @@ func registerOrders(api huma.API, d *Deps) {
 		b.Verdict, b.Era, b.Condition, b.PublicComment, b.IssuedAt = string(op.Verdict), op.Era, op.Condition, op.PublicComment, c.IssuedAt.UTC()
 		return out, nil
 	})
+}
+
+// orderTransitions are the actions that need nothing but the version and a note.
+func orderTransitions(d *Deps) []route {
+	simple := []struct {
+		action  appraisal.Action
+		path    string
+		summary string
+	}{
+		{appraisal.ActionTriage, "triage", "Start triage (SUBMITTED → TRIAGE)"},
+		{appraisal.ActionRequestInfo, "request-info", "Ask the customer for more (TRIAGE → NEED_MORE_INFO); the SLA clock pauses"},
+		{appraisal.ActionProvideInfo, "provide-info", "The customer answered (NEED_MORE_INFO → TRIAGE); the SLA clock resumes"},
+		{appraisal.ActionAccept, "accept", "Accept for appraisal (TRIAGE → QUEUED)"},
+		{appraisal.ActionReject, "reject", "Reject the order (TRIAGE → REJECTED)"},
+		{appraisal.ActionCancel, "cancel", "Cancel before assignment"},
+		{appraisal.ActionStart, "start", "The assigned expert starts (ASSIGNED → IN_APPRAISAL)"},
+		{appraisal.ActionDispute, "dispute", "The customer disputes the result (→ DISPUTED); the opinion and certificate are superseded, and assigning opens a new round with a different expert"},
+	}
+	var rs []route
+	for _, s := range simple {
+		rs = append(rs, handle(huma.Operation{
+			OperationID: "orders." + string(s.action), Method: http.MethodPost, Path: "/api/v1/orders/{id}/" + s.path, Tags: ordersTags,
+			Summary:     s.summary,
+			Description: "Send the version you read. A stale version gets 409 with the current status and version; an action the flow does not allow gets 409 naming the allowed ones.",
+			Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		}, func(ctx context.Context, in *transitionInput) (*orderOutput, error) {
+			id, version, err := in.target()
+			if err != nil {
+				return nil, err
+			}
+			o, err := d.Orders.Transition(ctx, principalFrom(ctx), id, version, s.action, in.body().Note, actor(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+		}))
+	}
+	return rs
 }
 
 // PublicLimit is how many verifications one address may make a minute.

@@ -294,21 +294,43 @@ func specialties(in []specialtyInput) ([]records.Specialty, error) {
 	return out, nil
 }
 
-func registerRecords(api huma.API, d *Deps) {
-	registerCategories(api, d)
-	registerCustomers(api, d)
-	registerItems(api, d)
-	registerProducts(api, d)
-	registerExperts(api, d)
+var recordsTags = []string{"records"}
+
+// recordsRoutes is the group as a list of routes, one handler maker per operation.
+func recordsRoutes(d *Deps) []route {
+	return []route{categoriesList(d), categoriesCreate(d), customersList(d), customersCreate(d), customersGet(d), customersUpdate(d), customersBlock(d), customersUnblock(d), itemsList(d), itemsCreate(d), itemsGet(d), itemsUpdate(d), productsList(d), productsCreate(d), productsUpdate(d), expertsList(d), expertsCreate(d), expertsUpdate(d)}
 }
 
-func registerCategories(api huma.API, d *Deps) {
-	tags := []string{"records"}
-	r := d.Records
-	register(api, huma.Operation{
-		OperationID: "categories.list", Method: http.MethodGet, Path: "/api/v1/categories", Tags: tags, Summary: "The category tree",
+func customerOut(c *records.Customer, err error) (*customerOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &customerOutput{Body: viewCustomer(c)}, nil
+}
+
+func expertOut(e *appraisal.Expert, err error) (*expertOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &expertOutput{Body: viewExpert(*e)}, nil
+}
+
+// customersSetBlocked blocks or unblocks a customer.
+func customersSetBlocked(d *Deps, op string, blocked bool) func(context.Context, *blockCustomerInput) (*customerOutput, error) {
+	return func(ctx context.Context, in *blockCustomerInput) (*customerOutput, error) {
+		id, version, err := in.target()
+		if err != nil {
+			return nil, err
+		}
+		return customerOut(d.Records.SetBlocked(ctx, principalFrom(ctx), id, version, blocked, in.body().Reason, actor(ctx).For(op, "customer", "")))
+	}
+}
+
+func categoriesList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "categories.list", Method: http.MethodGet, Path: "/api/v1/categories", Tags: recordsTags, Summary: "The category tree",
 	}, func(ctx context.Context, _ *struct{}) (*categoriesOutput, error) {
-		cats, err := r.Categories(ctx)
+		cats, err := d.Records.Categories(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -316,8 +338,11 @@ func registerCategories(api huma.API, d *Deps) {
 		out.Body.Items = mapSlice(cats, viewCategory)
 		return out, nil
 	})
-	register(api, huma.Operation{
-		OperationID: "categories.create", Method: http.MethodPost, Path: "/api/v1/categories", Tags: tags,
+}
+
+func categoriesCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "categories.create", Method: http.MethodPost, Path: "/api/v1/categories", Tags: recordsTags,
 		Summary: "Add a category", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *createCategoryInput) (*categoryOutput, error) {
 		parent, err := parseOptionalID("parent_id", in.Body.ParentID)
@@ -325,60 +350,58 @@ func registerCategories(api huma.API, d *Deps) {
 			return nil, err
 		}
 		c := &appraisal.Category{ParentID: parent, Code: in.Body.Code, Name: in.Body.Name, Sort: in.Body.Sort}
-		if err := r.CreateCategory(ctx, c, actor(ctx).For("categories.create", "category", "")); err != nil {
+		if err := d.Records.CreateCategory(ctx, c, actor(ctx).For("categories.create", "category", "")); err != nil {
 			return nil, err
 		}
 		return &categoryOutput{Body: viewCategory(*c)}, nil
 	})
 }
 
-func registerCustomers(api huma.API, d *Deps) {
-	tags := []string{"records"}
-	r := d.Records
-	one := func(c *records.Customer, err error) (*customerOutput, error) {
-		if err != nil {
-			return nil, err
-		}
-		return &customerOutput{Body: viewCustomer(c)}, nil
-	}
-	register(api, huma.Operation{
-		OperationID: "customers.list", Method: http.MethodGet, Path: "/api/v1/customers", Tags: tags,
+func customersList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "customers.list", Method: http.MethodGet, Path: "/api/v1/customers", Tags: recordsTags,
 		Summary: "Search customers", Description: "Phone numbers are masked unless the caller's role holds customers.phone.view.",
 	}, func(ctx context.Context, in *customersInput) (*customersOutput, error) {
 		pg, err := in.page()
 		if err != nil {
 			return nil, err
 		}
-		cs, total, err := r.Customers(ctx, principalFrom(ctx), records.CustomerQuery{Keyword: in.Q, Phone: in.Phone, Blocked: optionalBool(in.Blocked), Page: pg})
+		cs, total, err := d.Records.Customers(ctx, principalFrom(ctx), records.CustomerQuery{Keyword: in.Q, Phone: in.Phone, Blocked: optionalBool(in.Blocked), Page: pg})
 		if err != nil {
 			return nil, err
 		}
 		return &customersOutput{Body: newList(mapSlice(cs, func(c records.Customer) customerView { return viewCustomer(&c) }), total, pg)}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "customers.create", Method: http.MethodPost, Path: "/api/v1/customers", Tags: tags,
+func customersCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "customers.create", Method: http.MethodPost, Path: "/api/v1/customers", Tags: recordsTags,
 		Summary: "Add a customer", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity, http.StatusConflict},
 	}, func(ctx context.Context, in *createCustomerInput) (*customerOutput, error) {
 		return idempotent(ctx, d, in.IdempotencyKey, "customers.create", in.Body, func() (*customerOutput, error) {
-			return one(r.CreateCustomer(ctx, principalFrom(ctx), records.NewCustomer{Name: in.Body.Name, Phone: in.Body.Phone, Note: in.Body.Note},
+			return customerOut(d.Records.CreateCustomer(ctx, principalFrom(ctx), records.NewCustomer{Name: in.Body.Name, Phone: in.Body.Phone, Note: in.Body.Note},
 				actor(ctx).For("customers.create", "customer", "")))
 		})
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "customers.get", Method: http.MethodGet, Path: "/api/v1/customers/{id}", Tags: tags,
+func customersGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "customers.get", Method: http.MethodGet, Path: "/api/v1/customers/{id}", Tags: recordsTags,
 		Summary: "Get a customer", Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *idInput) (*customerOutput, error) {
 		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
 		}
-		return one(r.Customer(ctx, principalFrom(ctx), id))
+		return customerOut(d.Records.Customer(ctx, principalFrom(ctx), id))
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "customers.update", Method: http.MethodPatch, Path: "/api/v1/customers/{id}", Tags: tags,
+func customersUpdate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "customers.update", Method: http.MethodPatch, Path: "/api/v1/customers/{id}", Tags: recordsTags,
 		Summary: "Change a customer", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateCustomerInput) (*customerOutput, error) {
 		id, version, err := in.target()
@@ -386,35 +409,29 @@ func registerCustomers(api huma.API, d *Deps) {
 			return nil, err
 		}
 		b := in.body()
-		return one(r.UpdateCustomer(ctx, principalFrom(ctx), id, version, records.CustomerPatch{Name: b.Name, Phone: b.Phone, Note: b.Note},
+		return customerOut(d.Records.UpdateCustomer(ctx, principalFrom(ctx), id, version, records.CustomerPatch{Name: b.Name, Phone: b.Phone, Note: b.Note},
 			actor(ctx).For("customers.update", "customer", "")))
 	})
-
-	setBlocked := func(op string, blocked bool) func(context.Context, *blockCustomerInput) (*customerOutput, error) {
-		return func(ctx context.Context, in *blockCustomerInput) (*customerOutput, error) {
-			id, version, err := in.target()
-			if err != nil {
-				return nil, err
-			}
-			return one(r.SetBlocked(ctx, principalFrom(ctx), id, version, blocked, in.body().Reason, actor(ctx).For(op, "customer", "")))
-		}
-	}
-	register(api, huma.Operation{
-		OperationID: "customers.block", Method: http.MethodPost, Path: "/api/v1/customers/{id}/block", Tags: tags,
-		Summary: "Block a customer", Description: "A blocked customer cannot have new orders.",
-		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, setBlocked("customers.block", true))
-	register(api, huma.Operation{
-		OperationID: "customers.unblock", Method: http.MethodPost, Path: "/api/v1/customers/{id}/unblock", Tags: tags,
-		Summary: "Unblock a customer", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, setBlocked("customers.unblock", false))
 }
 
-func registerItems(api huma.API, d *Deps) {
-	tags := []string{"records"}
-	r := d.Records
-	register(api, huma.Operation{
-		OperationID: "items.list", Method: http.MethodGet, Path: "/api/v1/items", Tags: tags, Summary: "List items",
+func customersBlock(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "customers.block", Method: http.MethodPost, Path: "/api/v1/customers/{id}/block", Tags: recordsTags,
+		Summary: "Block a customer", Description: "A blocked customer cannot have new orders.",
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, customersSetBlocked(d, "customers.block", true))
+}
+
+func customersUnblock(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "customers.unblock", Method: http.MethodPost, Path: "/api/v1/customers/{id}/unblock", Tags: recordsTags,
+		Summary: "Unblock a customer", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, customersSetBlocked(d, "customers.unblock", false))
+}
+
+func itemsList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "items.list", Method: http.MethodGet, Path: "/api/v1/items", Tags: recordsTags, Summary: "List items",
 	}, func(ctx context.Context, in *itemsInput) (*itemsOutput, error) {
 		pg, err := in.page()
 		if err != nil {
@@ -428,15 +445,17 @@ func registerItems(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		its, total, err := r.Items(ctx, appraisal.ItemFilter{CustomerID: cust, CategoryID: cat, Keyword: in.Q, Page: pg})
+		its, total, err := d.Records.Items(ctx, appraisal.ItemFilter{CustomerID: cust, CategoryID: cat, Keyword: in.Q, Page: pg})
 		if err != nil {
 			return nil, err
 		}
 		return &itemsOutput{Body: newList(mapSlice(its, viewItem), total, pg)}, nil
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "items.create", Method: http.MethodPost, Path: "/api/v1/items", Tags: tags,
+func itemsCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "items.create", Method: http.MethodPost, Path: "/api/v1/items", Tags: recordsTags,
 		Summary: "Add an item (藏品) of a customer", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity, http.StatusConflict},
 	}, func(ctx context.Context, in *createItemInput) (*itemOutput, error) {
 		return idempotent(ctx, d, in.IdempotencyKey, "items.create", in.Body, func() (*itemOutput, error) {
@@ -450,20 +469,24 @@ func registerItems(api huma.API, d *Deps) {
 			}
 			it := &appraisal.Item{CustomerID: cust, CategoryID: cat, Title: in.Body.Title, Description: in.Body.Description,
 				Attributes: in.Body.Attributes, DeclaredValueFen: in.Body.DeclaredValueFen}
-			if err := r.CreateItem(ctx, it, actor(ctx).For("items.create", "item", "")); err != nil {
+			if err := d.Records.CreateItem(ctx, it, actor(ctx).For("items.create", "item", "")); err != nil {
 				return nil, err
 			}
 			return &itemOutput{Body: viewItem(*it)}, nil
 		})
 	})
+}
 
-	register(api, huma.Operation{
-		OperationID: "items.get", Method: http.MethodGet, Path: "/api/v1/items/{id}", Tags: tags,
+func itemsGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "items.get", Method: http.MethodGet, Path: "/api/v1/items/{id}", Tags: recordsTags,
 		Summary: "Get an item", Errors: []int{http.StatusNotFound},
-	}, byID(r.Item, func(it *appraisal.Item) *itemOutput { return &itemOutput{Body: viewItem(*it)} }))
+	}, byID(d.Records.Item, func(it *appraisal.Item) *itemOutput { return &itemOutput{Body: viewItem(*it)} }))
+}
 
-	register(api, huma.Operation{
-		OperationID: "items.update", Method: http.MethodPatch, Path: "/api/v1/items/{id}", Tags: tags,
+func itemsUpdate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "items.update", Method: http.MethodPatch, Path: "/api/v1/items/{id}", Tags: recordsTags,
 		Summary: "Change an item", Description: "Replaces the item's fields (send them all).",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateItemInput) (*itemOutput, error) {
@@ -478,20 +501,18 @@ func registerItems(api huma.API, d *Deps) {
 		}
 		it := &appraisal.Item{ID: id, CategoryID: cat, Title: b.Title, Description: b.Description,
 			Attributes: b.Attributes, DeclaredValueFen: b.DeclaredValueFen, Version: version}
-		if err := r.UpdateItem(ctx, it, actor(ctx).For("items.update", "item", "")); err != nil {
+		if err := d.Records.UpdateItem(ctx, it, actor(ctx).For("items.update", "item", "")); err != nil {
 			return nil, err
 		}
 		return &itemOutput{Body: viewItem(*it)}, nil
 	})
 }
 
-func registerProducts(api huma.API, d *Deps) {
-	tags := []string{"records"}
-	r := d.Records
-	register(api, huma.Operation{
-		OperationID: "products.list", Method: http.MethodGet, Path: "/api/v1/products", Tags: tags, Summary: "Service products (图文/视频/实物)",
+func productsList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "products.list", Method: http.MethodGet, Path: "/api/v1/products", Tags: recordsTags, Summary: "Service products (图文/视频/实物)",
 	}, func(ctx context.Context, in *productsInput) (*productsOutput, error) {
-		ps, err := r.Products(ctx, in.Active == "true")
+		ps, err := d.Records.Products(ctx, in.Active == "true")
 		if err != nil {
 			return nil, err
 		}
@@ -499,19 +520,25 @@ func registerProducts(api huma.API, d *Deps) {
 		out.Body.Items = mapSlice(ps, viewProduct)
 		return out, nil
 	})
-	register(api, huma.Operation{
-		OperationID: "products.create", Method: http.MethodPost, Path: "/api/v1/products", Tags: tags,
+}
+
+func productsCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "products.create", Method: http.MethodPost, Path: "/api/v1/products", Tags: recordsTags,
 		Summary: "Add a service product", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *createProductInput) (*productOutput, error) {
 		p := &appraisal.Product{Code: in.Body.Code, Name: in.Body.Name, Kind: appraisal.ProductKind(in.Body.Kind),
 			PriceFen: in.Body.PriceFen, SLAHours: in.Body.SLAHours, Active: in.Body.Active}
-		if err := r.CreateProduct(ctx, p, actor(ctx).For("products.create", "product", "")); err != nil {
+		if err := d.Records.CreateProduct(ctx, p, actor(ctx).For("products.create", "product", "")); err != nil {
 			return nil, err
 		}
 		return &productOutput{Body: viewProduct(*p)}, nil
 	})
-	register(api, huma.Operation{
-		OperationID: "products.update", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Tags: tags,
+}
+
+func productsUpdate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "products.update", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Tags: recordsTags,
 		Summary: "Change a service product", Description: "Price and SLA changes apply to new orders only.",
 		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateProductInput) (*productOutput, error) {
@@ -520,7 +547,7 @@ func registerProducts(api huma.API, d *Deps) {
 			return nil, err
 		}
 		b := in.Body
-		p, err := r.UpdateProduct(ctx, id, records.ProductPatch{Name: b.Name, PriceFen: b.PriceFen, SLAHours: b.SLAHours, Active: b.Active},
+		p, err := d.Records.UpdateProduct(ctx, id, records.ProductPatch{Name: b.Name, PriceFen: b.PriceFen, SLAHours: b.SLAHours, Active: b.Active},
 			actor(ctx).For("products.update", "product", ""))
 		if err != nil {
 			return nil, err
@@ -529,23 +556,15 @@ func registerProducts(api huma.API, d *Deps) {
 	})
 }
 
-func registerExperts(api huma.API, d *Deps) {
-	tags := []string{"records"}
-	r := d.Records
-	one := func(e *appraisal.Expert, err error) (*expertOutput, error) {
-		if err != nil {
-			return nil, err
-		}
-		return &expertOutput{Body: viewExpert(*e)}, nil
-	}
-	register(api, huma.Operation{
-		OperationID: "experts.list", Method: http.MethodGet, Path: "/api/v1/experts", Tags: tags, Summary: "Experts and their workload",
+func expertsList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "experts.list", Method: http.MethodGet, Path: "/api/v1/experts", Tags: recordsTags, Summary: "Experts and their workload",
 	}, func(ctx context.Context, in *expertsInput) (*expertsOutput, error) {
 		cat, err := parseOptionalID("category_id", in.CategoryID)
 		if err != nil {
 			return nil, err
 		}
-		es, err := r.Experts(ctx, cat)
+		es, err := d.Records.Experts(ctx, cat)
 		if err != nil {
 			return nil, err
 		}
@@ -553,8 +572,11 @@ func registerExperts(api huma.API, d *Deps) {
 		out.Body.Items = mapSlice(es, viewExpert)
 		return out, nil
 	})
-	register(api, huma.Operation{
-		OperationID: "experts.create", Method: http.MethodPost, Path: "/api/v1/experts", Tags: tags,
+}
+
+func expertsCreate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "experts.create", Method: http.MethodPost, Path: "/api/v1/experts", Tags: recordsTags,
 		Summary: "Make an account an expert", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *createExpertInput) (*expertOutput, error) {
 		uid, err := parseOptionalID("user_id", in.Body.UserID)
@@ -565,11 +587,14 @@ func registerExperts(api huma.API, d *Deps) {
 		if err != nil {
 			return nil, err
 		}
-		return one(r.CreateExpert(ctx, records.NewExpert{UserID: uid, Name: in.Body.Name, Title: in.Body.Title, Capacity: in.Body.Capacity,
+		return expertOut(d.Records.CreateExpert(ctx, records.NewExpert{UserID: uid, Name: in.Body.Name, Title: in.Body.Title, Capacity: in.Body.Capacity,
 			Specialties: sps}, actor(ctx).For("experts.create", "expert", "")))
 	})
-	register(api, huma.Operation{
-		OperationID: "experts.update", Method: http.MethodPatch, Path: "/api/v1/experts/{id}", Tags: tags,
+}
+
+func expertsUpdate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "experts.update", Method: http.MethodPatch, Path: "/api/v1/experts/{id}", Tags: recordsTags,
 		Summary: "Change an expert", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateExpertInput) (*expertOutput, error) {
 		id, version, err := in.target()
@@ -586,6 +611,6 @@ func registerExperts(api huma.API, d *Deps) {
 				patch.Specialties = []records.Specialty{}
 			}
 		}
-		return one(r.UpdateExpert(ctx, id, version, patch, actor(ctx).For("experts.update", "expert", "")))
+		return expertOut(d.Records.UpdateExpert(ctx, id, version, patch, actor(ctx).For("experts.update", "expert", "")))
 	})
 }

@@ -51,9 +51,16 @@ type dashboardOutput struct {
 	Body dashboardBody
 }
 
-func registerStats(api huma.API, d *Deps) {
-	register(api, huma.Operation{
-		OperationID: "dashboard.get", Method: http.MethodGet, Path: "/api/v1/dashboard", Tags: []string{"stats"},
+var statsTags = []string{"stats"}
+
+// statsRoutes is the group as a list of routes, one handler maker per operation.
+func statsRoutes(d *Deps) []route {
+	return []route{dashboardGet(d)}
+}
+
+func dashboardGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "dashboard.get", Method: http.MethodGet, Path: "/api/v1/dashboard", Tags: statsTags,
 		Summary:     "Orders by status, 30-day intake and completions, SLA breaches, expert workload",
 		Description: "Cached for 30 seconds and invalidated by every order change.",
 	}, func(ctx context.Context, _ *struct{}) (*dashboardOutput, error) {
