@@ -137,3 +137,33 @@ func TestEnvExampleIsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretSource(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		ok   bool
+		err  string
+		tke  bool
+	}{
+		{"none configured", map[string]string{}, false, "", false},
+		{"SCF: the run role's keys", map[string]string{"SSM_SECRET_NAME": "s", "SSM_SECRET_VERSION": "v1", "TENCENTCLOUD_REGION": "ap-guangzhou", "TENCENTCLOUD_SECRETID": "id"}, true, "", false},
+		{"TKE: the bound role", map[string]string{"SSM_SECRET_NAME": "s", "SSM_SECRET_VERSION": "v1", "TKE_REGION": "ap-guangzhou", "TKE_ROLE_ARN": "qcs::cam::uin/1:roleName/r"}, true, "", true},
+		{"no version", map[string]string{"SSM_SECRET_NAME": "s", "TENCENTCLOUD_REGION": "ap-guangzhou"}, true, "SSM_SECRET_VERSION", false},
+		{"no region", map[string]string{"SSM_SECRET_NAME": "s", "SSM_SECRET_VERSION": "v1"}, true, "region", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, ok, err := LoadSecretSource(env(tc.env))
+			if ok != tc.ok || (tc.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.err) || src.TKEIdentity != tc.tke {
+				t.Errorf("ok %v err %v tke %v", ok, err, src.TKEIdentity)
+			}
+		})
+	}
+	// Secrets come from the source only: a stale plain variable cannot shadow it, and a secret the
+	// source lacks stays unset; everything else is the environment's.
+	get := Overlay(env(map[string]string{"JWT_SECRET": "stale", "PII_SECRET": "plain", "REDIS_ADDR": "10.0.0.6:6379"}),
+		map[string]string{"JWT_SECRET": "from-ssm"})
+	if get("JWT_SECRET") != "from-ssm" || get("PII_SECRET") != "" || get("REDIS_ADDR") != "10.0.0.6:6379" {
+		t.Errorf("overlay: %q %q %q", get("JWT_SECRET"), get("PII_SECRET"), get("REDIS_ADDR"))
+	}
+}
