@@ -268,6 +268,7 @@ var OrderSorts = []string{"created_at", "-created_at", "updated_at", "-updated_a
 // version, the event row, and whatever rows the transition creates or marks.
 type OrderChange struct {
 	Order       *Order // the new state; Version is the version it was read at
+	Prior       *Order // the state as read, before the change: the audit row's "before"
 	Event       OrderEvent
 	Opinion     *Opinion     // insert
 	Review      *Review      // insert

@@ -177,7 +177,9 @@ func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) ([]appr
 		w.add("status IN ("+placeholders(len(args))+")", args...)
 	}
 	if f.CategoryID != 0 {
-		w.add("category_id = ?", f.CategoryID)
+		// The category and what lies under it (瓷器 finds 青花瓷), three levels deep.
+		w.add(`category_id IN (SELECT c.id FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
+  WHERE c.id = ? OR c.parent_id = ? OR p.parent_id = ?)`, f.CategoryID, f.CategoryID, f.CategoryID)
 	}
 	if f.ExpertID != 0 {
 		w.add("assignee_expert_id = ?", f.ExpertID)
@@ -316,7 +318,13 @@ func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) 
 		o.UpdatedAt = t
 		a := ch.Audit
 		a.TargetID = formatID(o.ID)
-		a.Before = orderSnapshot(ch.Order)
+		// Before is the order as the caller read it: the changed copy already holds the new
+		// assignee, round and SLA.
+		prior := ch.Prior
+		if prior == nil {
+			prior = ch.Order
+		}
+		a.Before = orderSnapshot(prior)
 		a.Before.(map[string]any)["status"] = from
 		a.After = orderSnapshot(&o)
 		return insertAudit(ctx, tx, a)

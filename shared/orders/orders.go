@@ -217,7 +217,7 @@ func (s *Service) change(ctx context.Context, o *appraisal.Order, action apprais
 		return nil, err
 	}
 	next := *o
-	ch := appraisal.OrderChange{Order: &next,
+	ch := appraisal.OrderChange{Order: &next, Prior: o,
 		Event: appraisal.OrderEvent{Action: action, From: o.Status, To: to, ActorID: p.UserID, Note: note},
 		Audit: a.For("orders."+string(action), "order", "")}
 	if fill != nil {

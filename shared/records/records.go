@@ -340,10 +340,16 @@ func (s *Service) CreateExpert(ctx context.Context, in NewExpert, a appraisal.Au
 	if in.UserID == 0 {
 		return nil, appraisal.Invalid(appraisal.FieldError{Field: "user_id", Code: "required", Message: "which account"})
 	}
-	if _, err := s.Store.UserByID(ctx, in.UserID); appraisal.IsKind(err, appraisal.KindNotFound) {
+	u, err := s.Store.UserByID(ctx, in.UserID)
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
 		return nil, appraisal.Invalid(appraisal.FieldError{Field: "user_id", Code: "not_found", Message: "no such account"})
 	} else if err != nil {
 		return nil, err
+	}
+	// Only an expert account can start and appraise the orders assigned to it: any other role
+	// would leave them stuck.
+	if u.Role != appraisal.RoleExpert {
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "user_id", Code: "not_expert_role", Message: "the account's role is not expert"})
 	}
 	sps, err := s.specialties(ctx, in.Specialties)
 	if err != nil {

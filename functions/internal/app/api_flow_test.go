@@ -178,3 +178,48 @@ func TestChangeWithoutBody(t *testing.T) {
 		}
 	})
 }
+
+// TestContractFixes: the audit row of an assignment says who was assigned before and after; only
+// an expert account can become an expert; a parent category's filter finds its subcategories'
+// orders.
+func TestContractFixes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "fix-operator", appraisal.RoleOperator)
+		viewer, _ := h.user(t, "fix-viewer", appraisal.RoleViewer)
+		r := h.as(t, admin, "POST", "/api/v1/experts", map[string]any{"user_id": fmt.Sprint(viewer), "name": "v", "specialties": []map[string]any{{"category_id": "2"}}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "not_expert_role") {
+			t.Errorf("a viewer made an expert: %d %s", r.status, r.body)
+		}
+		e := newExpert(t, h, admin, "fix-expert")
+		objs, _ := assigned(t, h, op, e)
+		logs := must(t, h.as(t, admin, "GET", "/api/v1/audit-logs?target_type=order&target_id="+objs["order"]+"&page_size=50", nil), 200)
+		found := false
+		for _, row := range logs["items"].([]any) {
+			a := row.(map[string]any)
+			if a["action"] != "orders.assign" {
+				continue
+			}
+			found = true
+			before, after := a["before"].(map[string]any), a["after"].(map[string]any)
+			if before["assignee_expert_id"] != float64(0) || before["status"] != "QUEUED" || fmt.Sprint(after["assignee_expert_id"]) != e {
+				t.Errorf("assignment audit: before %v after %v", before, after)
+			}
+		}
+		if !found {
+			t.Error("no audit row for the assignment")
+		}
+		// Category 2 is 玉器; 10 is its child 和田玉.
+		c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
+		it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "10", "title": "和田玉籽料"}), 201)
+		child := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
+		l := must(t, h.as(t, op, "GET", "/api/v1/orders?category_id=2&page_size=100", nil), 200)
+		ids := ""
+		for _, o := range l["items"].([]any) {
+			ids += o.(map[string]any)["id"].(string) + ","
+		}
+		if !strings.Contains(ids, child["id"].(string)+",") || !strings.Contains(ids, objs["order"]+",") {
+			t.Errorf("玉器 does not find the 和田玉 order %s (and the 玉器 one %s): %s", child["id"], objs["order"], ids)
+		}
+	})
+}
