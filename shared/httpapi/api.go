@@ -116,7 +116,7 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 	}
 	mux := http.NewServeMux()
 	api := humago.New(mux, apiConfig(d.Version))
-	api.UseMiddleware(authorize(api, &d))
+	api.UseMiddleware(authorize(api, &d), knownQuery(api))
 	registerHealth(api, &d)
 	for _, g := range groups {
 		routes, ok := routesOfGroup[g]

@@ -93,3 +93,28 @@ type route func(api huma.API)
 func handle[I, O any](op huma.Operation, h func(context.Context, *I) (*O, error)) route {
 	return func(api huma.API) { register(api, op, h) }
 }
+
+// knownQuery refuses a query parameter the operation does not define, naming it: a misspelt or
+// unsupported filter (?item_id=1 on a route without it) must not silently return everything.
+func knownQuery(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		known := map[string]bool{}
+		for _, p := range ctx.Operation().Parameters {
+			if p.In == "query" {
+				known[p.Name] = true
+			}
+		}
+		u := ctx.URL()
+		var unknown []error
+		for name := range u.Query() {
+			if !known[name] {
+				unknown = append(unknown, &huma.ErrorDetail{Location: "query." + name, Message: "unknown query parameter", Value: name})
+			}
+		}
+		if len(unknown) > 0 {
+			huma.WriteErr(api, ctx, http.StatusBadRequest, "unknown query parameter", unknown...)
+			return
+		}
+		next(ctx)
+	}
+}

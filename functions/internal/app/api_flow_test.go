@@ -223,3 +223,19 @@ func TestContractFixes(t *testing.T) {
 		}
 	})
 }
+
+// TestUnknownQueryParameter: a parameter the route does not define is a 400 naming it, not a
+// filter silently ignored.
+func TestUnknownQueryParameter(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "query-operator", appraisal.RoleOperator)
+		r := h.as(t, op, "GET", "/api/v1/orders?item_id=1&status=TRIAGE", nil)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"query.item_id"`) || strings.Contains(string(r.body), "query.status") {
+			t.Errorf("unknown parameter: %d %s", r.status, r.body)
+		}
+		must(t, h.as(t, op, "GET", "/api/v1/orders?status=TRIAGE&page_size=5", nil), 200)
+		if r := h.do(t, "GET", "/api/v1/orders?item_id=1", ""); r.status != http.StatusUnauthorized {
+			t.Errorf("anonymous: %d, want 401 before any parameter check", r.status)
+		}
+	})
+}
