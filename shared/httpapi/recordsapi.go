@@ -153,13 +153,15 @@ type createItemInput struct {
 
 type updateItemInput = change[updateItemBody]
 
+// updateItemBody is a merge patch (RFC 7396): what is absent stays as it is; attributes merge key
+// by key, and a key set to null is removed.
 type updateItemBody struct {
 	Versioned
-	CategoryID       string            `json:"category_id" maxLength:"20"`
-	Title            string            `json:"title" minLength:"1" maxLength:"128"`
-	Description      string            `json:"description,omitempty" maxLength:"5000"`
-	Attributes       map[string]string `json:"attributes,omitempty" maxProperties:"50"`
-	DeclaredValueFen int64             `json:"declared_value_fen,omitempty" minimum:"0"`
+	CategoryID       *string            `json:"category_id,omitempty" maxLength:"20"`
+	Title            *string            `json:"title,omitempty" minLength:"1" maxLength:"128"`
+	Description      *string            `json:"description,omitempty" maxLength:"5000"`
+	Attributes       map[string]*string `json:"attributes,omitempty" maxProperties:"50"`
+	DeclaredValueFen *int64             `json:"declared_value_fen,omitempty" minimum:"0"`
 }
 
 type productView struct {
@@ -487,7 +489,7 @@ func itemsGet(d *Deps) route {
 func itemsUpdate(d *Deps) route {
 	return handle(huma.Operation{
 		OperationID: "items.update", Method: http.MethodPatch, Path: "/api/v1/items/{id}", Tags: recordsTags,
-		Summary: "Change an item", Description: "Replaces the item's fields (send them all).",
+		Summary: "Change an item", Description: "A merge patch: send only what changes; an attribute set to null is removed.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *updateItemInput) (*itemOutput, error) {
 		id, version, err := in.target()
@@ -495,13 +497,16 @@ func itemsUpdate(d *Deps) route {
 			return nil, err
 		}
 		b := in.body()
-		cat, err := parseOptionalID("category_id", b.CategoryID)
-		if err != nil {
-			return nil, err
+		patch := records.ItemPatch{Title: b.Title, Description: b.Description, Attributes: b.Attributes, DeclaredValueFen: b.DeclaredValueFen}
+		if b.CategoryID != nil {
+			cat, err := parseOptionalID("category_id", *b.CategoryID)
+			if err != nil {
+				return nil, err
+			}
+			patch.CategoryID = &cat
 		}
-		it := &appraisal.Item{ID: id, CategoryID: cat, Title: b.Title, Description: b.Description,
-			Attributes: b.Attributes, DeclaredValueFen: b.DeclaredValueFen, Version: version}
-		if err := d.Records.UpdateItem(ctx, it, actor(ctx).For("items.update", "item", "")); err != nil {
+		it, err := d.Records.UpdateItem(ctx, id, version, patch, actor(ctx).For("items.update", "item", ""))
+		if err != nil {
 			return nil, err
 		}
 		return &itemOutput{Body: viewItem(*it)}, nil

@@ -244,12 +244,58 @@ func (s *Service) CreateItem(ctx context.Context, it *appraisal.Item, a appraisa
 	return s.Store.CreateItem(ctx, it, a)
 }
 
-// UpdateItem replaces an item's fields (the caller read it at it.Version).
-func (s *Service) UpdateItem(ctx context.Context, it *appraisal.Item, a appraisal.AuditEntry) error {
-	if err := s.category(ctx, "category_id", it.CategoryID); err != nil {
-		return err
+// ItemPatch changes what is set; Attributes merge key by key, a nil value removing the key.
+type ItemPatch struct {
+	CategoryID       *int64
+	Title            *string
+	Description      *string
+	Attributes       map[string]*string
+	DeclaredValueFen *int64
+}
+
+// UpdateItem applies a patch to an item the caller read at version.
+func (s *Service) UpdateItem(ctx context.Context, id, version int64, patch ItemPatch, a appraisal.AuditEntry) (*appraisal.Item, error) {
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return s.Store.UpdateItem(ctx, it, a)
+	it.Version = version
+	if patch.CategoryID != nil {
+		if err := s.category(ctx, "category_id", *patch.CategoryID); err != nil {
+			return nil, err
+		}
+		it.CategoryID = *patch.CategoryID
+	}
+	if patch.Title != nil {
+		it.Title = *patch.Title
+	}
+	if patch.Description != nil {
+		it.Description = *patch.Description
+	}
+	if patch.DeclaredValueFen != nil {
+		it.DeclaredValueFen = *patch.DeclaredValueFen
+	}
+	if len(patch.Attributes) > 0 {
+		attrs := map[string]string{}
+		for k, v := range it.Attributes {
+			attrs[k] = v
+		}
+		for k, v := range patch.Attributes {
+			if v == nil {
+				delete(attrs, k)
+			} else {
+				attrs[k] = *v
+			}
+		}
+		if len(attrs) > 50 {
+			return nil, appraisal.Invalid(appraisal.FieldError{Field: "attributes", Code: "too_many", Message: "at most 50 attributes"})
+		}
+		it.Attributes = attrs
+	}
+	if err := s.Store.UpdateItem(ctx, it, a); err != nil {
+		return nil, err
+	}
+	return it, nil
 }
 
 // Products lists the service products.

@@ -239,3 +239,23 @@ func TestUnknownQueryParameter(t *testing.T) {
 		}
 	})
 }
+
+// TestItemMergePatch: PATCH changes only what is sent; an attribute set to null goes.
+func TestItemMergePatch(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "patch-operator", appraisal.RoleOperator)
+		c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
+		it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "8", "title": "青花盘",
+			"description": "底有款", "attributes": map[string]string{"口径": "20cm", "款识": "大清乾隆年制"}}), 201)
+		path := "/api/v1/items/" + it["id"].(string)
+		got := must(t, h.as(t, op, "PATCH", path, map[string]any{"version": 1, "title": "青花缠枝莲纹盘", "attributes": map[string]any{"口径": nil, "高": "4cm"}}), 200)
+		attrs := got["attributes"].(map[string]any)
+		if got["title"] != "青花缠枝莲纹盘" || got["description"] != "底有款" || got["category_id"] != "8" ||
+			attrs["款识"] != "大清乾隆年制" || attrs["高"] != "4cm" || attrs["口径"] != nil || got["version"] != float64(2) {
+			t.Errorf("after a partial patch: %v", got)
+		}
+		if r := h.as(t, op, "PATCH", path, map[string]any{"version": 2, "category_id": "999"}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("unknown category: %d %s", r.status, r.body)
+		}
+	})
+}
