@@ -66,7 +66,7 @@ func plus(base []string, extra ...string) []string {
 // apiEnv is what every API function reads beyond the base.
 var apiEnv = plus(baseEnv, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "API_BASE_PATH",
 	"LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_IP", "LOGIN_LOCKOUT", "REVIEW_VALUE_THRESHOLD_FEN", "REVIEW_SAMPLE_RATE",
-	"READ_CACHE_SIZE")
+	"READ_CACHE_SIZE", "CORS_ALLOWED_ORIGINS")
 
 func api(name, desc string, g httpapi.Group) Function {
 	return Function{Name: name, Kind: KindAPI, Description: desc, Groups: []httpapi.Group{g}, MemoryMB: 256, TimeoutSec: 15,

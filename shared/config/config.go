@@ -41,6 +41,9 @@ type Config struct {
 
 	// PublicBaseURL is where the public certificate links in QR codes point.
 	PublicBaseURL string
+	// CORSOrigins are the browser origins (scheme://host[:port], exactly) allowed to call the API:
+	// the admin console's. Empty: no cross-origin access.
+	CORSOrigins []string
 	// ReviewValueThresholdFen sends opinions valued above it to review; ReviewSampleRate samples
 	// the rest.
 	ReviewValueThresholdFen int64
@@ -138,6 +141,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("login_max_failures_per_ip", c.LoginMaxFailuresPerIP),
 		slog.String("login_lockout", c.LoginLockout.String()),
 		slog.String("public_base_url", c.PublicBaseURL),
+		slog.String("cors_allowed_origins", strings.Join(c.CORSOrigins, ",")),
 		slog.Int64("review_value_threshold_fen", c.ReviewValueThresholdFen),
 		slog.Float64("review_sample_rate", c.ReviewSampleRate),
 		slog.String("audit_retention", c.AuditRetention.String()),
@@ -305,6 +309,16 @@ func Load(getenv func(string) string) (Config, error) {
 		l.fail("LOG_LEVEL", lv, "want one of debug, info, warn, error")
 	}
 
+	for _, o := range strings.Split(l.str("CORS_ALLOWED_ORIGINS", ""), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if !validOrigin(o) {
+			l.fail("CORS_ALLOWED_ORIGINS", o, "want origins such as https://admin.example.com, comma-separated; no wildcard, no path")
+			continue
+		}
+		c.CORSOrigins = append(c.CORSOrigins, o)
+	}
 	if c.APIBasePath != "" && !strings.HasPrefix(c.APIBasePath, "/") {
 		l.fail("API_BASE_PATH", c.APIBasePath, "want a path starting with /")
 	}
@@ -410,6 +424,15 @@ func Overlay(getenv func(string) string, values map[string]string) func(string) 
 		}
 		return getenv(name)
 	}
+}
+
+// validOrigin reports whether s is a browser origin: scheme and host (and port), nothing else.
+func validOrigin(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(s, "http://")
+	}
+	return ok && rest != "" && !strings.ContainsAny(rest, "/?#*@ ")
 }
 
 // checkDSN catches the common mistakes in a go-sql-driver DSN without importing the driver, which

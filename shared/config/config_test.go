@@ -28,6 +28,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		want []string
 	}{
 		{"bad env", map[string]string{"APP_ENV": "staging"}, []string{"APP_ENV"}},
+		{"wildcard origin", map[string]string{"CORS_ALLOWED_ORIGINS": "https://admin.example.com,*"}, []string{"CORS_ALLOWED_ORIGINS"}},
+		{"origin with a path", map[string]string{"CORS_ALLOWED_ORIGINS": "https://admin.example.com/console"}, []string{"CORS_ALLOWED_ORIGINS"}},
 		{"bad int", map[string]string{"MYSQL_MAX_OPEN_CONNS": "lots"}, []string{"MYSQL_MAX_OPEN_CONNS"}},
 		{"ttl over 15m", map[string]string{"ACCESS_TOKEN_TTL": "1h"}, []string{"ACCESS_TOKEN_TTL"}},
 		{"bad level", map[string]string{"LOG_LEVEL": "loud"}, []string{"LOG_LEVEL"}},

@@ -52,6 +52,8 @@ type Deps struct {
 	Blobs appraisal.BlobStore
 	// Gallery is the media group's service.
 	Gallery *gallery.Service
+	// CORSOrigins are the browser origins allowed to call the API (the admin console's).
+	CORSOrigins []string
 	// Records is the service of customers, items, categories, products and experts.
 	Records *records.Service
 	// PublicBaseURL is where certificate verification links point (the QR code).
@@ -133,7 +135,7 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 		writeProblem(w, r, d.Log, &Problem{Type: "about:blank", Status: http.StatusNotFound,
 			Title: titleFor(http.StatusNotFound, l), Code: "route_not_found", Detail: translate("route_not_found", "", l)})
 	})
-	return withMiddleware(mux, d.Log, d.Observe), api
+	return withMiddleware(withCORS(mux, d.CORSOrigins), d.Log, d.Observe), api
 }
 
 func apiConfig(version string) huma.Config {

@@ -259,3 +259,30 @@ func TestItemMergePatch(t *testing.T) {
 		}
 	})
 }
+
+// TestCORS: the console's origin may call the API from a browser (preflight and response
+// headers), any other origin may not, and nothing allows credentials or a wildcard.
+func TestCORS(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		pre := func(origin string) *response {
+			return h.do(t, "OPTIONS", "/api/v1/orders/1/triage", "", "Origin", origin,
+				"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization, content-type, if-match")
+		}
+		r := pre("http://localhost:5173")
+		if r.status != http.StatusNoContent || r.header.Get("Access-Control-Allow-Origin") != "http://localhost:5173" ||
+			!strings.Contains(r.header.Get("Access-Control-Allow-Headers"), "If-Match") || !strings.Contains(r.header.Get("Access-Control-Allow-Methods"), "PATCH") {
+			t.Errorf("preflight from the console: %d %v", r.status, r.header)
+		}
+		if r := pre("https://evil.example"); r.status != http.StatusForbidden || r.header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight from another origin: %d %v", r.status, r.header)
+		}
+		get := h.do(t, "GET", "/healthz", "", "Origin", "https://admin.jianbao.example")
+		if get.header.Get("Access-Control-Allow-Origin") != "https://admin.jianbao.example" || !strings.Contains(get.header.Get("Vary"), "Origin") ||
+			!strings.Contains(get.header.Get("Access-Control-Expose-Headers"), "ETag") || get.header.Get("Access-Control-Allow-Credentials") != "" {
+			t.Errorf("response to the console: %v", get.header)
+		}
+		if other := h.do(t, "GET", "/healthz", "", "Origin", "https://evil.example"); other.header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("response to another origin: %v", other.header)
+		}
+	})
+}

@@ -172,7 +172,7 @@ func (a *App) Deps() httpapi.Deps {
 	}
 	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
 		Records: &records.Service{Store: a.Store, PII: a.PII, Permissions: a.Auth},
-		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, Checks: checks, Version: Version(), Observe: a.opts.Observe}
+		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, CORSOrigins: a.Config.CORSOrigins, Checks: checks, Version: Version(), Observe: a.opts.Observe}
 	a.mediaDeps(&d)
 	return d
 }

@@ -183,6 +183,7 @@ module "functions" {
     MYSQL_MAX_OPEN_CONNS     = "4"
     REDIS_ADDR               = module.redis.addr
     PUBLIC_BASE_URL          = var.public_base_url
+    CORS_ALLOWED_ORIGINS     = join(",", var.cors_origins)
     COS_BUCKET_URL           = "https://${module.cos.media_bucket}.cos.${var.region}.myqcloud.com"
     MEDIA_WATERMARK_LOGO     = var.watermark.logo
     MEDIA_WATERMARK_POSITION = var.watermark.position
