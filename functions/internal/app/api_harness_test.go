@@ -50,7 +50,7 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 		"REDIS_ADDR": r.Addr, "REDIS_PREFIX": r.Prefix, "JWT_SECRET": strings.Repeat("t", 32), "PII_SECRET": strings.Repeat("p", 32),
 		"BOOTSTRAP_ADMIN_PASSWORD": adminPassword, "DATA_DIR": t.TempDir(), "PUBLIC_BASE_URL": "https://jianbao.example",
 		// Every API test runs through the read cache, so its invalidation is tested by all of them.
-		"READ_CACHE_SIZE": "1000",
+		"READ_CACHE_SIZE":      "1000",
 		"CORS_ALLOWED_ORIGINS": "https://admin.jianbao.example, http://localhost:5173",
 		// Deterministic review routing; many logins from one test address.
 		"REVIEW_SAMPLE_RATE": "0", "LOGIN_MAX_FAILURES": "5", "LOGIN_MAX_FAILURES_PER_IP": "1000", "LOGIN_LOCKOUT": "1m",
