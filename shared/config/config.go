@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -264,7 +265,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailures:        l.int("LOGIN_MAX_FAILURES", 5, 1, 1000),
 		LoginMaxFailuresPerIP:   l.int("LOGIN_MAX_FAILURES_PER_IP", 30, 1, 100000),
 		LoginLockout:            l.duration("LOGIN_LOCKOUT", 15*time.Minute, time.Second, 24*time.Hour),
-		PublicBaseURL:           strings.TrimRight(l.str("PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
+		PublicBaseURL:           strings.TrimRight(l.str("PUBLIC_BASE_URL", ""), "/"),
 		ReviewValueThresholdFen: int64(l.int("REVIEW_VALUE_THRESHOLD_FEN", 10_000_000, 0, 1<<62)),
 		ReviewSampleRate:        l.fraction("REVIEW_SAMPLE_RATE", 0.1),
 		AuditRetention:          l.duration("AUDIT_RETENTION", 365*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour),
@@ -309,6 +310,11 @@ func Load(getenv func(string) string) (Config, error) {
 		l.fail("LOG_LEVEL", lv, "want one of debug, info, warn, error")
 	}
 
+	if c.PublicBaseURL == "" {
+		// Locally the links (signed upload and rendition URLs, QR codes) must reach this server
+		// on whatever port it listens; deployments name their public address.
+		c.PublicBaseURL = localBaseURL(c.HTTPAddr)
+	}
 	for _, o := range strings.Split(l.str("CORS_ALLOWED_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o == "" {
 			continue
@@ -424,6 +430,19 @@ func Overlay(getenv func(string) string, values map[string]string) func(string) 
 		}
 		return getenv(name)
 	}
+}
+
+// localBaseURL is this machine's address for a listen address such as ":9090" or
+// "127.0.0.1:9090".
+func localBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // validOrigin reports whether s is a browser origin: scheme and host (and port), nothing else.

@@ -169,3 +169,18 @@ func TestSecretSource(t *testing.T) {
 		t.Errorf("overlay: %q %q %q", get("JWT_SECRET"), get("PII_SECRET"), get("REDIS_ADDR"))
 	}
 }
+
+// TestLocalLinks: without PUBLIC_BASE_URL the links point at the port the server listens on.
+func TestLocalLinks(t *testing.T) {
+	for addr, want := range map[string]string{"": "http://localhost:8080", ":9090": "http://localhost:9090",
+		"127.0.0.1:7000": "http://127.0.0.1:7000", "[::]:8081": "http://localhost:8081"} {
+		c, err := Load(env(map[string]string{"HTTP_ADDR": addr}))
+		if err != nil || c.PublicBaseURL != want {
+			t.Errorf("HTTP_ADDR=%q: %q %v, want %q", addr, c.PublicBaseURL, err, want)
+		}
+	}
+	c, _ := Load(env(map[string]string{"HTTP_ADDR": ":9090", "PUBLIC_BASE_URL": "https://verify.example/"}))
+	if c.PublicBaseURL != "https://verify.example" {
+		t.Errorf("an explicit base: %q", c.PublicBaseURL)
+	}
+}
