@@ -70,14 +70,20 @@ const (
 	RefreshOK                        // rotated: the old token is now spent
 	RefreshReused                    // already spent: someone replayed it, the family is revoked
 	RefreshEnded                     // the session was revoked or has expired
+	// RefreshGrace: already spent, moments ago, and its successor is still unspent — a second
+	// tab refreshing at the same time, not a replay. The caller gets the sealed successor back.
+	RefreshGrace
 )
 
 // SessionStore keeps sessions and their refresh tokens.
 type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session, refreshHash string) error
 	// RotateRefresh spends oldHash and stores newHash in the same session, extending it to
-	// expiresAt. A spent token revokes the session (reuse detection).
-	RotateRefresh(ctx context.Context, oldHash, newHash string, now, expiresAt time.Time) (RefreshUse, *Session, error)
+	// expiresAt; the spent row keeps newHash and sealedNew (the new token sealed with a key only
+	// the old token gives). A token spent less than grace ago whose successor is still unspent is
+	// RefreshGrace with that sealed successor; any other spent token revokes the session (reuse
+	// detection).
+	RotateRefresh(ctx context.Context, oldHash, newHash string, sealedNew []byte, now, expiresAt time.Time, grace time.Duration) (RefreshUse, *Session, []byte, error)
 	SessionsOf(ctx context.Context, userID int64, activeAt time.Time) ([]Session, error)
 	// RevokeSession revokes one session of userID; a session of someone else is KindNotFound.
 	RevokeSession(ctx context.Context, userID int64, sessionID, reason string, a AuditEntry) error

@@ -6,6 +6,8 @@ package auth
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -149,15 +151,26 @@ func (s *Service) issue(u *appraisal.User, sess *appraisal.Session, refresh stri
 		RefreshExpiresAt: sess.ExpiresAt, SessionID: sess.ID}, nil
 }
 
+// RefreshGrace is how long a spent refresh token still answers with its successor: two tabs of
+// one user refresh with the same token at about the same time, and the second must not look like
+// a replay. Identity providers call it the reuse interval.
+const RefreshGrace = 30 * time.Second
+
 // Refresh rotates a refresh token: the old one is spent and a new pair is issued. Presenting a
-// spent token means it was stolen or replayed, so the whole session is revoked.
+// spent token means it was stolen or replayed, so the whole session is revoked — unless it was
+// spent less than RefreshGrace ago and its successor is still unused, when the caller gets that
+// same successor (and a fresh access token).
 func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) {
 	if refresh == "" {
 		return nil, errRefreshInvalid
 	}
 	t := s.now().UTC()
 	next, nextHash := newRefreshToken()
-	use, sess, err := s.Sessions.RotateRefresh(ctx, hashToken(refresh), nextHash, t, t.Add(s.refreshTTL()))
+	sealed, err := sealSuccessor(refresh, next)
+	if err != nil {
+		return nil, err
+	}
+	use, sess, prior, err := s.Sessions.RotateRefresh(ctx, hashToken(refresh), nextHash, sealed, t, t.Add(s.refreshTTL()), RefreshGrace)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +182,10 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) 
 	case appraisal.RefreshReused:
 		s.Log.WarnContext(ctx, "refresh token reused: session revoked", "session_id", sess.ID, "user_id", sess.UserID)
 		return nil, errRefreshReused
+	case appraisal.RefreshGrace:
+		if next, err = openSuccessor(refresh, prior); err != nil {
+			return nil, errRefreshInvalid
+		}
 	}
 	if sess.RevokedAt != nil {
 		return nil, errSessionEnded
@@ -181,6 +198,43 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) 
 		return nil, errSessionEnded
 	}
 	return s.issue(u, sess, next)
+}
+
+// successorKey derives the key that seals a refresh token's successor from the token itself: the
+// database keeps only the token's hash, so what it stores cannot be opened without the token.
+func successorKey(refresh string) []byte {
+	k := sha256.Sum256([]byte("jianbao refresh successor v1\x00" + refresh))
+	return k[:]
+}
+
+func sealSuccessor(refresh, next string) ([]byte, error) {
+	block, err := aes.NewCipher(successorKey(refresh))
+	if err != nil {
+		return nil, err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	rand.Read(nonce)
+	return gcm.Seal(nonce, nonce, []byte(next), nil), nil
+}
+
+func openSuccessor(refresh string, sealed []byte) (string, error) {
+	block, err := aes.NewCipher(successorKey(refresh))
+	if err != nil {
+		return "", err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return "", err
+	}
+	if len(sealed) < gcm.NonceSize() {
+		return "", errors.New("auth: sealed successor too short")
+	}
+	plain, err := gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], nil)
+	return string(plain), err
 }
 
 // Authorize checks an access token and whether its holder may perform operation now. The

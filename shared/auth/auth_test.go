@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,4 +243,68 @@ func asErr(err error, target **appraisal.Error) bool {
 		*target = e
 	}
 	return ok
+}
+
+// TestRefreshGrace: two tabs refreshing with the same token — one after the other, or at the
+// same moment — both get the same successor and stay logged in; the same replay after the grace
+// window, or once the successor has been used, still revokes the session.
+func TestRefreshGrace(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.user(t, "tabs", appraisal.RoleOperator)
+		login, err := e.svc.Login(ctx, "tabs", "password-tabs", auth.Meta{IP: "1.1.1.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Back to back.
+		a, errA := e.svc.Refresh(ctx, login.RefreshToken)
+		b, errB := e.svc.Refresh(ctx, login.RefreshToken)
+		if errA != nil || errB != nil || a.RefreshToken != b.RefreshToken || a.SessionID != b.SessionID {
+			t.Fatalf("two tabs: %v %v, successors equal %v", errA, errB, errA == nil && errB == nil && a.RefreshToken == b.RefreshToken)
+		}
+		for _, tok := range []*auth.Tokens{a, b} {
+			if _, err := e.svc.Authorize(ctx, tok.AccessToken, "orders.list"); err != nil {
+				t.Fatalf("a tab's access token after the double refresh: %v", err)
+			}
+		}
+		// At the same moment.
+		results := make([]*auth.Tokens, 4)
+		errs := make([]error, 4)
+		var wg sync.WaitGroup
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = e.svc.Refresh(ctx, a.RefreshToken)
+			}()
+		}
+		wg.Wait()
+		for i := range results {
+			if errs[i] != nil || results[i].RefreshToken != results[0].RefreshToken {
+				t.Fatalf("parallel refresh %d: %v", i, errs[i])
+			}
+		}
+		// The successor used, the old token is a replay again.
+		next, err := e.svc.Refresh(ctx, results[0].RefreshToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Refresh(ctx, a.RefreshToken); err == nil || !strings.Contains(err.Error(), "refresh_reused") {
+			t.Fatalf("a token whose successor was used: %v", err)
+		}
+		if _, err := e.svc.Authorize(ctx, next.AccessToken, "orders.list"); appraisal.KindOf(err) != appraisal.KindUnauthorized {
+			t.Fatalf("the session survived a replay: %v", err)
+		}
+
+		// After the grace window a second use is a replay even with the successor unused.
+		login, _ = e.svc.Login(ctx, "tabs", "password-tabs", auth.Meta{IP: "1.1.1.1"})
+		if _, err := e.svc.Refresh(ctx, login.RefreshToken); err != nil {
+			t.Fatal(err)
+		}
+		e.svc.Now = func() time.Time { return time.Now().Add(auth.RefreshGrace + time.Second) }
+		defer func() { e.svc.Now = nil }()
+		if _, err := e.svc.Refresh(ctx, login.RefreshToken); err == nil || !strings.Contains(err.Error(), "refresh_reused") {
+			t.Fatalf("after the grace window: %v", err)
+		}
+	})
 }

@@ -42,34 +42,26 @@ func (s *Store) CreateSession(ctx context.Context, sess *appraisal.Session, refr
 }
 
 // RotateRefresh implements appraisal.SessionStore. Spending the old token is a guarded UPDATE
-// (used_at IS NULL), so of two concurrent refreshes with one token exactly one succeeds and the
-// other is treated as the replay it is.
-func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, t, expiresAt time.Time) (appraisal.RefreshUse, *appraisal.Session, error) {
+// (used_at IS NULL), so of two concurrent refreshes with one token exactly one rotates; the other
+// finds the token spent, and gets the grace answer or revokes the session.
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, sealedNew []byte, t, expiresAt time.Time, grace time.Duration) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
 	var sessionID string
 	var used sql.NullTime
 	err := s.db.QueryRowContext(ctx, "SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = ?", oldHash).Scan(&sessionID, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return appraisal.RefreshUnknown, nil, nil
+		return appraisal.RefreshUnknown, nil, nil, nil
 	}
 	if err != nil {
-		return 0, nil, dbErr(err, "refresh token")
-	}
-	revoke := func() (appraisal.RefreshUse, *appraisal.Session, error) {
-		_, err := s.db.ExecContext(ctx,
-			"UPDATE sessions SET revoked_at = ?, revoke_reason = 'refresh_reused' WHERE id = ? AND revoked_at IS NULL", t.UTC(), sessionID)
-		if err != nil {
-			return 0, nil, dbErr(err, "session")
-		}
-		sess, err := scanSession(s.db.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", sessionID))
-		return appraisal.RefreshReused, sess, dbErr(err, "session")
+		return 0, nil, nil, dbErr(err, "refresh token")
 	}
 	if used.Valid {
-		return revoke()
+		return s.spent(ctx, oldHash, sessionID, t, grace)
 	}
 	var out *appraisal.Session
 	reused, ended := false, false
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", t.UTC(), oldHash)
+		res, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET used_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND used_at IS NULL",
+			t.UTC(), newHash, sealedNew, oldHash)
 		if err != nil {
 			return dbErr(err, "refresh token")
 		}
@@ -94,15 +86,45 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, t, e
 		return dbErr(err, "session")
 	})
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if reused {
-		return revoke()
+		return s.spent(ctx, oldHash, sessionID, t, grace)
 	}
 	if ended {
-		return appraisal.RefreshEnded, nil, nil
+		return appraisal.RefreshEnded, nil, nil, nil
 	}
-	return appraisal.RefreshOK, out, nil
+	return appraisal.RefreshOK, out, nil, nil
+}
+
+// spent answers for a token already used: within the grace window, while its successor is unspent
+// and the session alive, the sealed successor; otherwise the session is revoked as a replay.
+func (s *Store) spent(ctx context.Context, oldHash, sessionID string, t time.Time, grace time.Duration) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
+	var usedAt time.Time
+	var sealed []byte
+	var successorUsed sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT r.used_at, r.successor_sealed, n.used_at FROM refresh_tokens r
+  LEFT JOIN refresh_tokens n ON n.token_hash = r.successor_hash WHERE r.token_hash = ?`, oldHash).Scan(&usedAt, &sealed, &successorUsed)
+	if err != nil {
+		return 0, nil, nil, dbErr(err, "refresh token")
+	}
+	if grace > 0 && len(sealed) > 0 && !successorUsed.Valid && t.Sub(usedAt) <= grace {
+		sess, err := scanSession(s.db.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", sessionID))
+		if err != nil {
+			return 0, nil, nil, dbErr(err, "session")
+		}
+		if sess.RevokedAt == nil && sess.ExpiresAt.After(t) {
+			return appraisal.RefreshGrace, sess, sealed, nil
+		}
+		return appraisal.RefreshEnded, nil, nil, nil
+	}
+	_, err = s.db.ExecContext(ctx,
+		"UPDATE sessions SET revoked_at = ?, revoke_reason = 'refresh_reused' WHERE id = ? AND revoked_at IS NULL", t.UTC(), sessionID)
+	if err != nil {
+		return 0, nil, nil, dbErr(err, "session")
+	}
+	sess, err := scanSession(s.db.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", sessionID))
+	return appraisal.RefreshReused, sess, nil, dbErr(err, "session")
 }
 
 // SessionsOf implements appraisal.SessionStore.

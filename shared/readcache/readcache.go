@@ -149,12 +149,12 @@ func (s *Store) Customer(ctx context.Context, id int64) (*appraisal.Customer, []
 
 // Writes that change what a grant says.
 
-func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now, expiresAt time.Time) (appraisal.RefreshUse, *appraisal.Session, error) {
-	use, sess, err := s.Store.RotateRefresh(ctx, oldHash, newHash, now, expiresAt)
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, sealedNew []byte, now, expiresAt time.Time, grace time.Duration) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
+	use, sess, sealed, err := s.Store.RotateRefresh(ctx, oldHash, newHash, sealedNew, now, expiresAt, grace)
 	if err == nil && use == appraisal.RefreshReused {
 		s.bump(ctx, EpochAuth)
 	}
-	return use, sess, err
+	return use, sess, sealed, err
 }
 
 func (s *Store) RevokeSession(ctx context.Context, userID int64, sessionID, reason string, a appraisal.AuditEntry) error {

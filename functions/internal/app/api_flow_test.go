@@ -89,23 +89,35 @@ func TestLoginThrottleOverHTTP(t *testing.T) {
 	})
 }
 
+// TestRefreshReuseOverHTTP: two tabs refreshing with one token both stay logged in (the grace
+// window answers the second with the same successor); a replay once the successor is in use
+// revokes the whole family.
 func TestRefreshReuseOverHTTP(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		h.user(t, "ruth", appraisal.RoleViewer)
+		refresh := func(tok string) *response {
+			return h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+tok+`"}`)
+		}
 		login := must(t, h.do(t, "POST", "/api/v1/auth/login", `{"username":"ruth","password":"password-ruth"}`), 200)
 		first := login["refresh_token"].(string)
-		next := must(t, h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+first+`"}`), 200)
-		access := next["access_token"].(string)
-		must(t, h.as(t, access, "GET", "/api/v1/auth/me", nil), 200)
+		tab1 := must(t, refresh(first), 200)
+		tab2 := must(t, refresh(first), 200)
+		if tab1["refresh_token"] != tab2["refresh_token"] {
+			t.Fatalf("two tabs got different successors")
+		}
+		for _, tab := range []map[string]any{tab1, tab2} {
+			must(t, h.as(t, tab["access_token"].(string), "GET", "/api/v1/auth/me", nil), 200)
+		}
 
-		reuse := h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+first+`"}`)
+		newer := must(t, refresh(tab1["refresh_token"].(string)), 200)
+		reuse := refresh(first)
 		if reuse.status != 401 || reuse.json(t)["code"] != "auth.refresh_reused" {
 			t.Fatalf("reuse: %d %s", reuse.status, reuse.body)
 		}
-		if r := h.as(t, access, "GET", "/api/v1/auth/me", nil); r.status != 401 {
+		if r := h.as(t, newer["access_token"].(string), "GET", "/api/v1/auth/me", nil); r.status != 401 {
 			t.Fatalf("the family's access token must die with it: %d", r.status)
 		}
-		if r := h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+next["refresh_token"].(string)+`"}`); r.status != 401 {
+		if r := refresh(newer["refresh_token"].(string)); r.status != 401 {
 			t.Fatalf("the family's newest refresh token must die with it: %d", r.status)
 		}
 	})
