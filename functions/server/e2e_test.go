@@ -305,16 +305,22 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 	}
 	verifyPath := strings.TrimPrefix(verifyURL, "https://verify.jianbao.example")
 	pub := c.want(200, "", "GET", verifyPath, nil)
-	if pub.str("valid") != "true" || pub.str("verdict") != "GENUINE" || strings.Contains(string(pub.raw), "底款规整") || strings.Contains(string(pub.raw), "王先生") {
+	if pub.str("valid") != "true" || pub.str("verdict") != "GENUINE" || pub.str("status_text") != "有效" || pub.str("category_name") != "青花瓷" ||
+		strings.Contains(string(pub.raw), "底款规整") || strings.Contains(string(pub.raw), "王先生") {
 		t.Fatalf("public verification shows too little or too much: %s", pub.raw)
+	}
+	// The QR code by the public token: an <img> needs no login.
+	if pq := c.want(200, "", "GET", verifyPath+"/qr.png", nil); !bytes.HasPrefix(pq.raw, []byte("\x89PNG")) {
+		t.Errorf("public QR code: %s", pq.header)
 	}
 	c.want(404, "", "GET", "/api/v1/public/certificates/"+strings.Repeat("x", 43), nil)
 
 	// A dispute supersedes the certificate and opens round 2 with a different expert.
 	c.want(422, op, "POST", path+"/dispute", withVersion(map[string]any{}, version))
 	step(op, "dispute", map[string]any{"note": "客户对年代有异议"}, "DISPUTED")
-	if p := c.want(200, "", "GET", verifyPath, nil); p.str("status") != "SUPERSEDED" || p.str("valid") != "false" {
-		t.Errorf("after the dispute the certificate must be superseded: %s", p.raw)
+	if p := c.want(200, "", "GET", verifyPath, nil); p.str("status") != "SUPERSEDED" || p.str("valid") != "false" ||
+		p.str("verdict") != "" || p.str("status_text") != "已作废" || strings.Contains(string(p.raw), "青花发色纯正") {
+		t.Errorf("after the dispute the certificate must be superseded, telling no verdict: %s", p.raw)
 	}
 	same := c.want(422, op, "POST", path+"/assign", withVersion(map[string]any{"expert_id": e1}, version))
 	if !strings.Contains(string(same.raw), "same_expert") {

@@ -239,3 +239,18 @@ func (s *Service) Reprocess(ctx context.Context, p *appraisal.Principal, id int6
 	}
 	return m, s.dispatch(ctx, m.Key)
 }
+
+// Cover returns the first ready photo of an item, for the public certificate page; nil when it
+// has none. It is not scoped: the certificate's holder is meant to see its item.
+func (s *Service) Cover(ctx context.Context, itemID int64) (*appraisal.Media, error) {
+	ms, err := s.Store.ListMedia(ctx, appraisal.Scope{All: true}, "item", itemID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		if ms[i].Kind == appraisal.MediaImage && ms[i].Status == appraisal.MediaReady {
+			return &ms[i], nil
+		}
+	}
+	return nil, nil
+}

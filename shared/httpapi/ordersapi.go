@@ -266,15 +266,21 @@ type verifyInput struct {
 type verifyOutput struct {
 	CacheControl string `header:"Cache-Control"`
 	Body         struct {
-		CertNo        string    `json:"cert_no"`
-		Status        string    `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED" doc:"Only ISSUED is a valid certificate"`
-		Valid         bool      `json:"valid"`
-		Title         string    `json:"title" doc:"The item"`
-		Verdict       string    `json:"verdict" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE"`
-		Era           string    `json:"era"`
-		Condition     string    `json:"condition"`
-		PublicComment string    `json:"public_comment"`
-		IssuedAt      time.Time `json:"issued_at"`
+		CertNo       string     `json:"cert_no"`
+		Status       string     `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED" doc:"Only ISSUED is a valid certificate"`
+		Valid        bool       `json:"valid"`
+		StatusText   string     `json:"status_text" doc:"What to tell the holder, in Chinese: 有效 / 已撤销 / 已作废"`
+		Title        string     `json:"title" doc:"The item"`
+		CategoryName string     `json:"category_name" example:"青花瓷"`
+		CoverURL     string     `json:"cover_url" doc:"A signed link to the item's first photo (medium size), valid for an hour; empty when there is none"`
+		IssuedAt     time.Time  `json:"issued_at"`
+		RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+		RevokeReason string     `json:"revoke_reason,omitempty"`
+		// Only while valid: a revoked or superseded certificate tells no verdict.
+		Verdict       string `json:"verdict,omitempty" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE" doc:"Only while the certificate is valid"`
+		Era           string `json:"era,omitempty"`
+		Condition     string `json:"condition,omitempty"`
+		PublicComment string `json:"public_comment,omitempty"`
 	}
 }
 
@@ -284,7 +290,7 @@ var ordersTags = []string{"orders"}
 func ordersRoutes(d *Deps) []route {
 	rs := []route{ordersList(d), ordersCreate(d), ordersGet(d)}
 	rs = append(rs, orderTransitions(d)...)
-	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d))
+	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d))
 }
 
 func ordersList(d *Deps) route {
@@ -544,15 +550,49 @@ func publicCertificatesVerify(d *Deps) route {
 		if err := d.limitPublic(ctx); err != nil {
 			return nil, err
 		}
-		c, o, op, err := d.Orders.Verify(ctx, in.Token)
+		v, err := d.Orders.Verify(ctx, in.Token)
 		if err != nil {
 			return nil, err
 		}
 		out := &verifyOutput{CacheControl: "no-store"}
-		b := &out.Body
-		b.CertNo, b.Status, b.Valid, b.Title = c.CertNo, c.Status, c.Status == "ISSUED", o.Title
-		b.Verdict, b.Era, b.Condition, b.PublicComment, b.IssuedAt = string(op.Verdict), op.Era, op.Condition, op.PublicComment, c.IssuedAt.UTC()
+		b, c := &out.Body, v.Certificate
+		b.CertNo, b.Status, b.Valid, b.Title, b.CategoryName = c.CertNo, c.Status, v.Valid, v.Order.Title, v.CategoryName
+		b.IssuedAt, b.RevokedAt, b.RevokeReason = c.IssuedAt.UTC(), utcPtr(c.RevokedAt), c.RevokeReason
+		b.StatusText = map[string]string{"ISSUED": "有效", "REVOKED": "已撤销", "SUPERSEDED": "已作废"}[c.Status]
+		if op := v.Opinion; op != nil {
+			b.Verdict, b.Era, b.Condition, b.PublicComment = string(op.Verdict), op.Era, op.Condition, op.PublicComment
+		}
+		if cover, err := d.Gallery.Cover(ctx, v.Order.ItemID); err == nil && cover != nil {
+			for _, r := range cover.Renditions {
+				if r.Name == "medium" && r.Format == "jpeg" {
+					b.CoverURL, _ = d.Blobs.PresignGet(ctx, r.Key, time.Hour)
+				}
+			}
+		}
 		return out, nil
+	})
+}
+
+func publicCertificatesQr(d *Deps) route {
+	return handle(public(huma.Operation{
+		OperationID: "public.certificates.qr", Method: http.MethodGet, Path: "/api/v1/public/certificates/{token}/qr.png", Tags: []string{"public"},
+		Summary:     "The certificate's QR code (PNG), by its public token (no login)",
+		Description: "For an <img> tag on the certificate page and the print view. Rate-limited per address.",
+		Errors:      []int{http.StatusNotFound, http.StatusTooManyRequests},
+		Responses:   map[string]*huma.Response{"200": {Description: "A PNG image", Content: map[string]*huma.MediaType{"image/png": {}}}},
+	}), func(ctx context.Context, in *verifyInput) (*pngOutput, error) {
+		if err := d.limitPublic(ctx); err != nil {
+			return nil, err
+		}
+		v, err := d.Orders.Verify(ctx, in.Token)
+		if err != nil {
+			return nil, err
+		}
+		png, err := qrcode.Encode(d.verifyURL(v.Certificate.VerifyToken), qrcode.Medium, 320)
+		if err != nil {
+			return nil, err
+		}
+		return &pngOutput{ContentType: "image/png", CacheControl: "public, max-age=86400", Body: png}, nil
 	})
 }
 

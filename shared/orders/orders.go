@@ -531,14 +531,41 @@ func (s *Service) RevokeCertificate(ctx context.Context, p *appraisal.Principal,
 	return c, err
 }
 
+// Verification is what anyone holding a certificate's link may learn. The verdict and its
+// details are told only while the certificate is valid: a revoked or superseded one says so and
+// nothing else of the opinion, so it cannot be misread as an authentication.
+type Verification struct {
+	Certificate  *appraisal.Certificate
+	Order        *appraisal.Order
+	CategoryName string
+	Valid        bool
+	Opinion      *appraisal.Opinion // nil unless Valid
+}
+
 // Verify looks a certificate up by its public token.
-func (s *Service) Verify(ctx context.Context, tok string) (*appraisal.Certificate, *appraisal.Order, *appraisal.Opinion, error) {
+func (s *Service) Verify(ctx context.Context, tok string) (*Verification, error) {
 	if !ValidVerifyToken(tok) {
-		return nil, nil, nil, appraisal.E(appraisal.KindNotFound, "certificate.not_found", "no such certificate")
+		return nil, appraisal.E(appraisal.KindNotFound, "certificate.not_found", "no such certificate")
 	}
 	c, o, op, err := s.Orders.CertificateByToken(ctx, tok)
 	if appraisal.IsKind(err, appraisal.KindNotFound) {
-		return nil, nil, nil, appraisal.E(appraisal.KindNotFound, "certificate.not_found", "no such certificate")
+		return nil, appraisal.E(appraisal.KindNotFound, "certificate.not_found", "no such certificate")
 	}
-	return c, o, op, err
+	if err != nil {
+		return nil, err
+	}
+	v := &Verification{Certificate: c, Order: o, Valid: c.Status == "ISSUED"}
+	if v.Valid {
+		v.Opinion = op
+	}
+	cats, err := s.Catalog.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, cat := range cats {
+		if cat.ID == o.CategoryID {
+			v.CategoryName = cat.Name
+		}
+	}
+	return v, nil
 }
