@@ -50,6 +50,7 @@ const (
 	ActionReviewAgree   Action = "review_agree"
 	ActionReviewSendBk  Action = "review_send_back"
 	ActionIssueCert     Action = "issue_certificate"
+	ActionRevokeCert    Action = "revoke_certificate" // by the system, when the issued certificate is revoked: it may be issued anew
 	ActionDispute       Action = "dispute"
 )
 
@@ -68,7 +69,7 @@ var transitions = map[Status]map[Action]Status{
 	StatusOpinionSubmitted: {ActionRouteReview: StatusInReview, ActionAutoComplete: StatusCompleted},
 	StatusInReview:         {ActionReviewAgree: StatusCompleted, ActionReviewSendBk: StatusInAppraisal},
 	StatusCompleted:        {ActionIssueCert: StatusCertIssued, ActionDispute: StatusDisputed},
-	StatusCertIssued:       {ActionDispute: StatusDisputed},
+	StatusCertIssued:       {ActionDispute: StatusDisputed, ActionRevokeCert: StatusCompleted},
 	StatusDisputed:         {ActionAssign: StatusAssigned},
 }
 

@@ -440,6 +440,27 @@ func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, 
 		if err != nil {
 			return dbErr(err, "certificate")
 		}
+		// The order goes back to COMPLETED (an event of its own), so a corrected certificate can
+		// be issued for the same opinion; the revoked one stays on record.
+		var version int64
+		var round int
+		err = tx.QueryRowContext(ctx, "SELECT version, round FROM orders WHERE id = ? AND status = ?", out.OrderID, string(appraisal.StatusCertIssued)).Scan(&version, &round)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return dbErr(err, "order")
+		default:
+			t := now()
+			if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+				string(appraisal.StatusCompleted), t, out.OrderID, version); err != nil {
+				return dbErr(err, "order")
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.OrderID, round, string(appraisal.ActionRevokeCert), string(appraisal.StatusCertIssued),
+				string(appraisal.StatusCompleted), version+1, nullID(a.Actor.UserID), truncate(reason, 500), t); err != nil {
+				return dbErr(err, "order event")
+			}
+		}
 		a.TargetID = formatID(id)
 		a.Before = map[string]any{"cert_no": before.CertNo, "status": before.Status}
 		a.After = map[string]any{"cert_no": out.CertNo, "status": out.Status, "reason": reason}

@@ -298,3 +298,29 @@ func TestCORS(t *testing.T) {
 		}
 	})
 }
+
+// TestReissueAfterRevoke: revoking the issued certificate takes the order back to COMPLETED (an
+// event of its own), from where a new certificate can be issued; the revoked one stays on record.
+func TestReissueAfterRevoke(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "reissue-operator", appraisal.RoleOperator)
+		e := newExpert(t, h, admin, "reissue-expert")
+		objs, v := assigned(t, h, op, e)
+		first := issue(t, h, op, h.login(t, "reissue-expert", "password-reissue-expert"), objs["order"], v)
+		must(t, h.as(t, admin, "POST", "/api/v1/certificates/"+first+"/revoke", map[string]any{"reason": "证书编号印错"}), 200)
+		o := must(t, h.as(t, op, "GET", "/api/v1/orders/"+objs["order"], nil), 200)
+		if o["status"] != "COMPLETED" || !strings.Contains(fmt.Sprint(o["allowed_actions"]), "issue_certificate") {
+			t.Fatalf("after the revocation: %v %v", o["status"], o["allowed_actions"])
+		}
+		again := must(t, h.as(t, op, "POST", "/api/v1/orders/"+objs["order"]+"/certificate", map[string]any{"version": o["version"]}), 201)
+		second := again["certificate"].(map[string]any)
+		if second["id"] == first || second["status"] != "ISSUED" || again["order"].(map[string]any)["status"] != "CERT_ISSUED" {
+			t.Fatalf("reissue: %v", again)
+		}
+		certs := must(t, h.as(t, op, "GET", "/api/v1/orders/"+objs["order"], nil), 200)["certificates"].([]any)
+		if len(certs) != 2 || certs[0].(map[string]any)["status"] != "REVOKED" {
+			t.Errorf("certificates after the reissue: %v", certs)
+		}
+	})
+}
