@@ -153,11 +153,15 @@ type Detail struct {
 // verdict, notes or reviews until they have submitted their own opinion in this round (second
 // opinions in grading are independent); reviewers and admins see every round.
 func (s *Service) Get(ctx context.Context, p *appraisal.Principal, id int64) (*Detail, error) {
-	_, sc, err := s.visible(ctx, p, id)
+	sc, err := s.Scope(ctx, p)
 	if err != nil {
 		return nil, err
 	}
+	// One read: the detail (cached) carries the order the scope is decided on.
 	det, err := s.Orders.OrderDetail(ctx, id)
+	if appraisal.IsKind(err, appraisal.KindNotFound) || err == nil && !sc.SeesOrder(&det.Order) {
+		return nil, ErrNotFound
+	}
 	if err != nil {
 		return nil, err
 	}
