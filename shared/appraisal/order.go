@@ -163,6 +163,7 @@ type OrderEvent struct {
 	To        Status
 	Version   int64
 	ActorID   int64
+	ActorName string // the actor's display name (username if none) when read; empty for system steps
 	Note      string
 	CreatedAt time.Time
 }

@@ -64,6 +64,7 @@ type eventView struct {
 	Round     int       `json:"round"`
 	Version   int64     `json:"version"`
 	ActorID   string    `json:"actor_user_id" doc:"Empty for system steps"`
+	ActorName string    `json:"actor_name" doc:"The actor's display name (username if none); empty for system steps"`
 	Note      string    `json:"note"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -384,7 +385,7 @@ func ordersGet(d *Deps) route {
 		}
 		for _, e := range det.Events {
 			v.Events = append(v.Events, eventView{Action: string(e.Action), From: string(e.From), To: string(e.To), Round: e.Round,
-				Version: e.Version, ActorID: formatOptionalID(e.ActorID), Note: e.Note, CreatedAt: e.CreatedAt.UTC()})
+				Version: e.Version, ActorID: formatOptionalID(e.ActorID), ActorName: e.ActorName, Note: e.Note, CreatedAt: e.CreatedAt.UTC()})
 		}
 		v.Opinions = mapSlice(det.Opinions, viewOpinion)
 		for _, r := range det.Reviews {

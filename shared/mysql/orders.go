@@ -84,15 +84,24 @@ func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDeta
 	}
 	d := &appraisal.OrderDetail{Order: *o, Events: []appraisal.OrderEvent{}, Opinions: []appraisal.Opinion{},
 		Reviews: []appraisal.Review{}, Certificates: []appraisal.Certificate{}}
-	err = s.each(ctx, "SELECT id, order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at FROM order_events WHERE order_id = ? ORDER BY version", []any{id},
+	// The actor's name is joined here, not copied into the event, so a renamed account reads
+	// under its new name; whoever may read the order may read who worked on it.
+	err = s.each(ctx, `SELECT e.id, e.order_id, e.round, e.action, e.from_status, e.to_status, e.version, e.actor_user_id,
+  u.display_name, u.username, e.note, e.created_at
+  FROM order_events e LEFT JOIN admin_users u ON u.id = e.actor_user_id WHERE e.order_id = ? ORDER BY e.version`, []any{id},
 		func(r interface{ Scan(...any) error }) error {
 			var e appraisal.OrderEvent
 			var action, from, to string
 			var actor sql.NullInt64
-			if err := r.Scan(&e.ID, &e.OrderID, &e.Round, &action, &from, &to, &e.Version, &actor, &e.Note, &e.CreatedAt); err != nil {
+			var display, username sql.NullString
+			if err := r.Scan(&e.ID, &e.OrderID, &e.Round, &action, &from, &to, &e.Version, &actor, &display, &username, &e.Note, &e.CreatedAt); err != nil {
 				return err
 			}
 			e.Action, e.From, e.To, e.ActorID = appraisal.Action(action), appraisal.Status(from), appraisal.Status(to), actor.Int64
+			e.ActorName = display.String
+			if e.ActorName == "" {
+				e.ActorName = username.String
+			}
 			d.Events = append(d.Events, e)
 			return nil
 		})

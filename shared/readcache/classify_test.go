@@ -29,8 +29,8 @@ var writes = map[string][]string{
 	"RevokeUserSessions": {EpochAuth},
 	"SetPermissions":     {EpochAuth},
 	"SeedPermissions":    {EpochAuth},
-	"UpdateUser":         {EpochAuth}, // role, disabled
-	"CreateExpert":       {EpochAuth}, // the grant carries the caller's expert id
+	"UpdateUser":         {EpochAuth, EpochOrders}, // role, disabled; timelines show the display name
+	"CreateExpert":       {EpochAuth},              // the grant carries the caller's expert id
 	"UpdateExpert":       {EpochAuth},
 	"CreateSession":      {}, // a new session has no cached grant yet
 	"SetPassword":        {}, // the password is not in a grant; the sessions it ends go through RevokeUserSessions

@@ -184,7 +184,7 @@ func (s *Store) SetPermissions(ctx context.Context, role appraisal.RoleID, opera
 func (s *Store) UpdateUser(ctx context.Context, u *appraisal.User, a appraisal.AuditEntry) error {
 	err := s.Store.UpdateUser(ctx, u, a)
 	if err == nil {
-		s.bump(ctx, EpochAuth)
+		s.bump(ctx, EpochAuth, EpochOrders) // order timelines show the display name
 	}
 	return err
 }

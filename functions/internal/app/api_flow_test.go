@@ -324,3 +324,30 @@ func TestReissueAfterRevoke(t *testing.T) {
 		}
 	})
 }
+
+// TestTimelineNamesActors: the timeline names who did each step, so an operator, who may not read
+// accounts, needs no second lookup; a renamed account shows its new name at once, through the read
+// cache too.
+func TestTimelineNamesActors(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		opID, op := h.user(t, "olga", appraisal.RoleOperator)
+		_, admin := h.user(t, "adam", appraisal.RoleAdmin)
+		id := newOrder(t, h, op)
+		must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/triage", map[string]any{"version": 1}), 200)
+		names := func() []any {
+			det := must(t, h.as(t, op, "GET", "/api/v1/orders/"+id, nil), 200)
+			var out []any
+			for _, e := range det["events"].([]any) {
+				out = append(out, e.(map[string]any)["actor_name"])
+			}
+			return out
+		}
+		if got := names(); len(got) != 2 || got[0] != "olga" || got[1] != "olga" {
+			t.Fatalf("actor names %v, want the username while there is no display name", got)
+		}
+		must(t, h.as(t, admin, "PATCH", "/api/v1/admin/users/"+strconv.FormatInt(opID, 10), map[string]any{"display_name": "王奥尔加"}), 200)
+		if got := names(); got[0] != "王奥尔加" || got[1] != "王奥尔加" {
+			t.Fatalf("after the rename: %v", got)
+		}
+	})
+}
