@@ -248,7 +248,7 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 	step(op, "provide-info", nil, "TRIAGE")
 	// An illegal transition names the allowed ones; a stale version names the current state.
 	bad := c.want(409, op, "POST", path+"/dispute", map[string]any{"version": mustInt(version), "note": "x"})
-	if !strings.Contains(string(bad.raw), "allowed_actions") || !strings.Contains(string(bad.raw), "accept") {
+	if !strings.Contains(string(bad.raw), "allowed_actions") || !strings.Contains(string(bad.raw), `"orders.accept"`) {
 		t.Errorf("illegal transition: %s", bad.raw)
 	}
 	stale := c.want(409, op, "POST", path+"/accept", map[string]any{"version": 1})

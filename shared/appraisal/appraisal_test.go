@@ -57,6 +57,12 @@ func TestOrderFlow(t *testing.T) {
 	if got := AllowedActions(StatusTriage); !reflect.DeepEqual(got, []Action{ActionAccept, ActionCancel, ActionReject, ActionRequestInfo}) {
 		t.Errorf("allowed from TRIAGE: %v", got)
 	}
+	if got := FlowOperations(StatusInReview); !reflect.DeepEqual(got, []string{"orders.review"}) {
+		t.Errorf("operations from IN_REVIEW: %v", got)
+	}
+	if got := FlowOperations(StatusCertIssued); !reflect.DeepEqual(got, []string{"orders.dispute"}) {
+		t.Errorf("operations from CERT_ISSUED (revocation is a step of the system): %v", got)
+	}
 	for _, s := range Statuses {
 		if !s.Valid() {
 			t.Errorf("%s invalid", s)

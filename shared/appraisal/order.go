@@ -3,6 +3,7 @@ package appraisal
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -80,7 +81,7 @@ func Next(s Status, a Action) (Status, error) {
 	}
 	return "", &Error{Kind: KindConflict, Code: "order.illegal_transition",
 		Message: "action " + string(a) + " is not allowed in status " + string(s),
-		Details: map[string]any{"status": s, "action": a, "allowed_actions": AllowedActions(s)}}
+		Details: map[string]any{"status": s, "action": a, "allowed_actions": FlowOperations(s)}}
 }
 
 // AllowedActions lists the actions possible from s, sorted.
@@ -90,6 +91,33 @@ func AllowedActions(s Status) []Action {
 		out = append(out, a)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Operation is the API operation a client calls to take action a — the name allowed_actions and
+// conflicts use, so a client calls exactly what it is offered. Steps the system takes by itself
+// have none.
+func (a Action) Operation() string {
+	switch a {
+	case ActionReviewAgree, ActionReviewSendBk:
+		return "orders.review"
+	case ActionIssueCert:
+		return "certificates.issue"
+	case ActionCreate, ActionRouteReview, ActionAutoComplete, ActionRevokeCert:
+		return ""
+	}
+	return "orders." + string(a)
+}
+
+// FlowOperations lists the operations the flow allows from s whoever calls, sorted.
+func FlowOperations(s Status) []string {
+	out := []string{}
+	for _, a := range AllowedActions(s) {
+		if op := a.Operation(); op != "" && !slices.Contains(out, op) {
+			out = append(out, op)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -258,10 +259,11 @@ func (s *Service) Authorize(ctx context.Context, accessToken, operation string) 
 	return &g.Principal, nil
 }
 
-// Can reports whether p's role holds a capability. Principals from Authorize carry their
-// capabilities, read in the same query as the grant; others are looked up.
+// Can reports whether p's role holds a capability or an operation. Principals from Authorize
+// carry their capabilities, read in the same query as the grant; operations (what an order's
+// allowed_actions asks) and other principals are looked up.
 func (s *Service) Can(ctx context.Context, p *appraisal.Principal, capability string) (bool, error) {
-	if p.SessionID != "" {
+	if p.SessionID != "" && slices.Contains(appraisal.Capabilities, capability) {
 		return p.Can(capability), nil
 	}
 	return s.Permissions.Can(ctx, p.Role, capability)

@@ -16,27 +16,26 @@ import (
 // OrderView is an order as clients see it. It is exported so that huma flattens it into the
 // detail view that embeds it, as encoding/json does.
 type OrderView struct {
-	ID             string     `json:"id"`
-	OrderNo        string     `json:"order_no" example:"JB20261125000042"`
-	Status         string     `json:"status" example:"TRIAGE"`
-	Round          int        `json:"round" doc:"1, or more after a dispute"`
-	CustomerID     string     `json:"customer_id"`
-	CustomerName   string     `json:"customer_name"`
-	ItemID         string     `json:"item_id"`
-	ProductID      string     `json:"product_id"`
-	CategoryID     string     `json:"category_id"`
-	Title          string     `json:"title"`
-	AssigneeID     string     `json:"assignee_expert_id" doc:"Empty while unassigned"`
-	PriceFen       int64      `json:"price_fen"`
-	SLADueAt       time.Time  `json:"sla_due_at"`
-	SLAPaused      bool       `json:"sla_paused" doc:"The clock stops while waiting for the customer (NEED_MORE_INFO)"`
-	SLABreached    bool       `json:"sla_breached"`
-	Note           string     `json:"note"`
-	Version        int64      `json:"version" doc:"Send it back (If-Match or body) with every transition"`
-	AllowedActions []string   `json:"allowed_actions" doc:"What may happen next, by the order flow"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	CompletedAt    *time.Time `json:"completed_at,omitempty"`
+	ID           string     `json:"id"`
+	OrderNo      string     `json:"order_no" example:"JB20261125000042"`
+	Status       string     `json:"status" example:"TRIAGE"`
+	Round        int        `json:"round" doc:"1, or more after a dispute"`
+	CustomerID   string     `json:"customer_id"`
+	CustomerName string     `json:"customer_name"`
+	ItemID       string     `json:"item_id"`
+	ProductID    string     `json:"product_id"`
+	CategoryID   string     `json:"category_id"`
+	Title        string     `json:"title"`
+	AssigneeID   string     `json:"assignee_expert_id" doc:"Empty while unassigned"`
+	PriceFen     int64      `json:"price_fen"`
+	SLADueAt     time.Time  `json:"sla_due_at"`
+	SLAPaused    bool       `json:"sla_paused" doc:"The clock stops while waiting for the customer (NEED_MORE_INFO)"`
+	SLABreached  bool       `json:"sla_breached"`
+	Note         string     `json:"note"`
+	Version      int64      `json:"version" doc:"Send it back (If-Match or body) with every transition"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	CompletedAt  *time.Time `json:"completed_at,omitempty"`
 }
 
 func viewOrder(o *appraisal.Order) OrderView {
@@ -44,12 +43,7 @@ func viewOrder(o *appraisal.Order) OrderView {
 		CustomerID: formatID(o.CustomerID), CustomerName: o.CustomerName, ItemID: formatID(o.ItemID),
 		ProductID: formatID(o.ProductID), CategoryID: formatID(o.CategoryID), Title: o.Title, AssigneeID: formatOptionalID(o.AssigneeID),
 		PriceFen: o.PriceFen, SLADueAt: o.SLADueAt.UTC(), SLAPaused: o.SLAPausedAt != nil, SLABreached: o.SLABreached(time.Now()),
-		Note: o.Note, Version: o.Version, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(), AllowedActions: []string{}}
-	for _, a := range appraisal.AllowedActions(o.Status) {
-		if a != appraisal.ActionRouteReview && a != appraisal.ActionAutoComplete {
-			v.AllowedActions = append(v.AllowedActions, string(a))
-		}
-	}
+		Note: o.Note, Version: o.Version, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
 	if o.CompletedAt != nil {
 		t := o.CompletedAt.UTC()
 		v.CompletedAt = &t
@@ -141,13 +135,14 @@ type orderCustomerView struct {
 
 type orderDetailView struct {
 	OrderView
-	Customer     orderCustomerView `json:"customer"`
-	Events       []eventView       `json:"events" doc:"The timeline, oldest first"`
-	Opinions     []opinionView     `json:"opinions"`
-	Reviews      []reviewView      `json:"reviews"`
-	Certificates []certificateView `json:"certificates"`
-	Item         itemView          `json:"item" doc:"The item being appraised: title, description and attributes are the expert's material; its photos are GET /api/v1/media?owner_type=item"`
-	Blind        bool              `json:"blind" doc:"True when earlier rounds' opinions, reviews and certificates are left out: the caller is the new round's expert and has not yet given their own opinion"`
+	AllowedActions []string          `json:"allowed_actions" doc:"The operations (by operationId, e.g. orders.assign, orders.review, certificates.issue) this caller may call on the order now: allowed by the flow, held by the caller's role, and passing the action's own checks (the assigned expert starts and gives the opinion, nobody reviews their own opinion, only a GENUINE or FAKE verdict is certified). Lists and transition answers leave it out: read the order again after a change."`
+	Customer       orderCustomerView `json:"customer"`
+	Events         []eventView       `json:"events" doc:"The timeline, oldest first"`
+	Opinions       []opinionView     `json:"opinions"`
+	Reviews        []reviewView      `json:"reviews"`
+	Certificates   []certificateView `json:"certificates"`
+	Item           itemView          `json:"item" doc:"The item being appraised: title, description and attributes are the expert's material; its photos are GET /api/v1/media?owner_type=item"`
+	Blind          bool              `json:"blind" doc:"True when earlier rounds' opinions, reviews and certificates are left out: the caller is the new round's expert and has not yet given their own opinion"`
 }
 
 type ordersInput struct {
@@ -375,7 +370,7 @@ func ordersGet(d *Deps) route {
 			return nil, err
 		}
 		v := orderDetailView{OrderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
-			Reviews: []reviewView{}, Certificates: []certificateView{}, Item: viewItem(*det.Item), Blind: det.Blind}
+			Reviews: []reviewView{}, Certificates: []certificateView{}, Item: viewItem(*det.Item), Blind: det.Blind, AllowedActions: det.Actions}
 		v.Customer = orderCustomerView{ID: formatID(det.Order.CustomerID), Name: det.Order.CustomerName}
 		if det.SeeAll {
 			// Experts never see contact details; others see them masked or, if allowed, in full.

@@ -28,7 +28,7 @@ type Problem struct {
 	Code      string                 `json:"code" doc:"A stable machine-readable code to branch on" example:"validation_failed"`
 	RequestID string                 `json:"request_id,omitempty" doc:"The request id, also in the X-Request-Id header"`
 	Errors    []appraisal.FieldError `json:"errors,omitempty" doc:"Per-field validation problems"`
-	Details   map[string]any         `json:"details,omitempty" doc:"Machine-readable facts, such as current_status, current_version and allowed_actions on a conflict"`
+	Details   map[string]any         `json:"details,omitempty" doc:"Machine-readable facts, such as current_status, current_version and allowed_actions (the operations the order flow allows from the current status, whoever calls) on a conflict"`
 
 	retryAfter int // seconds, for 429
 }

@@ -345,7 +345,7 @@ func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) 
 		}
 		return nil, &appraisal.Error{Kind: appraisal.KindConflict, Code: "order.version_conflict",
 			Message: "the order was changed by someone else; reload and retry",
-			Details: map[string]any{"current_status": cur.Status, "current_version": cur.Version, "allowed_actions": appraisal.AllowedActions(cur.Status)}}
+			Details: map[string]any{"current_status": cur.Status, "current_version": cur.Version, "allowed_actions": appraisal.FlowOperations(cur.Status)}}
 	}
 	if err != nil {
 		return nil, err

@@ -146,6 +146,8 @@ type Detail struct {
 	// Blind: earlier rounds' opinions and reviews were left out, because the caller is the expert
 	// of a new round who has not yet given their own opinion.
 	Blind bool
+	// Actions are the operations the caller may call on the order now (see actions).
+	Actions []string
 }
 
 // Get reads an order with its timeline, opinions, reviews, certificates and item, within the
@@ -166,6 +168,9 @@ func (s *Service) Get(ctx context.Context, p *appraisal.Principal, id int64) (*D
 		return nil, err
 	}
 	out := &Detail{OrderDetail: *det, SeeAll: sc.All}
+	if out.Actions, err = s.actions(ctx, p, det); err != nil {
+		return nil, err
+	}
 	if out.Item, err = s.Catalog.Item(ctx, det.Order.ItemID); err != nil {
 		return nil, err
 	}
@@ -185,6 +190,58 @@ func (s *Service) Get(ctx context.Context, p *appraisal.Principal, id int64) (*D
 		}
 	}
 	return out, nil
+}
+
+// actions lists what p may do with the order now: the operations the flow allows from its status
+// that p's role holds and whose own checks pass. The checks are the ones the actions make
+// (mayStart, isAssignee, ownOpinion, a certifiable verdict), so a client offers no button that
+// answers 403 or 409 to this caller.
+func (s *Service) actions(ctx context.Context, p *appraisal.Principal, det *appraisal.OrderDetail) ([]string, error) {
+	o, active := &det.Order, activeIn(det)
+	out := []string{}
+	for _, op := range appraisal.FlowOperations(o.Status) {
+		switch op {
+		case appraisal.ActionStart.Operation():
+			if !mayStart(p, o) {
+				continue
+			}
+		case appraisal.ActionSubmitOpinion.Operation():
+			if !isAssignee(p, o) {
+				continue
+			}
+		case appraisal.ActionReviewAgree.Operation():
+			if active == nil || ownOpinion(p, active) {
+				continue
+			}
+		case appraisal.ActionIssueCert.Operation():
+			if active == nil || !active.Verdict.AllowsCertificate() {
+				continue
+			}
+		}
+		ok, err := s.Permissions.Can(ctx, p, op)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, op)
+		}
+	}
+	return out, nil
+}
+
+// isAssignee: only the assigned expert gives the opinion.
+func isAssignee(p *appraisal.Principal, o *appraisal.Order) bool {
+	return p.ExpertID != 0 && p.ExpertID == o.AssigneeID
+}
+
+// mayStart: the assigned expert starts the appraisal; a super admin may on their behalf.
+func mayStart(p *appraisal.Principal, o *appraisal.Order) bool {
+	return p.Role == appraisal.RoleSuperAdmin || isAssignee(p, o)
+}
+
+// ownOpinion: nobody reviews their own opinion.
+func ownOpinion(p *appraisal.Principal, op *appraisal.Opinion) bool {
+	return p.ExpertID != 0 && p.ExpertID == op.ExpertID
 }
 
 // Certificate reads a certificate of an order within the caller's scope.
@@ -208,7 +265,7 @@ func (s *Service) load(ctx context.Context, p *appraisal.Principal, id, version 
 	if version != o.Version {
 		return nil, &appraisal.Error{Kind: appraisal.KindConflict, Code: "order.version_conflict",
 			Message: "the order was changed by someone else; reload and retry",
-			Details: map[string]any{"current_status": o.Status, "current_version": o.Version, "allowed_actions": appraisal.AllowedActions(o.Status)}}
+			Details: map[string]any{"current_status": o.Status, "current_version": o.Version, "allowed_actions": appraisal.FlowOperations(o.Status)}}
 	}
 	return o, nil
 }
@@ -252,7 +309,7 @@ func (s *Service) Transition(ctx context.Context, p *appraisal.Principal, id, ve
 		case appraisal.ActionProvideInfo:
 			next.ResumeSLA(t)
 		case appraisal.ActionStart:
-			if p.Role != appraisal.RoleSuperAdmin && (p.ExpertID == 0 || p.ExpertID != o.AssigneeID) {
+			if !mayStart(p, o) {
 				return appraisal.E(appraisal.KindForbidden, "order.not_assignee", "only the assigned expert can start the appraisal")
 			}
 		case appraisal.ActionDispute:
@@ -405,7 +462,7 @@ func (s *Service) SubmitOpinion(ctx context.Context, p *appraisal.Principal, id,
 	if err != nil {
 		return nil, nil, err
 	}
-	if p.ExpertID == 0 || p.ExpertID != o.AssigneeID {
+	if !isAssignee(p, o) {
 		return nil, nil, appraisal.E(appraisal.KindForbidden, "order.not_assignee", "only the assigned expert can submit an opinion")
 	}
 	op := &appraisal.Opinion{ExpertID: p.ExpertID, Verdict: in.Verdict, Era: in.Era, Condition: in.Condition,
@@ -454,7 +511,7 @@ func (s *Service) ReviewOpinion(ctx context.Context, p *appraisal.Principal, id,
 	if err != nil {
 		return nil, err
 	}
-	if p.ExpertID != 0 && p.ExpertID == op.ExpertID {
+	if ownOpinion(p, op) {
 		return nil, appraisal.E(appraisal.KindForbidden, "order.own_opinion", "nobody reviews their own opinion")
 	}
 	t := s.now()
@@ -474,12 +531,20 @@ func (s *Service) activeOpinion(ctx context.Context, o *appraisal.Order) (*appra
 	if err != nil {
 		return nil, err
 	}
-	for i := len(d.Opinions) - 1; i >= 0; i-- {
-		if op := d.Opinions[i]; op.Round == o.Round && op.Status == "ACTIVE" {
-			return &op, nil
-		}
+	if op := activeIn(d); op != nil {
+		return op, nil
 	}
 	return nil, appraisal.E(appraisal.KindConflict, "order.no_opinion", "the order has no active opinion")
+}
+
+// activeIn is the current round's active opinion in d, or nil.
+func activeIn(d *appraisal.OrderDetail) *appraisal.Opinion {
+	for i := len(d.Opinions) - 1; i >= 0; i-- {
+		if op := d.Opinions[i]; op.Round == d.Order.Round && op.Status == "ACTIVE" {
+			return &op
+		}
+	}
+	return nil
 }
 
 // IssueCertificate certifies a completed order whose verdict allows a certificate.

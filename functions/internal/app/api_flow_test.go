@@ -310,7 +310,7 @@ func TestReissueAfterRevoke(t *testing.T) {
 		first := issue(t, h, op, h.login(t, "reissue-expert", "password-reissue-expert"), objs["order"], v)
 		must(t, h.as(t, admin, "POST", "/api/v1/certificates/"+first+"/revoke", map[string]any{"reason": "证书编号印错"}), 200)
 		o := must(t, h.as(t, op, "GET", "/api/v1/orders/"+objs["order"], nil), 200)
-		if o["status"] != "COMPLETED" || !strings.Contains(fmt.Sprint(o["allowed_actions"]), "issue_certificate") {
+		if o["status"] != "COMPLETED" || !strings.Contains(fmt.Sprint(o["allowed_actions"]), "certificates.issue") {
 			t.Fatalf("after the revocation: %v %v", o["status"], o["allowed_actions"])
 		}
 		again := must(t, h.as(t, op, "POST", "/api/v1/orders/"+objs["order"]+"/certificate", map[string]any{"version": o["version"]}), 201)
@@ -348,6 +348,63 @@ func TestTimelineNamesActors(t *testing.T) {
 		must(t, h.as(t, admin, "PATCH", "/api/v1/admin/users/"+strconv.FormatInt(opID, 10), map[string]any{"display_name": "王奥尔加"}), 200)
 		if got := names(); got[0] != "王奥尔加" || got[1] != "王奥尔加" {
 			t.Fatalf("after the rename: %v", got)
+		}
+	})
+}
+
+// TestAllowedActionsAreTheCallers: allowed_actions lists exactly the operations this caller may
+// call now — by the flow, the role, the assignment, whose opinion it is and the verdict — and every
+// operation offered is then called and answers success.
+func TestAllowedActionsAreTheCallers(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "aa-operator", appraisal.RoleOperator)
+		_, rev := h.user(t, "aa-reviewer", appraisal.RoleReviewer)
+		_, viewer := h.user(t, "aa-viewer", appraisal.RoleViewer)
+		e := newExpert(t, h, admin, "aa-expert")
+		ex := h.login(t, "aa-expert", "password-aa-expert")
+		objs, _ := assigned(t, h, op, e)
+		path := "/api/v1/orders/" + objs["order"]
+		offered := func(tok string) []string {
+			var out []string
+			for _, a := range must(t, h.as(t, tok, "GET", path, nil), 200)["allowed_actions"].([]any) {
+				out = append(out, a.(string))
+			}
+			return out
+		}
+		version := func() int { return int(must(t, h.as(t, op, "GET", path, nil), 200)["version"].(float64)) }
+		for _, step := range []struct {
+			status string
+			want   map[string][]string // by caller
+			tok    string              // who then calls
+			call   string              // the operation called, which must be offered
+			suffix string
+			body   map[string]any
+		}{
+			{"ASSIGNED", map[string][]string{"operator": {"orders.assign"}, "expert": {"orders.start"}, "reviewer": nil, "viewer": nil},
+				ex, "orders.start", "/start", nil},
+			{"IN_APPRAISAL", map[string][]string{"operator": nil, "expert": {"orders.submit_opinion"}, "reviewer": nil, "viewer": nil},
+				ex, "orders.submit_opinion", "/opinions", map[string]any{"verdict": "UNCERTAIN", "era": "清", "condition": "好",
+					"value_min_fen": 0, "value_max_fen": 0, "public_comment": "无法确定"}},
+			{"IN_REVIEW", map[string][]string{"operator": nil, "expert": nil, "reviewer": {"orders.review"}, "viewer": nil},
+				rev, "orders.review", "/reviews", map[string]any{"decision": "AGREE"}},
+			// An UNCERTAIN verdict is not certified: the operator is offered the dispute only.
+			{"COMPLETED", map[string][]string{"operator": {"orders.dispute"}, "expert": nil, "reviewer": nil, "viewer": nil},
+				op, "orders.dispute", "/dispute", map[string]any{"note": "客户不认可"}},
+		} {
+			callers := map[string]string{"operator": op, "expert": ex, "reviewer": rev, "viewer": viewer}
+			if st := must(t, h.as(t, op, "GET", path, nil), 200)["status"]; st != step.status {
+				t.Fatalf("status %v, want %s", st, step.status)
+			}
+			for who, tok := range callers {
+				if got := offered(tok); fmt.Sprint(got) != fmt.Sprint(step.want[who]) {
+					t.Errorf("%s: %s is offered %v, want %v", step.status, who, got, step.want[who])
+				}
+			}
+			r := h.as(t, step.tok, "POST", path+step.suffix, withVersion(version(), step.body))
+			if r.status != 200 && r.status != 201 {
+				t.Fatalf("%s: calling the offered %s: %d %s", step.status, step.call, r.status, r.body)
+			}
 		}
 	})
 }
