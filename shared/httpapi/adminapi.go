@@ -55,9 +55,9 @@ type forceLogoutOutput struct {
 }
 
 type roleView struct {
-	ID          int      `json:"id"`
-	Code        string   `json:"code"`
-	Permissions []string `json:"permissions"`
+	ID         int      `json:"id"`
+	Code       string   `json:"code"`
+	Operations []string `json:"operations" doc:"The operation ids the role holds"`
 }
 
 type rolesOutput struct {
@@ -197,7 +197,7 @@ func adminRolesList(d *Deps) route {
 		}
 		out := &rolesOutput{}
 		for _, r := range appraisal.Roles {
-			out.Body.Items = append(out.Body.Items, roleView{ID: int(r), Code: r.Code(), Permissions: append([]string{}, perms[r]...)})
+			out.Body.Items = append(out.Body.Items, roleView{ID: int(r), Code: r.Code(), Operations: append([]string{}, perms[r]...)})
 		}
 		out.Body.Operations = auth.Operations()
 		return out, nil
@@ -220,7 +220,7 @@ func adminRolesUpdatePermissions(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		return &roleOutput{Body: roleView{ID: int(role), Code: role.Code(), Permissions: ops}}, nil
+		return &roleOutput{Body: roleView{ID: int(role), Code: role.Code(), Operations: ops}}, nil
 	})
 }
 

@@ -66,10 +66,10 @@ type refreshInput struct {
 
 type meOutput struct {
 	Body struct {
-		User        userView `json:"user"`
-		SessionID   string   `json:"session_id"`
-		ExpertID    string   `json:"expert_id" doc:"The caller's expert profile; empty when none"`
-		Permissions []string `json:"permissions" doc:"Operations the caller's role may perform now"`
+		User       userView `json:"user"`
+		SessionID  string   `json:"session_id"`
+		ExpertID   string   `json:"expert_id" doc:"The caller's expert profile; empty when none"`
+		Operations []string `json:"operations" doc:"The operation ids the caller's role may call now: the same names as a role's operations and an order's allowed_actions"`
 	}
 }
 
@@ -183,7 +183,7 @@ func authMe(d *Deps) route {
 		}
 		out := &meOutput{}
 		out.Body.User, out.Body.SessionID, out.Body.ExpertID = viewUser(u), p.SessionID, formatOptionalID(p.ExpertID)
-		out.Body.Permissions = perms
+		out.Body.Operations = perms
 		return out, nil
 	})
 }

@@ -408,3 +408,38 @@ func TestAllowedActionsAreTheCallers(t *testing.T) {
 		}
 	})
 }
+
+// TestOperationsOneSpelling: a role's grants are read and written as "operations", /auth/me names
+// the caller's the same way, and the names are the operation ids allowed_actions uses.
+func TestOperationsOneSpelling(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, viewer := h.user(t, "os-viewer", appraisal.RoleViewer)
+		ops := func(m map[string]any) string { return fmt.Sprint(m["operations"]) }
+		if me := must(t, h.as(t, viewer, "GET", "/api/v1/auth/me", nil), 200); !strings.Contains(ops(me), "orders.get") || strings.Contains(ops(me), "orders.assign") {
+			t.Fatalf("a viewer's operations: %v", me)
+		}
+		roles := must(t, h.as(t, admin, "GET", "/api/v1/admin/roles", nil), 200)
+		var viewerRole map[string]any
+		for _, r := range roles["items"].([]any) {
+			if r.(map[string]any)["id"].(float64) == float64(appraisal.RoleViewer) {
+				viewerRole = r.(map[string]any)
+			}
+		}
+		if viewerRole == nil || !strings.Contains(ops(viewerRole), "orders.get") {
+			t.Fatalf("roles: %v", roles)
+		}
+		var granted []string
+		for _, o := range viewerRole["operations"].([]any) {
+			granted = append(granted, o.(string))
+		}
+		granted = append(granted, "orders.triage")
+		put := must(t, h.as(t, admin, "PUT", fmt.Sprintf("/api/v1/admin/roles/%d/permissions", appraisal.RoleViewer), map[string]any{"operations": granted}), 200)
+		if !strings.Contains(ops(put), "orders.triage") {
+			t.Fatalf("written as operations, read back: %v", put)
+		}
+		if me := must(t, h.as(t, viewer, "GET", "/api/v1/auth/me", nil), 200); !strings.Contains(ops(me), "orders.triage") {
+			t.Fatalf("the grant applies at once: %v", me)
+		}
+	})
+}
