@@ -20,7 +20,7 @@ var reads = []string{"Can", "Categories", "Certificate", "CertificateByToken", "
 	"Permissions", "Product", "Products", "SessionsOf", "UserByID", "UserByUsername", "VisibleMedia"}
 
 // writes maps every method that changes the database to the epochs it must bump: what the cached
-// reads (Grant, ListOrders, OrderDetail, Customer) are built from. An empty list says, on
+// reads (Grant, Can, ListOrders, OrderDetail, Customer) are built from. An empty list says, on
 // purpose, that the write changes nothing any cached read returns.
 var writes = map[string][]string{
 	// sessions, accounts, roles, expert profiles: the grant

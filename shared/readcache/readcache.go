@@ -122,6 +122,14 @@ func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) ([]appr
 	return p.Orders, p.Total, err
 }
 
+// Can caches a role's hold on an operation, under the same epoch as grants: an order's
+// allowed_actions asks it on every detail read, and SetPermissions bumps that epoch.
+func (s *Store) Can(ctx context.Context, role appraisal.RoleID, operation string) (bool, error) {
+	return cached(ctx, s, EpochAuth, "can\x00"+formatID(int64(role))+"\x00"+operation, func() (bool, error) {
+		return s.Store.Can(ctx, role, operation)
+	})
+}
+
 // OrderDetail caches order details.
 func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDetail, error) {
 	return cached(ctx, s, EpochOrders, "detail\x00"+formatID(id), func() (*appraisal.OrderDetail, error) {

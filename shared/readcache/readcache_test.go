@@ -51,12 +51,26 @@ func TestTwoInstances(t *testing.T) {
 			if g := grant(bb, "orders.list"); !g.Allowed || !g.SessionActive {
 				t.Fatalf("initial grant %+v", g)
 			}
+			can := func(st *readcache.Store, op string) bool {
+				t.Helper()
+				ok, err := st.Can(ctx, appraisal.RoleViewer, op)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok
+			}
+			if !can(bb, "orders.list") {
+				t.Fatal("the viewer's role does not hold orders.list at first")
+			}
 			// A permission change made through one instance applies on the other's next read.
 			if err := a.SetPermissions(ctx, appraisal.RoleViewer, []string{"orders.get"}, audit); err != nil {
 				t.Fatal(err)
 			}
 			if g := grant(bb, "orders.list"); g.Allowed {
 				t.Fatal("instance B still allows orders.list after A removed it")
+			}
+			if can(bb, "orders.list") {
+				t.Fatal("instance B's Can still answers yes after A removed orders.list")
 			}
 			// So does a logout.
 			if err := a.RevokeSession(ctx, u.ID, "s1", "logout", audit); err != nil {
