@@ -153,11 +153,16 @@ func TestEndToEnd(t *testing.T) {
 			env["REVIEW_SAMPLE_RATE"] = "0"
 			env["REVIEW_VALUE_THRESHOLD_FEN"] = "1000000"
 			env["PUBLIC_BASE_URL"] = "https://verify.jianbao.example"
+			env["METRICS_ADDR"] = freeAddr(t)
 			base, _, _ := startRun(t, env)
 			endToEnd(t, newAPIClient(t, base), adminPW)
 
-			// After the run, /metrics has the request histogram by route pattern.
-			fams := scrape(t, base)
+			// /metrics is not on the application port, whatever the route table says.
+			if status, _ := get(t, base+"/metrics"); status != http.StatusNotFound {
+				t.Errorf("/metrics on the application port: %d, want 404", status)
+			}
+			// After the run, /metrics (on its own port) has the request histogram by route pattern.
+			fams := scrape(t, "http://"+env["METRICS_ADDR"])
 			h := fams["jianbao_http_request_duration_seconds"]
 			if h == nil || h.GetType() != dto.MetricType_HISTOGRAM {
 				t.Fatalf("no request histogram in /metrics")

@@ -64,7 +64,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	log.Info("starting", "config", cfg, "version", app.Version())
 
-	// Prometheus: /metrics on the same port (the Ingress publishes /api only).
+	// Prometheus: /metrics on its own listener (METRICS_ADDR), never on the application port.
 	m := metrics.New(app.Version())
 	var draining atomic.Bool
 	a, err := app.Open(ctx, cfg, log, app.Options{Stream: true, Observe: m.ObserveHTTP, Draining: draining.Load})
@@ -112,7 +112,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		mux.Handle(localstore.PathPrefix, a.Local.Handler())
 	}
 	mux.Handle("/", a.Handler())
-	mux.Handle("GET /metrics", m.Handler())
 	if relay := a.Relay(); relay != nil {
 		mux.Handle("/hooks/", http.StripPrefix("/hooks", relay.Handler()))
 	}
@@ -130,6 +129,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return err
 	}
 	log.Info("listening", "addr", lis.Addr().String())
+	if cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(cfg.MetricsAddr, m.Handler(), log)
+		if err != nil {
+			lis.Close()
+			return err
+		}
+		defer stop()
+	}
 	return serve(ctx, srv, lis, cfg.ShutdownDelay, cfg.ShutdownTimeout, &draining, log)
 }
 
@@ -172,4 +179,19 @@ func retention(ctx context.Context, getenv func(string) string, stdout io.Writer
 	defer a.Close()
 	_, err = a.Retention().Run(ctx, time.Now())
 	return err
+}
+
+// serveMetrics serves /metrics alone on addr: a port the ingress does not publish and only the
+// cluster's Prometheus reaches. It stops with the server.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go srv.Serve(lis)
+	log.Info("metrics listening", "addr", lis.Addr().String())
+	return func() { srv.Close() }, nil
 }

@@ -63,6 +63,9 @@ type AuditFilter struct {
 // AuditLog reads and prunes the audit log. Rows are written by the stores, in the transaction of
 // the change they describe, so a change is never without its row.
 type AuditLog interface {
+	// RecordAudit writes a row for a change that has no row of its own in the database (an
+	// unlock clears counters in Redis).
+	RecordAudit(ctx context.Context, a AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditRecord, int, error)
 	PruneAudit(ctx context.Context, before time.Time) (int64, error)
 }

@@ -32,6 +32,8 @@ type Principal struct {
 	ExpertID  int64 // the caller's expert profile, 0 when none
 	// Capabilities are the capability permissions (Cap…) the role holds, read with the grant.
 	Capabilities []string
+	// MustChangePassword: an administrator reset the password; only changing it is allowed.
+	MustChangePassword bool
 }
 
 // Can reports whether the principal's role held capability when the request was authorized.
@@ -99,8 +101,16 @@ type Throttle interface {
 	Blocked(ctx context.Context, key string, limit int) (time.Duration, error)
 	// Hit counts one event against key; the window starts at the first hit.
 	Hit(ctx context.Context, key string, window time.Duration) (int, error)
+	// Take counts one event against key and, when that event is over limit, reports how long
+	// the window still runs (else 0). Counting and checking are one step, so parallel callers
+	// cannot all pass the check before any of them is counted.
+	Take(ctx context.Context, key string, limit int, window time.Duration) (time.Duration, error)
+	// Forgive takes back one event counted against key (a login that succeeded).
+	Forgive(ctx context.Context, key string) error
 	// Reset forgets key.
 	Reset(ctx context.Context, key string) error
+	// ResetPrefix forgets every key that starts with prefix (an administrator's unlock).
+	ResetPrefix(ctx context.Context, prefix string) error
 }
 
 // IdempotencyStore remembers the responses of creates sent with an Idempotency-Key, so that a

@@ -41,7 +41,7 @@ type Error struct {
 	Code       string
 	Message    string
 	Fields     []FieldError  // per-field validation problems, for KindInvalid
-	RetryAfter time.Duration // for KindRateLimited
+	RetryAfter time.Duration // for KindRateLimited and KindUnavailable
 	// Details are machine-readable facts for the client, such as the current state on a conflict.
 	Details map[string]any
 	Err     error // the underlying cause; never shown to clients
@@ -94,3 +94,12 @@ func KindOf(err error) Kind {
 
 // IsKind reports whether err carries the given kind.
 func IsKind(err error, k Kind) bool { return err != nil && KindOf(err) == k }
+
+// CodeOf returns err's stable code, or "" when err is nil or carries none.
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

@@ -41,7 +41,8 @@ type Media struct {
 	ContentType string
 	Size        int64 // declared at upload, then as stored
 	Status      MediaStatus
-	Reason      string // why it was rejected or failed
+	Reason      string // why it was rejected or failed, in detail
+	ReasonCode  string // the stable code of Reason (media.Reason…)
 	Attempts    int
 	LeaseOwner  string
 	LeaseUntil  *time.Time
@@ -55,6 +56,11 @@ type Media struct {
 	UpdatedAt   time.Time
 	ProcessedAt *time.Time
 	DeletedAt   *time.Time
+	// OriginalETag is the stored original's ETag when it was processed: another ETag later means
+	// the original was replaced.
+	OriginalETag string
+	// OriginalRemovedAt: the original of a rejected file was removed from storage.
+	OriginalRemovedAt *time.Time
 }
 
 // Rendition is one derived file.
@@ -70,14 +76,16 @@ type Rendition struct {
 
 // MediaResult is what processing concluded.
 type MediaResult struct {
-	Status     MediaStatus // READY, REJECTED or FAILED
-	Reason     string
-	SHA256     string
-	Size       int64
-	Width      int
-	Height     int
-	DurationMS int64
-	Renditions []Rendition
+	Status       MediaStatus // READY, REJECTED or FAILED
+	Reason       string
+	ReasonCode   string
+	OriginalETag string
+	SHA256       string
+	Size         int64
+	Width        int
+	Height       int
+	DurationMS   int64
+	Renditions   []Rendition
 }
 
 // MediaStore keeps media rows.
@@ -103,6 +111,10 @@ type MediaStore interface {
 	DeleteMedia(ctx context.Context, id int64, a AuditEntry) error
 	// DeletedMedia lists assets deleted before t whose objects are still to be removed.
 	DeletedMedia(ctx context.Context, before time.Time, limit int) ([]Media, error)
+	// RejectedOriginals lists rejected assets processed before t whose original is still stored.
+	RejectedOriginals(ctx context.Context, before time.Time, limit int) ([]Media, error)
+	// MarkOriginalRemoved records that a rejected asset's original was removed from storage.
+	MarkOriginalRemoved(ctx context.Context, id int64, t time.Time) error
 	// PurgeMedia forgets an asset whose objects have been removed.
 	PurgeMedia(ctx context.Context, id int64) error
 	// MediaStats counts assets by status since t, for the dashboard.
@@ -127,13 +139,54 @@ type PresignedRequest struct {
 }
 
 // BlobStore keeps objects: COS in production, a local directory in embedded mode. A missing
-// object is KindNotFound.
+// object is KindNotFound. Put (the server's own writes: renditions) may replace an object; a
+// presigned PUT (a client's upload) never does.
 type BlobStore interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 	Get(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, error)
 	Head(ctx context.Context, key string) (ObjectInfo, error)
 	Delete(ctx context.Context, key string) error
 	List(ctx context.Context, prefix string) ([]ObjectInfo, error)
-	PresignPut(ctx context.Context, key, contentType string, expires time.Duration) (PresignedRequest, error)
+	// PresignPut lets a client create key once, with exactly size bytes of contentType: the store
+	// refuses a different length or type, and refuses to write over an object that exists (an
+	// original is evidence: once written it is never replaced).
+	PresignPut(ctx context.Context, key, contentType string, size int64, expires time.Duration) (PresignedRequest, error)
 	PresignGet(ctx context.Context, key string, expires time.Duration) (string, error)
+}
+
+// The codes of a media rejection (Media.ReasonCode). A client shows ReasonText of the code; the
+// stored reason adds detail.
+const (
+	ReasonEmpty          = "empty"
+	ReasonUnsupported    = "unsupported_format"
+	ReasonHEIF           = "heif_unsupported"
+	ReasonDamaged        = "damaged"
+	ReasonTooManyPixels  = "too_many_pixels"
+	ReasonTooLarge       = "too_large"
+	ReasonNoVideo        = "no_video_stream"
+	ReasonTooLong        = "too_long"
+	ReasonUnconvertible  = "unconvertible"
+	ReasonKindMismatch   = "kind_mismatch"
+	ReasonSizeMismatch   = "size_mismatch"
+	ReasonFailed         = "processing_failed" // not a rejection: trouble that is retried
+	ReasonOriginalGone   = "original_missing"  // the original left storage before processing
+	ReasonOriginalChange = "original_replaced" // the stored original is not the one processed
+)
+
+// ReasonText is what a media reason code means, in Chinese (zh) and English (en).
+var ReasonText = map[string][2]string{
+	ReasonEmpty:          {"文件为空", "the file is empty"},
+	ReasonUnsupported:    {"不支持的文件格式：请上传 JPEG、PNG、WebP、GIF 图片或 MP4、MOV、WebM 视频", "unsupported format: upload a JPEG, PNG, WebP or GIF image, or an MP4, MOV or WebM video"},
+	ReasonHEIF:           {"不支持 HEIC/HEIF 格式，请导出为 JPEG 后上传", "HEIC/HEIF is not supported: export the photo as JPEG"},
+	ReasonDamaged:        {"文件已损坏或不完整，无法读取", "the file is damaged or truncated"},
+	ReasonTooManyPixels:  {"图片像素过多，超出上限", "the image has more pixels than allowed"},
+	ReasonTooLarge:       {"文件超过大小上限", "the file is larger than allowed"},
+	ReasonNoVideo:        {"文件中没有视频画面", "the file has no video stream"},
+	ReasonTooLong:        {"视频时长超过上限", "the video is longer than allowed"},
+	ReasonUnconvertible:  {"视频无法转码，请换一种格式后重新上传", "the video cannot be converted: upload it in another format"},
+	ReasonKindMismatch:   {"文件内容与声明的类型不符（例如把视频作为图片上传）", "the file's content is not the declared kind (e.g. a video sent as a photo)"},
+	ReasonSizeMismatch:   {"文件大小与声明的不一致", "the file's size is not the declared size"},
+	ReasonFailed:         {"处理失败，将自动重试", "processing failed; it is retried"},
+	ReasonOriginalGone:   {"原始文件已不在存储中", "the original is no longer in storage"},
+	ReasonOriginalChange: {"原始文件被替换，与处理时的不一致", "the original was replaced after processing"},
 }

@@ -65,6 +65,8 @@ var DefaultPolicy = map[string][]RoleID{
 	"admin.users.get":                managers,
 	"admin.users.update":             managers,
 	"admin.users.force_logout":       managers,
+	"admin.users.unlock":             managers,
+	"admin.users.password.reset":     managers,
 	"admin.roles.list":               managers,
 	"admin.roles.update_permissions": {RoleSuperAdmin},
 	"admin.login_logs.list":          managers,

@@ -27,8 +27,11 @@ type User struct {
 	PasswordHash string
 	Role         RoleID
 	Disabled     bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MustChangePassword: an administrator set the password; until the user changes it, the
+	// account may do nothing but that (auth.Service.Authorize).
+	MustChangePassword bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // NormalizeUsername trims and lower-cases a username. Uniqueness is enforced on the normalised form
@@ -53,7 +56,8 @@ type UserStore interface {
 	ListUsers(ctx context.Context, f UserFilter) ([]User, int, error)
 	// UpdateUser saves display name, role and disabled.
 	UpdateUser(ctx context.Context, u *User, a AuditEntry) error
-	SetPassword(ctx context.Context, id int64, hash string, a AuditEntry) error
+	// SetPassword replaces the password hash; mustChange makes the next login change it.
+	SetPassword(ctx context.Context, id int64, hash string, mustChange bool, a AuditEntry) error
 	// CountUsers counts all accounts, disabled ones included.
 	CountUsers(ctx context.Context) (int, error)
 }

@@ -32,7 +32,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *appraisal.Principal, in
 	if err := CanManage(actor, in.Role); err != nil {
 		return nil, err
 	}
-	hash, err := s.HashPassword("password", in.Password)
+	hash, err := s.HashPassword(ctx, "password", in.Password)
 	if err != nil {
 		return nil, err
 	}

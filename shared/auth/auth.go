@@ -23,21 +23,29 @@ import (
 	"github.com/jianbao/admin/shared/token"
 )
 
-// Limits bound login attempts. PerUser failures lock the account for Window (lockout); PerIP
-// failures block the address for Window.
+// Limits bound login attempts. They are aimed at sources, never at an account alone: anyone may
+// type anyone's username, so a limit that locked an account for everybody would let an outsider
+// lock the super admin out (see docs/SECURITY.md).
 type Limits struct {
-	PerUser int
-	PerIP   int
-	Window  time.Duration
+	// PerSource failures of one account from one address lock that address out of that account
+	// for Window. The account stays open to every other address.
+	PerSource int
+	// PerIP attempts from one address (any accounts; a success is given back) block the address.
+	PerIP int
+	// PerAccount failures of one account from all addresses mark it as under attack: from then
+	// each further failure makes its address wait before its next attempt, a delay that doubles
+	// with each of that address's failures. An address that has not failed still gets its attempts.
+	PerAccount int
+	Window     time.Duration
 }
 
-// DefaultLimits suit a console of a few dozen staff: five wrong passwords lock an account for
-// fifteen minutes; thirty failures from one address block it as long.
-var DefaultLimits = Limits{PerUser: 5, PerIP: 30, Window: 15 * time.Minute}
+// DefaultLimits suit a console of a few dozen staff.
+var DefaultLimits = Limits{PerSource: 5, PerIP: 30, PerAccount: 20, Window: 15 * time.Minute}
 
 // Service authenticates and authorizes admin users.
 type Service struct {
 	Users       appraisal.UserStore
+	Audit       appraisal.AuditLog // rows for changes that live outside the database (unlocks)
 	LoginLog    appraisal.LoginLog
 	Sessions    appraisal.SessionStore
 	Permissions appraisal.PermissionStore
@@ -46,11 +54,15 @@ type Service struct {
 	Password    password.Params
 	RefreshTTL  time.Duration
 	Limits      Limits
-	Log         *slog.Logger
-	Now         func() time.Time
+	// Hashing bounds the password hashes computed at once (each argon2id takes Password's
+	// memory); nil means DefaultHashing's bound.
+	Hashing *Gate
+	Log     *slog.Logger
+	Now     func() time.Time
 
 	dummyOnce sync.Once
 	dummyHash string
+	gateOnce  sync.Once
 }
 
 // Meta is where a request came from.
@@ -77,6 +89,8 @@ var (
 	errRefreshReused      = appraisal.E(appraisal.KindUnauthorized, "auth.refresh_reused", "the refresh token was already used; the session is revoked")
 	errSessionEnded       = appraisal.E(appraisal.KindUnauthorized, "auth.session_revoked", "the session has ended; log in again")
 	errForbidden          = appraisal.E(appraisal.KindForbidden, "auth.forbidden", "your role may not do this")
+	errMustChangePassword = appraisal.E(appraisal.KindForbidden, "auth.password_change_required",
+		"an administrator set your password: change it (POST /api/v1/auth/password) before anything else")
 )
 
 func (s *Service) now() time.Time {
@@ -94,30 +108,44 @@ func (s *Service) refreshTTL() time.Duration {
 }
 
 // Login checks a username and password and starts a session.
+//
+// Every attempt is counted before any hashing (per address, and per account and address), so a
+// flood of parallel attempts cannot all pass the check first; an attempt over a limit answers
+// 429 at once. Hashing then waits for a slot of the Hashing gate, or answers 503 at once when
+// too many are waiting: a flood costs bounded memory, whatever its size.
 func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Tokens, error) {
 	name := appraisal.NormalizeUsername(username)
-	userKey, ipKey := "login:user:"+name, "login:ip:"+m.IP
-	if wait := s.blocked(ctx, userKey, s.Limits.PerUser, ipKey, s.Limits.PerIP); wait > 0 {
-		s.record(ctx, appraisal.LoginAttempt{Username: name, Reason: "throttled", IP: m.IP, UserAgent: m.UserAgent})
+	k := loginKeysFor(name, m.IP)
+	if wait := s.admit(ctx, k); wait > 0 {
+		s.throttled(ctx, name, m, k)
 		return nil, &appraisal.Error{Kind: appraisal.KindRateLimited, Code: "auth.too_many_attempts",
 			Message: "too many failed logins; try again later", RetryAfter: wait}
 	}
 	fail := func(userID int64, reason string) error {
-		s.hit(ctx, userKey, ipKey)
+		s.failed(ctx, k)
 		s.record(ctx, appraisal.LoginAttempt{UserID: userID, Username: name, Reason: reason, IP: m.IP, UserAgent: m.UserAgent})
 		return ErrInvalidCredentials
 	}
 
+	known := s.known(ctx, k)
 	u, err := s.Users.UserByUsername(ctx, name)
 	switch {
 	case appraisal.IsKind(err, appraisal.KindNotFound):
 		// Spend the same time as a real check, so response times do not reveal which names exist.
-		password.Verify(pw, s.dummy())
+		if err := s.verify(ctx, pw, s.dummy(), known); appraisal.IsKind(err, appraisal.KindUnavailable) {
+			s.forgive(ctx, k)
+			return nil, err
+		}
 		return nil, fail(0, "unknown_user")
 	case err != nil:
+		s.forgive(ctx, k)
 		return nil, err
 	}
-	if err := password.Verify(pw, u.PasswordHash); err != nil {
+	if err := s.verify(ctx, pw, u.PasswordHash, known); err != nil {
+		if appraisal.IsKind(err, appraisal.KindUnavailable) {
+			s.forgive(ctx, k)
+			return nil, err
+		}
 		if !errors.Is(err, password.ErrMismatch) {
 			s.Log.ErrorContext(ctx, "unreadable password hash", "user_id", u.ID, "err", err)
 		}
@@ -126,11 +154,7 @@ func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Toke
 	if u.Disabled {
 		return nil, fail(u.ID, "disabled")
 	}
-	if s.Throttle != nil {
-		if err := s.Throttle.Reset(ctx, userKey); err != nil {
-			s.Log.WarnContext(ctx, "throttle reset failed", "err", err)
-		}
-	}
+	s.succeeded(ctx, k)
 
 	t := s.now().UTC()
 	refresh, hash := newRefreshToken()
@@ -253,11 +277,18 @@ func (s *Service) Authorize(ctx context.Context, accessToken, operation string) 
 	if g.UserID == 0 || !g.SessionActive || g.Disabled {
 		return nil, errSessionEnded
 	}
+	if g.MustChangePassword && !slices.Contains(WhilePasswordMustChange, operation) {
+		return &g.Principal, errMustChangePassword
+	}
 	if !g.Allowed {
 		return &g.Principal, errForbidden
 	}
 	return &g.Principal, nil
 }
+
+// WhilePasswordMustChange are the operations an account whose password an administrator set may
+// call before it changes the password.
+var WhilePasswordMustChange = []string{"auth.me", "auth.password.change", "auth.logout"}
 
 // Can reports whether p's role holds a capability or an operation. Principals from Authorize
 // carry their capabilities, read in the same query as the grant; operations (what an order's
@@ -319,17 +350,22 @@ func (s *Service) ChangePassword(ctx context.Context, p *appraisal.Principal, cu
 	if err != nil {
 		return err
 	}
-	if err := password.Verify(current, u.PasswordHash); err != nil {
+	if err := s.verify(ctx, current, u.PasswordHash, true); appraisal.IsKind(err, appraisal.KindUnavailable) {
+		return err
+	} else if err != nil {
 		return appraisal.Invalid(appraisal.FieldError{Field: "current_password", Code: "wrong_password", Message: "the current password is wrong"})
 	}
 	if err := CheckPassword("new_password", next); err != nil {
 		return err
 	}
-	hash, err := password.Hash(next, s.Password)
+	if next == current {
+		return appraisal.Invalid(appraisal.FieldError{Field: "new_password", Code: "unchanged", Message: "the new password must differ from the current one"})
+	}
+	hash, err := s.hash(ctx, next)
 	if err != nil {
 		return err
 	}
-	if err := s.Users.SetPassword(ctx, u.ID, hash, a.For("auth.password.change", "user", formatID(u.ID))); err != nil {
+	if err := s.Users.SetPassword(ctx, u.ID, hash, false, a.For("auth.password.change", "user", formatID(u.ID))); err != nil {
 		return err
 	}
 	_, err = s.Sessions.RevokeUserSessions(ctx, u.ID, p.SessionID, "password_changed", a.For("auth.sessions.revoke_others", "user", formatID(u.ID)))
@@ -337,41 +373,43 @@ func (s *Service) ChangePassword(ctx context.Context, p *appraisal.Principal, cu
 }
 
 // HashPassword hashes a new account password after validating it.
-func (s *Service) HashPassword(field, pw string) (string, error) {
+func (s *Service) HashPassword(ctx context.Context, field, pw string) (string, error) {
 	if err := CheckPassword(field, pw); err != nil {
 		return "", err
 	}
-	return password.Hash(pw, s.Password)
+	return s.hash(ctx, pw)
 }
 
-func (s *Service) blocked(ctx context.Context, pairs ...any) time.Duration {
-	if s.Throttle == nil {
-		return 0
+// ResetPassword is an administrator setting a user's password (a forgotten one, a suspected
+// leak): every session of the account ends, its login limits are cleared, and its next login
+// may do nothing but change the password, so the administrator does not keep knowing it.
+func (s *Service) ResetPassword(ctx context.Context, actor *appraisal.Principal, userID int64, pw string, a appraisal.AuditEntry) error {
+	target, err := s.Users.UserByID(ctx, userID)
+	if err != nil {
+		return err
 	}
-	var wait time.Duration
-	for i := 0; i+1 < len(pairs); i += 2 {
-		d, err := s.Throttle.Blocked(ctx, pairs[i].(string), pairs[i+1].(int))
-		if err != nil {
-			// Fail open: a Redis outage must not lock every member of staff out. It is logged
-			// and /readyz reports it.
-			s.Log.ErrorContext(ctx, "login throttle unavailable", "err", err)
-			return 0
+	if err := CanManage(actor, target.Role); err != nil {
+		return err
+	}
+	if userID == actor.UserID {
+		return appraisal.E(appraisal.KindConflict, "user.reset_own_password", "change your own password at /api/v1/auth/password")
+	}
+	hash, err := s.HashPassword(ctx, "new_password", pw)
+	if err != nil {
+		return err
+	}
+	if err := s.Users.SetPassword(ctx, userID, hash, true, a.For("admin.users.password.reset", "user", formatID(userID))); err != nil {
+		return err
+	}
+	if _, err := s.Sessions.RevokeUserSessions(ctx, userID, "", "password_reset", a.For("admin.users.force_logout", "user", formatID(userID))); err != nil {
+		return err
+	}
+	if s.Throttle != nil {
+		if err := s.Throttle.ResetPrefix(ctx, loginKeysFor(target.Username, "").prefix); err != nil {
+			s.Log.WarnContext(ctx, "login limits not cleared after a reset", "err", err)
 		}
-		wait = max(wait, d)
 	}
-	return wait
-}
-
-func (s *Service) hit(ctx context.Context, keys ...string) {
-	if s.Throttle == nil {
-		return
-	}
-	for _, k := range keys {
-		if _, err := s.Throttle.Hit(ctx, k, s.Limits.Window); err != nil {
-			s.Log.ErrorContext(ctx, "login throttle unavailable", "err", err)
-			return
-		}
-	}
+	return nil
 }
 
 // record writes the login log. A failure to log must not fail the login, but is itself logged.

@@ -2,8 +2,10 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,11 +39,11 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 			if _, err := st.SeedPermissions(ctx, appraisal.DefaultPolicy); err != nil {
 				t.Fatal(err)
 			}
-			svc := &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Log: logs.Discard(),
+			svc := &auth.Service{Users: st, Audit: st, LoginLog: st, Sessions: st, Permissions: st, Log: logs.Discard(),
 				Throttle: redis.NewThrottle(r.Client, r.Prefix),
 				Tokens:   token.NewIssuer([]byte(strings.Repeat("s", 32)), 15*time.Minute),
 				Password: password.Params{MemoryKiB: 1024, Time: 1, Threads: 1},
-				Limits:   auth.Limits{PerUser: 3, PerIP: 10, Window: time.Minute}}
+				Limits:   auth.Limits{PerSource: 3, PerIP: 10, PerAccount: 6, Window: time.Minute}}
 			fn(t, &env{svc: svc, db: d})
 		})
 	}
@@ -129,7 +131,9 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	})
 }
 
-func TestThrottleAndLockout(t *testing.T) {
+// TestLockoutIsAimedAtTheSource: failures lock the address that made them out of the account,
+// and nobody else — the account's owner logs in from another address at once.
+func TestLockoutIsAimedAtTheSource(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		e.user(t, "vic", appraisal.RoleViewer)
@@ -138,16 +142,173 @@ func TestThrottleAndLockout(t *testing.T) {
 				t.Fatalf("attempt %d: %v", i, err)
 			}
 		}
-		// Locked: even the right password is refused, with a time to wait.
-		_, err := e.svc.Login(ctx, "vic", "password-vic", auth.Meta{IP: "3.3.3.3"})
+		// The attacking address is locked, even with the right password, with a time to wait.
+		_, err := e.svc.Login(ctx, "vic", "password-vic", auth.Meta{IP: "2.2.2.2"})
 		var ae *appraisal.Error
 		if appraisal.KindOf(err) != appraisal.KindRateLimited || !asErr(err, &ae) || ae.RetryAfter <= 0 || ae.RetryAfter > time.Minute {
-			t.Fatalf("locked login: %v", err)
+			t.Fatalf("locked source: %v", err)
 		}
-		// Another account from another address is not affected.
-		e.user(t, "wen", appraisal.RoleViewer)
-		if _, err := e.svc.Login(ctx, "wen", "password-wen", auth.Meta{IP: "4.4.4.4"}); err != nil {
+		// The owner, from another address, is not.
+		if _, err := e.svc.Login(ctx, "vic", "password-vic", auth.Meta{IP: "3.3.3.3"}); err != nil {
+			t.Fatalf("owner from a new address: %v", err)
+		}
+	})
+}
+
+// TestAccountUnderAttackStaysOpen: an attack on one account from many addresses slows the
+// addresses that fail (growing delays), never the account: the super admin logs in from a new
+// address in the middle of it.
+func TestAccountUnderAttackStaysOpen(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.user(t, "boss", appraisal.RoleSuperAdmin)
+		// Six failures from three addresses (two each): the account is now under attack.
+		for i := range 6 {
+			ip := fmt.Sprintf("10.0.0.%d", i%3+1)
+			if _, err := e.svc.Login(ctx, "boss", "guess", auth.Meta{IP: ip}); err != auth.ErrInvalidCredentials {
+				t.Fatalf("attempt %d from %s: %v", i, ip, err)
+			}
+		}
+		// The address that failed last (the sixth) now waits before its next attempt, before its
+		// own limit of three.
+		if _, err := e.svc.Login(ctx, "boss", "guess", auth.Meta{IP: "10.0.0.3"}); appraisal.KindOf(err) != appraisal.KindRateLimited {
+			t.Fatalf("failing address under attack: %v, want rate limited", err)
+		}
+		// An address that never failed is not slowed: the owner gets in.
+		if _, err := e.svc.Login(ctx, "boss", "password-boss", auth.Meta{IP: "192.168.1.5"}); err != nil {
+			t.Fatalf("owner during the attack: %v", err)
+		}
+	})
+}
+
+// TestAttemptsAreCountedBeforeHashing: parallel attempts from one address cannot all pass the
+// check before any is counted; only PerIP of them reach a password check.
+func TestAttemptsAreCountedBeforeHashing(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		codes := map[string]int{}
+		for i := range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.Login(ctx, fmt.Sprintf("nobody%d", i), "guess", auth.Meta{IP: "6.6.6.6"})
+				mu.Lock()
+				codes[appraisal.CodeOf(err)]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes["auth.invalid_credentials"] > 10 || codes["auth.invalid_credentials"]+codes["auth.too_many_attempts"]+codes["auth.busy"] != 40 {
+			t.Fatalf("outcomes %v: at most 10 checked (PerIP), the rest refused", codes)
+		}
+		// Throttled attempts are counted, not logged row by row: one row for the address.
+		rows, _, err := e.svc.LoginLog.LoginAttempts(ctx, appraisal.LoginFilter{Page: appraisal.Page{Limit: 100}})
+		if err != nil {
 			t.Fatal(err)
+		}
+		throttled := 0
+		for _, r := range rows {
+			if r.Reason == "throttled" {
+				throttled++
+			}
+		}
+		if throttled != 1 || len(rows) > 11 {
+			t.Fatalf("%d rows, %d throttled: want at most 10 checked and one throttled row", len(rows), throttled)
+		}
+	})
+}
+
+// TestHashingIsBounded: a flood from many addresses (no limit applies) never computes more
+// hashes at once than the gate allows; the excess is refused at once with auth.busy.
+func TestHashingIsBounded(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.svc.Password = password.Params{MemoryKiB: 8 * 1024, Time: 3, Threads: 1} // slow enough to overlap
+		e.svc.Hashing = auth.NewGate(2, 3, 50*time.Millisecond)
+		var wg sync.WaitGroup
+		var busy atomic.Int64
+		for i := range 60 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.Login(ctx, "nobody", "guess", auth.Meta{IP: fmt.Sprintf("172.16.%d.%d", i/250, i%250)})
+				if appraisal.CodeOf(err) == "auth.busy" {
+					if appraisal.KindOf(err) != appraisal.KindUnavailable {
+						t.Errorf("busy is %v, want unavailable (503)", appraisal.KindOf(err))
+					}
+					busy.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if p := e.svc.Hashing.Peak(); p > 2 || p < 1 {
+			t.Fatalf("peak hashes in flight = %d, want 1..2", p)
+		}
+		if busy.Load() == 0 {
+			t.Fatal("60 parallel logins through 2 slots and a queue of 3: some must be refused at once")
+		}
+	})
+}
+
+// TestUnlockAndReset: an administrator clears an account's lockout, and a reset password must be
+// changed before the account can do anything else.
+func TestUnlockAndReset(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.user(t, "root", appraisal.RoleSuperAdmin)
+		e.user(t, "una", appraisal.RoleOperator)
+		root, err := e.svc.Login(ctx, "root", "password-root", auth.Meta{IP: "1.1.1.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := &appraisal.Principal{UserID: root.User.ID, Role: appraisal.RoleSuperAdmin, SessionID: root.SessionID}
+		una, _ := e.svc.Users.UserByUsername(ctx, "una")
+		for range 3 {
+			e.svc.Login(ctx, "una", "typo", auth.Meta{IP: "5.5.5.5"})
+		}
+		if _, err := e.svc.Login(ctx, "una", "password-una", auth.Meta{IP: "5.5.5.5"}); appraisal.KindOf(err) != appraisal.KindRateLimited {
+			t.Fatalf("locked: %v", err)
+		}
+		if err := e.svc.Unlock(ctx, admin, una.ID, actor); err != nil {
+			t.Fatal(err)
+		}
+		before, err := e.svc.Login(ctx, "una", "password-una", auth.Meta{IP: "5.5.5.5"})
+		if err != nil {
+			t.Fatalf("after unlock: %v", err)
+		}
+
+		// Reset: her sessions end, the new password logs in, and only a password change is allowed.
+		if err := e.svc.ResetPassword(ctx, admin, una.ID, "temporary-pass-1", actor); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Authorize(ctx, before.AccessToken, "auth.me"); appraisal.CodeOf(err) != "auth.session_revoked" {
+			t.Fatalf("old session after reset: %v", err)
+		}
+		tk, err := e.svc.Login(ctx, "una", "temporary-pass-1", auth.Meta{IP: "5.5.5.5"})
+		if err != nil || !tk.User.MustChangePassword {
+			t.Fatalf("login with the reset password: %v, must change %v", err, tk != nil && tk.User.MustChangePassword)
+		}
+		if _, err := e.svc.Authorize(ctx, tk.AccessToken, "orders.list"); appraisal.CodeOf(err) != "auth.password_change_required" {
+			t.Fatalf("orders.list before the change: %v", err)
+		}
+		p, err := e.svc.Authorize(ctx, tk.AccessToken, "auth.password.change")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ChangePassword(ctx, p, "temporary-pass-1", "her-own-password", actor); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Authorize(ctx, tk.AccessToken, "orders.list"); err != nil {
+			t.Fatalf("orders.list after the change: %v", err)
+		}
+		// An admin may not reset a super admin's password, nor his own this way.
+		if err := e.svc.ResetPassword(ctx, &appraisal.Principal{UserID: una.ID, Role: appraisal.RoleAdmin}, root.User.ID, "whatever-123", actor); appraisal.KindOf(err) != appraisal.KindForbidden {
+			t.Fatalf("admin resets super admin: %v", err)
+		}
+		if err := e.svc.ResetPassword(ctx, admin, root.User.ID, "whatever-123", actor); appraisal.KindOf(err) != appraisal.KindConflict {
+			t.Fatalf("reset own password: %v", err)
 		}
 	})
 }

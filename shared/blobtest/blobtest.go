@@ -55,27 +55,18 @@ func Run(t *testing.T, s appraisal.BlobStore, httpClient *http.Client) {
 	})
 
 	t.Run("presigned put and get", func(t *testing.T) {
-		req, err := s.PresignPut(ctx, "originals/2026/11/2.png", "image/png", time.Minute)
+		req, err := s.PresignPut(ctx, "originals/2026/11/2.png", "image/png", int64(len("png-bytes")), time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		hr, _ := http.NewRequest(req.Method, req.URL, strings.NewReader("png-bytes"))
-		for k, v := range req.Headers {
-			hr.Header.Set(k, v)
-		}
-		resp, err := httpClient.Do(hr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("presigned PUT: %d", resp.StatusCode)
+		if got := put(t, httpClient, req, "png-bytes"); got != 200 {
+			t.Fatalf("presigned PUT: %d", got)
 		}
 		u, err := s.PresignGet(ctx, "originals/2026/11/2.png", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err = httpClient.Get(u)
+		resp, err := httpClient.Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,4 +76,48 @@ func Run(t *testing.T, s appraisal.BlobStore, httpClient *http.Client) {
 			t.Fatalf("presigned GET: %d %q", resp.StatusCode, b)
 		}
 	})
+
+	// An original is evidence: the upload URL creates it once, and a second PUT to the same URL
+	// (within its lifetime) is refused with the first bytes kept.
+	t.Run("presigned put never replaces", func(t *testing.T) {
+		key := "originals/2026/11/3.jpg"
+		req, err := s.PresignPut(ctx, key, "image/jpeg", 5, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := put(t, httpClient, req, "first"); got != 200 {
+			t.Fatalf("first PUT: %d", got)
+		}
+		if got := put(t, httpClient, req, "other"); got != http.StatusConflict {
+			t.Fatalf("second PUT to the same URL: %d, want 409", got)
+		}
+		rc, _, err := s.Get(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != "first" {
+			t.Fatalf("after a second PUT the object holds %q, want the first bytes", b)
+		}
+		// The server's own writes (renditions, reprocessing) may still replace.
+		if err := s.Put(ctx, key, strings.NewReader("first"), 5, "image/jpeg"); err != nil {
+			t.Fatalf("server-side Put over an existing object: %v", err)
+		}
+	})
+}
+
+// put sends body to a presigned request with the headers it names.
+func put(t *testing.T, c *http.Client, req appraisal.PresignedRequest, body string) int {
+	t.Helper()
+	hr, _ := http.NewRequest(req.Method, req.URL, strings.NewReader(body))
+	for k, v := range req.Headers {
+		hr.Header.Set(k, v)
+	}
+	resp, err := c.Do(hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,7 +18,14 @@ import (
 type Config struct {
 	Env      string // local | dev | test | prod
 	HTTPAddr string // where the shim listens
-	LogLevel slog.Level
+	// MetricsAddr is where the shim serves /metrics, apart from the application port so that no
+	// route of the API can expose it; empty: not served.
+	MetricsAddr string
+	// TrustedProxies are the networks whose X-Forwarded-For the server believes (the TKE ingress,
+	// a CLB). A peer outside them is the client, whatever the header says. SCF needs none: the
+	// gateway's event names the source address.
+	TrustedProxies []netip.Prefix
+	LogLevel       slog.Level
 
 	MySQLDSN          string // empty: embedded in-process stand-in (server only)
 	MySQLMaxOpenConns int
@@ -36,8 +44,8 @@ type Config struct {
 	// numbers, so it is required whenever the database outlives the process.
 	PIISecret string
 
-	LoginMaxFailures      int           // per username, then locked for LoginLockout
-	LoginMaxFailuresPerIP int           // per address, then blocked for LoginLockout
+	LoginMaxFailures      int           // per account and address: that address is locked out of that account for LoginLockout
+	LoginMaxFailuresPerIP int           // per address (any account), then blocked for LoginLockout
 	LoginLockout          time.Duration //
 
 	// PublicBaseURL is where the public certificate links in QR codes point.
@@ -128,6 +136,8 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("env", c.Env),
 		slog.String("http_addr", c.HTTPAddr),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.Int("trusted_proxies", len(c.TrustedProxies)),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("mysql_dsn", MaskDSN(c.MySQLDSN)),
 		slog.Int("mysql_max_open_conns", c.MySQLMaxOpenConns),
@@ -250,6 +260,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Env:               l.oneOf("APP_ENV", "local", "local", "dev", "test", "prod"),
 		HTTPAddr:          l.str("HTTP_ADDR", ":8080"),
+		MetricsAddr:       l.str("METRICS_ADDR", ""),
 		MySQLDSN:          l.str("MYSQL_DSN", ""),
 		MySQLMaxOpenConns: l.int("MYSQL_MAX_OPEN_CONNS", 20, 1, 1000),
 		RedisAddr:         l.str("REDIS_ADDR", ""),
@@ -314,6 +325,22 @@ func Load(getenv func(string) string) (Config, error) {
 		// Locally the links (signed upload and rendition URLs, QR codes) must reach this server
 		// on whatever port it listens; deployments name their public address.
 		c.PublicBaseURL = localBaseURL(c.HTTPAddr)
+	}
+	for _, p := range strings.Split(l.str("TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				p = netip.PrefixFrom(a, a.BitLen()).String()
+			}
+		}
+		pf, err := netip.ParsePrefix(p)
+		if err != nil {
+			l.fail("TRUSTED_PROXIES", p, "want addresses or CIDR networks, comma-separated, e.g. 10.0.0.0/8")
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, pf.Masked())
 	}
 	for _, o := range strings.Split(l.str("CORS_ALLOWED_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o == "" {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	sdk "github.com/tencentyun/cos-go-sdk-v5"
@@ -168,18 +169,32 @@ func (s *Store) List(ctx context.Context, prefix string) ([]appraisal.ObjectInfo
 	}
 }
 
-// PresignPut implements appraisal.BlobStore. The content type is signed, so the client must send
-// exactly the one it declared.
-func (s *Store) PresignPut(ctx context.Context, key, contentType string, expires time.Duration) (appraisal.PresignedRequest, error) {
+// ForbidOverwrite is COS's header for a create-only PUT: with it, a PUT to an existing key fails
+// with 409 FileAlreadyExists. COS ignores it in a bucket that has ever had versioning on, so the
+// media bucket never has (terraform/modules/cos).
+const ForbidOverwrite = "x-cos-forbid-overwrite"
+
+// PresignPut implements appraisal.BlobStore. Content-Type, Content-Length and
+// x-cos-forbid-overwrite are in the signature (q-header-list), so the client must send exactly the
+// declared type and size, and cannot drop the no-overwrite header: a second PUT to the same URL
+// is refused by COS.
+func (s *Store) PresignPut(ctx context.Context, key, contentType string, size int64, expires time.Duration) (appraisal.PresignedRequest, error) {
+	if size < 0 {
+		return appraisal.PresignedRequest{}, appraisal.E(appraisal.KindInvalid, "storage.bad_size", "a presigned upload needs its size")
+	}
 	s.load()
 	h := http.Header{}
 	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	h.Set(ForbidOverwrite, "true")
 	u, err := s.c.Object.GetPresignedURL2(ctx, http.MethodPut, key, expires, &sdk.PresignedURLOptions{Header: &h})
 	if err != nil {
 		return appraisal.PresignedRequest{}, classify(err, "presign")
 	}
-	return appraisal.PresignedRequest{Method: http.MethodPut, URL: u.String(), Headers: map[string]string{"Content-Type": contentType},
-		Expires: time.Now().Add(expires)}, nil
+	// Browsers set Content-Length from the body themselves (and may not set it by hand), so it
+	// is not among the headers the client is told to send.
+	return appraisal.PresignedRequest{Method: http.MethodPut, URL: u.String(),
+		Headers: map[string]string{"Content-Type": contentType, ForbidOverwrite: "true"}, Expires: time.Now().Add(expires)}, nil
 }
 
 // PresignGet implements appraisal.BlobStore.

@@ -4,9 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/blobtest"
 	"github.com/jianbao/admin/shared/cos"
 	"github.com/jianbao/admin/shared/cos/costest"
@@ -85,5 +89,40 @@ func TestRetrigger(t *testing.T) {
 		got.Header.Get("X-Cos-Metadata-Directive") != "Replaced" || got.Header.Get("X-Cos-Security-Token") != "tok" ||
 		!strings.HasPrefix(got.Header.Get("Authorization"), "q-sign-algorithm=sha1") {
 		t.Fatalf("retrigger sent %s %s %v", got.Method, got.URL, got.Header)
+	}
+}
+
+// TestPresignPutSignsLengthAndNoOverwrite: the upload URL's signature covers the declared length,
+// the type and the create-only header, so COS itself refuses another length or a dropped header
+// (the fake cannot check COS signatures; docs/deploy.md lists the check to run on a bucket).
+func TestPresignPutSignsLengthAndNoOverwrite(t *testing.T) {
+	fake := costest.New(t, "jianbao-media-1250000000")
+	s, err := cos.New(cos.Options{BucketURL: fake.BucketURL, HTTPClient: fake.Client, DisableCRC: true,
+		Credentials: func() cos.Credentials { return cos.Credentials{SecretID: "id", SecretKey: "key"} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := s.PresignPut(context.Background(), "originals/2026/11/9.jpg", "image/jpeg", 12345, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := strings.Split(u.Query().Get("q-header-list"), ";")
+	for _, h := range []string{"content-length", "content-type", "x-cos-forbid-overwrite"} {
+		if !slices.Contains(signed, h) {
+			t.Errorf("%s is not signed: q-header-list=%v", h, signed)
+		}
+	}
+	if req.Headers[cos.ForbidOverwrite] != "true" {
+		t.Errorf("the client is not told to send %s: %v", cos.ForbidOverwrite, req.Headers)
+	}
+	if _, ok := req.Headers["Content-Length"]; ok {
+		t.Error("browsers set Content-Length themselves; it must not be in the headers to send")
+	}
+	if _, err := s.PresignPut(context.Background(), "originals/x.jpg", "image/jpeg", -1, time.Minute); appraisal.KindOf(err) != appraisal.KindInvalid {
+		t.Errorf("a presign without a size: %v", err)
 	}
 }

@@ -139,7 +139,7 @@ func (s *Service) StartUpload(ctx context.Context, p *appraisal.Principal, u Upl
 	if err := s.Store.SetMediaKey(ctx, m.ID, m.Key); err != nil {
 		return nil, nil, err
 	}
-	put, err := s.Blobs.PresignPut(ctx, m.Key, u.ContentType, UploadURLTTL)
+	put, err := s.Blobs.PresignPut(ctx, m.Key, u.ContentType, u.Size, UploadURLTTL)
 	if err != nil {
 		return nil, nil, err
 	}

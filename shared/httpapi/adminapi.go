@@ -103,7 +103,7 @@ var adminTags = []string{"admin"}
 
 // adminRoutes is the group as a list of routes, one handler maker per operation.
 func adminRoutes(d *Deps) []route {
-	return []route{adminUsersList(d), adminUsersCreate(d), adminUsersGet(d), adminUsersUpdate(d), adminUsersForceLogout(d), adminRolesList(d), adminRolesUpdatePermissions(d), adminLoginLogsList(d)}
+	return []route{adminUsersList(d), adminUsersCreate(d), adminUsersGet(d), adminUsersUpdate(d), adminUsersForceLogout(d), adminUsersUnlock(d), adminUsersPasswordReset(d), adminRolesList(d), adminRolesUpdatePermissions(d), adminLoginLogsList(d)}
 }
 
 func adminUsersList(d *Deps) route {
@@ -183,6 +183,45 @@ func adminUsersForceLogout(d *Deps) route {
 		out := &forceLogoutOutput{}
 		out.Body.Revoked = n
 		return out, nil
+	})
+}
+
+func adminUsersUnlock(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.users.unlock", Method: http.MethodPost, Path: "/api/v1/admin/users/{id}/unlock", Tags: adminTags,
+		Summary:       "Clear an account's login lockout",
+		Description:   "Clears the account's failure counts and every address's lockout on it (the address-wide limits stay). Audited.",
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusForbidden},
+	}, func(ctx context.Context, in *idInput) (*struct{}, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, d.Auth.Unlock(ctx, principalFrom(ctx), id, actor(ctx))
+	})
+}
+
+type passwordResetInput struct {
+	ID   string `path:"id" maxLength:"20"`
+	Body struct {
+		NewPassword string `json:"new_password" minLength:"10" maxLength:"128" doc:"A temporary password to give the user; they must change it at their next login"`
+	}
+}
+
+func adminUsersPasswordReset(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.users.password.reset", Method: http.MethodPost, Path: "/api/v1/admin/users/{id}/password", Tags: adminTags,
+		Summary: "Set a user's password (forgotten or leaked)",
+		Description: "Ends every session of the account and clears its lockout. Until the user changes the password, " +
+			"the account may only call auth.me, auth.password.change and auth.logout (403 auth.password_change_required otherwise). " +
+			"Only a super admin resets a super admin; nobody resets their own password here.",
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *passwordResetInput) (*struct{}, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, d.Auth.ResetPassword(ctx, principalFrom(ctx), id, in.Body.NewPassword, actor(ctx))
 	})
 }
 

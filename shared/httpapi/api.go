@@ -12,6 +12,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -54,6 +55,8 @@ type Deps struct {
 	Gallery *gallery.Service
 	// CORSOrigins are the browser origins allowed to call the API (the admin console's).
 	CORSOrigins []string
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client (ClientIP).
+	TrustedProxies []netip.Prefix
 	// Records is the service of customers, items, categories, products and experts.
 	Records *records.Service
 	// PublicBaseURL is where certificate verification links point (the QR code).
@@ -135,7 +138,7 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 		writeProblem(w, r, d.Log, &Problem{Type: "about:blank", Status: http.StatusNotFound,
 			Title: titleFor(http.StatusNotFound, l), Code: "route_not_found", Detail: translate("route_not_found", "", l)})
 	})
-	return withMiddleware(withCORS(mux, d.CORSOrigins), d.Log, d.Observe), api
+	return withMiddleware(withCORS(mux, d.CORSOrigins), d.Log, d.TrustedProxies, d.Observe), api
 }
 
 func apiConfig(version string) huma.Config {

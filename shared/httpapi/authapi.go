@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -14,18 +16,20 @@ import (
 
 // userView is how an account appears in responses.
 type userView struct {
-	ID          string    `json:"id" doc:"Opaque user id" example:"1"`
-	Username    string    `json:"username" example:"admin"`
-	DisplayName string    `json:"display_name" example:"超级管理员"`
-	Role        int       `json:"role" enum:"1,2,3,4,5,6" doc:"Role id: 1 super_admin, 2 admin, 3 operator, 4 expert, 5 reviewer, 6 viewer" example:"1"`
-	RoleCode    string    `json:"role_code" example:"super_admin"`
-	Disabled    bool      `json:"disabled"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string `json:"id" doc:"Opaque user id" example:"1"`
+	Username    string `json:"username" example:"admin"`
+	DisplayName string `json:"display_name" example:"超级管理员"`
+	Role        int    `json:"role" enum:"1,2,3,4,5,6" doc:"Role id: 1 super_admin, 2 admin, 3 operator, 4 expert, 5 reviewer, 6 viewer" example:"1"`
+	RoleCode    string `json:"role_code" example:"super_admin"`
+	Disabled    bool   `json:"disabled"`
+	// MustChangePassword: an administrator set the password; the account may only change it.
+	MustChangePassword bool      `json:"must_change_password" doc:"An administrator set the password: until it is changed, only auth.me, auth.password.change and auth.logout are allowed"`
+	CreatedAt          time.Time `json:"created_at"`
 }
 
 func viewUser(u *appraisal.User) userView {
 	return userView{ID: formatID(u.ID), Username: u.Username, DisplayName: u.DisplayName, Role: int(u.Role),
-		RoleCode: u.Role.Code(), Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC()}
+		RoleCode: u.Role.Code(), Disabled: u.Disabled, MustChangePassword: u.MustChangePassword, CreatedAt: u.CreatedAt.UTC()}
 }
 
 type tokensBody struct {
@@ -134,9 +138,13 @@ func authRoutes(d *Deps) []route {
 func authLogin(d *Deps) route {
 	return handle(public(huma.Operation{
 		OperationID: "auth.login", Method: http.MethodPost, Path: "/api/v1/auth/login", Tags: authTags,
-		Summary:     "Log in with username and password",
-		Description: "Starts a session: a short-lived access token and a single-use refresh token. Every failure answers the same 401, whether the user exists or not. Five failures lock the account for 15 minutes (429 with Retry-After).",
-		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
+		Summary: "Log in with username and password",
+		Description: "Starts a session: a short-lived access token and a single-use refresh token. Every failure answers the same 401, whether the user exists or not. " +
+			"Limits (429 with Retry-After) are aimed at the caller's address, never at the account alone: five failures lock that address out of that account for 15 minutes; " +
+			"thirty attempts block the address; once an account has many failures, each failing address waits a doubling delay. " +
+			"When too many passwords are being checked at once the answer is 503 auth.busy with Retry-After: retry then. " +
+			"When user.must_change_password is true, change the password before anything else.",
+		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
 	}), func(ctx context.Context, in *loginInput) (*tokensOutput, error) {
 		c := clientFrom(ctx)
 		t, err := d.Auth.Login(ctx, in.Body.Username, in.Body.Password, auth.Meta{IP: c.IP, UserAgent: c.UserAgent})
@@ -256,6 +264,7 @@ func mapSlice[T, U any](in []T, f func(T) U) []U {
 type client struct {
 	IP        string
 	UserAgent string
+	Lang      lang // the language of messages in responses (Accept-Language)
 }
 
 type clientKey struct{}
@@ -265,10 +274,44 @@ func clientFrom(ctx context.Context) client {
 	return c
 }
 
-func withClient(r *http.Request) *http.Request {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+func withClient(r *http.Request, trusted []netip.Prefix) *http.Request {
+	c := client{IP: ClientIP(r, trusted), UserAgent: r.UserAgent(), Lang: langOf(r.Header.Get("Accept-Language"))}
+	return r.WithContext(context.WithValue(r.Context(), clientKey{}, c))
+}
+
+// ClientIP is the address a request came from. The TCP peer (on SCF: the gateway's source
+// address) is the client unless it is a trusted proxy; then X-Forwarded-For is read from the
+// right, skipping trusted proxies, and the first address that is not one is the client. Entries
+// left of it were written by the client itself and are never believed.
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		ip = r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return r.WithContext(context.WithValue(r.Context(), clientKey{}, client{IP: ip, UserAgent: r.UserAgent()}))
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(peer.Unmap(), trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: stop at the last address we could trust
+		}
+		a = a.Unmap()
+		if !isTrusted(a, trusted) {
+			return a.String()
+		}
+		peer = a
+	}
+	return peer.String()
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

@@ -24,29 +24,33 @@ type renditionView struct {
 }
 
 type mediaView struct {
-	ID          string          `json:"id"`
-	OwnerType   string          `json:"owner_type" doc:"item or order; empty for files uploaded outside the API"`
-	OwnerID     string          `json:"owner_id"`
-	Kind        string          `json:"kind" enum:"image,video"`
-	Role        string          `json:"role" example:"bottom_mark"`
-	Filename    string          `json:"filename"`
-	ContentType string          `json:"content_type"`
-	Size        int64           `json:"size"`
-	Status      string          `json:"status" enum:"PENDING_UPLOAD,UPLOADED,PROCESSING,READY,REJECTED,FAILED,DELETED"`
-	Reason      string          `json:"reason" doc:"Why processing rejected or failed the file"`
-	Attempts    int             `json:"attempts"`
-	Width       int             `json:"width"`
-	Height      int             `json:"height"`
-	DurationMS  int64           `json:"duration_ms"`
-	SHA256      string          `json:"sha256"`
-	Renditions  []renditionView `json:"renditions"`
-	CreatedAt   time.Time       `json:"created_at"`
-	ProcessedAt *time.Time      `json:"processed_at,omitempty"`
+	ID              string          `json:"id"`
+	OwnerType       string          `json:"owner_type" doc:"item or order; empty for files uploaded outside the API"`
+	OwnerID         string          `json:"owner_id"`
+	Kind            string          `json:"kind" enum:"image,video"`
+	Role            string          `json:"role" example:"bottom_mark"`
+	Filename        string          `json:"filename"`
+	ContentType     string          `json:"content_type"`
+	Size            int64           `json:"size"`
+	Status          string          `json:"status" enum:"PENDING_UPLOAD,UPLOADED,PROCESSING,READY,REJECTED,FAILED,DELETED"`
+	Reason          string          `json:"reason" doc:"Why processing rejected or failed the file, for people: zh-CN unless Accept-Language asks for English"`
+	ReasonCode      string          `json:"reason_code" enum:",empty,unsupported_format,heif_unsupported,damaged,too_many_pixels,too_large,no_video_stream,too_long,unconvertible,kind_mismatch,size_mismatch,processing_failed,original_missing,original_replaced" doc:"The stable code of reason; empty when there is none"`
+	ReasonDetail    string          `json:"reason_detail" doc:"What exactly was wrong, as processing saw it (English, technical)"`
+	OriginalRemoved bool            `json:"original_removed" doc:"The original of this rejected file has been removed from storage (rejected files are kept a day)"`
+	Attempts        int             `json:"attempts"`
+	Width           int             `json:"width"`
+	Height          int             `json:"height"`
+	DurationMS      int64           `json:"duration_ms"`
+	SHA256          string          `json:"sha256"`
+	Renditions      []renditionView `json:"renditions"`
+	CreatedAt       time.Time       `json:"created_at"`
+	ProcessedAt     *time.Time      `json:"processed_at,omitempty"`
 }
 
 func (d *Deps) viewMedia(ctx context.Context, m *appraisal.Media) (mediaView, error) {
 	v := mediaView{ID: formatID(m.ID), OwnerType: m.OwnerType, OwnerID: formatOptionalID(m.OwnerID), Kind: string(m.Kind),
-		Role: m.Role, Filename: m.Filename, ContentType: m.ContentType, Size: m.Size, Status: string(m.Status), Reason: m.Reason,
+		Role: m.Role, Filename: m.Filename, ContentType: m.ContentType, Size: m.Size, Status: string(m.Status),
+		ReasonCode: m.ReasonCode, ReasonDetail: m.Reason, Reason: reasonText(m.ReasonCode, m.Reason, clientFrom(ctx).Lang), OriginalRemoved: m.OriginalRemovedAt != nil,
 		Attempts: m.Attempts, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS, SHA256: m.SHA256,
 		CreatedAt: m.CreatedAt.UTC(), ProcessedAt: utcPtr(m.ProcessedAt), Renditions: []renditionView{}}
 	if m.Status != appraisal.MediaReady {
@@ -60,6 +64,19 @@ func (d *Deps) viewMedia(ctx context.Context, m *appraisal.Media) (mediaView, er
 		v.Renditions = append(v.Renditions, renditionView{Name: r.Name, Format: r.Format, Width: r.Width, Height: r.Height, Bytes: r.Bytes, URL: u})
 	}
 	return v, nil
+}
+
+// reasonText is a rejection's message in the caller's language, from its code; a record from
+// before codes existed keeps its text.
+func reasonText(code, detail string, l lang) string {
+	t, ok := appraisal.ReasonText[code]
+	if !ok {
+		return detail
+	}
+	if l == en {
+		return t[1]
+	}
+	return t[0]
 }
 
 type createUploadInput struct {

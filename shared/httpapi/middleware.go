@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -63,8 +64,14 @@ func newRequestID() string {
 }
 
 // withMiddleware wraps the routes in what every request gets: a request id on the context, the
-// response and every log line; a body limit; a panic guard; and one access log line.
-func withMiddleware(next http.Handler, log *slog.Logger, observe func(r *http.Request, status int, took time.Duration)) http.Handler {
+// response and every log line; the client's address; the security headers; a body limit; a
+// panic guard; and one access log line.
+//
+// Every response starts as Cache-Control: no-store — most carry personal data or tokens — and a
+// handler that serves something cacheable (the docs, a public QR code) says so itself. HSTS is
+// sent on every response: browsers ignore it over plain HTTP (RFC 6797 §8.1), and where TLS ends
+// at a gateway or ingress in front of us this is the response the browser sees over HTTPS.
+func withMiddleware(next http.Handler, log *slog.Logger, trusted []netip.Prefix, observe func(r *http.Request, status int, took time.Duration)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -72,10 +79,14 @@ func withMiddleware(next http.Handler, log *slog.Logger, observe func(r *http.Re
 			id = newRequestID()
 		}
 		ctx := logs.WithRequestID(r.Context(), id)
-		r = withClient(r.WithContext(ctx))
+		r = withClient(r.WithContext(ctx), trusted)
 		ctx = r.Context()
-		w.Header().Set("X-Request-Id", id)
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		h.Set("X-Request-Id", id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		h.Set("Referrer-Policy", "no-referrer")
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		}
@@ -104,7 +115,7 @@ func withMiddleware(next http.Handler, log *slog.Logger, observe func(r *http.Re
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
 				slog.Int("status", status), slog.Int("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(took.Microseconds())/1000),
-				slog.String("remote", r.RemoteAddr), slog.String("user_agent", r.UserAgent()))
+				slog.String("remote", r.RemoteAddr), slog.String("client_ip", clientFrom(ctx).IP), slog.String("user_agent", r.UserAgent()))
 			if observe != nil {
 				observe(r, status, took)
 			}

@@ -30,7 +30,7 @@ type Problem struct {
 	Errors    []appraisal.FieldError `json:"errors,omitempty" doc:"Per-field validation problems"`
 	Details   map[string]any         `json:"details,omitempty" doc:"Machine-readable facts, such as current_status, current_version and allowed_actions (the operations the order flow allows from the current status, whoever calls) on a conflict"`
 
-	retryAfter int // seconds, for 429
+	retryAfter int // seconds, for 429 and 503
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Code, p.Detail) }
@@ -140,6 +140,19 @@ var messages = map[string][2]string{
 	"media.no_dispatcher":                 {"当前部署不支持手动重新处理", "This deployment cannot start processing on request"},
 	"media.lease_lost":                    {"文件正由其他任务处理", "Another worker took the file over"},
 	"idempotency.in_progress":             {"相同 Idempotency-Key 的请求正在处理中", "A request with this Idempotency-Key is still in progress"},
+	"auth.busy":                           {"当前登录请求过多，请稍后重试", "Too many logins are being checked right now; try again in a moment"},
+	"auth.password_change_required":       {"管理员重置了您的密码，请先修改密码", "An administrator set your password: change it before anything else"},
+	"user.reset_own_password":             {"请在个人设置中修改自己的密码", "Change your own password in your account settings"},
+	"customers.phone_search_forbidden":    {"您的角色无权查看手机号，因此不能按手机号搜索", "Your role may not see phone numbers, so it may not search by one"},
+	"db_error":                            {"数据库操作失败，请稍后重试", "A database operation failed"},
+	"media.not_uploaded":                  {"文件尚未上传到存储，请先完成上传", "The file has not arrived in storage: upload it first"},
+	"media.owner_frozen":                  {"证书已出具，相关文件不能再增删", "A certificate has been issued on these files: they can no longer be added or removed"},
+	"storage.bad_key":                     {"对象键不合法", "Not a valid object key"},
+	"storage.bad_size":                    {"上传需要声明文件大小", "An upload needs its size"},
+	"storage.exists":                      {"文件已存在，不能覆盖", "The object exists and may not be replaced"},
+	"storage.not_found":                   {"文件不存在", "No such object"},
+	"storage.too_large":                   {"文件超过允许的大小", "The object is larger than allowed"},
+	"storage.unavailable":                 {"对象存储暂时不可用", "Object storage is unavailable"},
 
 	"field.required":          {"必填", ""},
 	"field.not_found":         {"引用的对象不存在", ""},
@@ -159,6 +172,10 @@ var messages = map[string][2]string{
 	"field.unknown_operation": {"未知的操作权限", ""},
 	"field.unavailable":       {"未就绪", ""},
 	"field.too_large":         {"文件过大", ""},
+	"field.invalid":           {"取值不合法", ""},
+	"field.not_expert_role":   {"该账号的角色不能担任鉴定师", ""},
+	"field.too_many":          {"数量超过上限", ""},
+	"field.unchanged":         {"新密码不能与当前密码相同", ""},
 }
 
 // codeForStatus names problems that come from HTTP itself rather than from a domain error.
@@ -245,7 +262,7 @@ func problemFor(ctx context.Context, log *slog.Logger, err error, l lang) *Probl
 		p.Errors = append(p.Errors, f)
 	}
 	p.Details = ae.Details
-	if ae.Kind == appraisal.KindRateLimited && ae.RetryAfter > 0 {
+	if (ae.Kind == appraisal.KindRateLimited || ae.Kind == appraisal.KindUnavailable) && ae.RetryAfter > 0 {
 		p.retryAfter = int((ae.RetryAfter + 999_999_999) / 1_000_000_000)
 	}
 	return p

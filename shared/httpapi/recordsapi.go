@@ -63,7 +63,7 @@ func viewCustomer(c *records.Customer) customerView {
 type customersInput struct {
 	ListParams
 	Q       string `query:"q" maxLength:"64" doc:"Substring of the name"`
-	Phone   string `query:"phone" maxLength:"32" doc:"Exact phone number"`
+	Phone   string `query:"phone" maxLength:"32" doc:"Exact phone number. Only for roles that may see phone numbers (403 customers.phone_search_forbidden otherwise): a match would reveal whose number it is"`
 	Blocked string `query:"blocked" enum:"true,false,"`
 }
 

@@ -93,11 +93,16 @@ var errNotFound = appraisal.E(appraisal.KindNotFound, "storage.not_found", "no s
 
 // Put implements appraisal.BlobStore. The object appears whole or not at all (write, then rename).
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
-	_, err := s.put(key, r, size, contentType)
+	_, err := s.put(key, r, size, contentType, false)
 	return err
 }
 
-func (s *Store) put(key string, r io.Reader, limit int64, contentType string) (int64, error) {
+var errExists = appraisal.E(appraisal.KindConflict, "storage.exists", "the object exists and may not be replaced")
+
+// put writes key from r, at most limit bytes. With once it refuses an existing key: the object is
+// linked into place, which fails atomically when the name is taken, so two racing uploads cannot
+// both win.
+func (s *Store) put(key string, r io.Reader, limit int64, contentType string, once bool) (int64, error) {
 	if err := checkKey(key); err != nil {
 		return 0, err
 	}
@@ -128,6 +133,14 @@ func (s *Store) put(key string, r io.Reader, limit int64, contentType string) (i
 	m, _ := json.Marshal(meta{ContentType: contentType, SHA256: hex.EncodeToString(h.Sum(nil))})
 	if err := os.MkdirAll(filepath.Dir(s.metaPath(key)), 0o700); err != nil {
 		return 0, err
+	}
+	if once {
+		if err := os.Link(tmp.Name(), p); errors.Is(err, fs.ErrExist) {
+			return 0, errExists
+		} else if err != nil {
+			return 0, err
+		}
+		return n, os.WriteFile(s.metaPath(key), m, 0o600)
 	}
 	if err := os.WriteFile(s.metaPath(key), m, 0o600); err != nil {
 		return 0, err
@@ -201,26 +214,34 @@ func (s *Store) List(ctx context.Context, prefix string) ([]appraisal.ObjectInfo
 	return out, err
 }
 
-func (s *Store) sign(method, key, contentType string, expires int64) string {
+// sign covers the method, key, content type, size (-1 for a GET) and expiry: a signed PUT is good
+// for exactly one object of one type and length.
+func (s *Store) sign(method, key, contentType string, size, expires int64) string {
 	m := hmac.New(sha256.New, s.secret)
-	fmt.Fprintf(m, "%s\n%s\n%s\n%d", method, key, contentType, expires)
+	fmt.Fprintf(m, "%s\n%s\n%s\n%d\n%d", method, key, contentType, size, expires)
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (s *Store) signedURL(method, key, contentType string, expires time.Time) string {
+func (s *Store) signedURL(method, key, contentType string, size int64, expires time.Time) string {
 	q := url.Values{}
 	q.Set("expires", strconv.FormatInt(expires.Unix(), 10))
-	q.Set("sig", s.sign(method, key, contentType, expires.Unix()))
+	if size >= 0 {
+		q.Set("size", strconv.FormatInt(size, 10))
+	}
+	q.Set("sig", s.sign(method, key, contentType, size, expires.Unix()))
 	return s.baseURL + PathPrefix + key + "?" + q.Encode()
 }
 
 // PresignPut implements appraisal.BlobStore.
-func (s *Store) PresignPut(ctx context.Context, key, contentType string, expires time.Duration) (appraisal.PresignedRequest, error) {
+func (s *Store) PresignPut(ctx context.Context, key, contentType string, size int64, expires time.Duration) (appraisal.PresignedRequest, error) {
 	if err := checkKey(key); err != nil {
 		return appraisal.PresignedRequest{}, err
 	}
+	if size < 0 {
+		return appraisal.PresignedRequest{}, appraisal.E(appraisal.KindInvalid, "storage.bad_size", "a presigned upload needs its size")
+	}
 	exp := time.Now().Add(expires).Truncate(time.Second)
-	return appraisal.PresignedRequest{Method: http.MethodPut, URL: s.signedURL(http.MethodPut, key, contentType, exp),
+	return appraisal.PresignedRequest{Method: http.MethodPut, URL: s.signedURL(http.MethodPut, key, contentType, size, exp),
 		Headers: map[string]string{"Content-Type": contentType}, Expires: exp}, nil
 }
 
@@ -229,7 +250,7 @@ func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duratio
 	if err := checkKey(key); err != nil {
 		return "", err
 	}
-	return s.signedURL(http.MethodGet, key, "", time.Now().Add(expires).Truncate(time.Second)), nil
+	return s.signedURL(http.MethodGet, key, "", -1, time.Now().Add(expires).Truncate(time.Second)), nil
 }
 
 // Handler serves signed URLs: GET downloads, PUT uploads (and reports the new object to OnPut).
@@ -246,11 +267,15 @@ func (s *Store) Handler() http.Handler {
 			http.Error(w, "the link has expired", http.StatusForbidden)
 			return
 		}
-		ct := ""
+		ct, size := "", int64(-1)
 		if r.Method == http.MethodPut {
 			ct = r.Header.Get("Content-Type")
+			if size, err = strconv.ParseInt(r.URL.Query().Get("size"), 10, 64); err != nil {
+				http.Error(w, "bad signature", http.StatusForbidden)
+				return
+			}
 		}
-		want := s.sign(r.Method, key, ct, exp)
+		want := s.sign(r.Method, key, ct, size, exp)
 		if !hmac.Equal([]byte(want), []byte(r.URL.Query().Get("sig"))) {
 			http.Error(w, "bad signature", http.StatusForbidden)
 			return
@@ -270,16 +295,26 @@ func (s *Store) Handler() http.Handler {
 			w.Header().Set("ETag", `"`+info.ETag+`"`)
 			io.Copy(w, rc)
 		case http.MethodPut:
-			if r.ContentLength > s.MaxPut {
-				http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+			// Exactly the signed length (as COS checks a signed Content-Length), never over an
+			// existing object (as COS's x-cos-forbid-overwrite).
+			if size > s.MaxPut || r.ContentLength != size {
+				http.Error(w, "the body must have exactly the declared size", http.StatusBadRequest)
 				return
 			}
-			if _, err := s.put(key, r.Body, s.MaxPut, ct); err != nil {
-				status := http.StatusInternalServerError
-				if appraisal.KindOf(err) == appraisal.KindInvalid {
-					status = http.StatusRequestEntityTooLarge
-				}
-				http.Error(w, err.Error(), status)
+			n, err := s.put(key, r.Body, size, ct, true)
+			switch {
+			case appraisal.KindOf(err) == appraisal.KindConflict:
+				http.Error(w, "the object exists and may not be replaced", http.StatusConflict)
+				return
+			case appraisal.KindOf(err) == appraisal.KindInvalid:
+				http.Error(w, "the body must have exactly the declared size", http.StatusBadRequest)
+				return
+			case err != nil:
+				http.Error(w, "storage failed", http.StatusInternalServerError)
+				return
+			case n != size:
+				s.Delete(r.Context(), key)
+				http.Error(w, "the body must have exactly the declared size", http.StatusBadRequest)
 				return
 			}
 			if s.OnPut != nil {

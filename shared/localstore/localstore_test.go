@@ -37,7 +37,7 @@ func TestSignedURLs(t *testing.T) {
 	var created []string
 	s.OnPut = func(_ context.Context, key string) { mu.Lock(); created = append(created, key); mu.Unlock() }
 	ctx := context.Background()
-	req, _ := s.PresignPut(ctx, "originals/a.jpg", "image/jpeg", time.Minute)
+	req, _ := s.PresignPut(ctx, "originals/a.jpg", "image/jpeg", 4, time.Minute)
 
 	put := func(url, ct, body string) int {
 		hr, _ := http.NewRequest("PUT", url, strings.NewReader(body))
@@ -50,18 +50,22 @@ func TestSignedURLs(t *testing.T) {
 		return resp.StatusCode
 	}
 	tests := []struct {
-		name, url, ct string
-		want          int
+		name, url, ct, body string
+		want                int
 	}{
-		{"other content type", req.URL, "text/plain", 403},
-		{"other key", strings.Replace(req.URL, "originals/a.jpg", "originals/b.jpg", 1), "image/jpeg", 403},
-		{"tampered expiry", strings.Replace(req.URL, "expires=", "expires=9", 1), "image/jpeg", 403},
-		{"no signature", srv.URL + "/blob/originals/a.jpg", "image/jpeg", 403},
-		{"escape the directory", srv.URL + "/blob/%2E%2E/etc/passwd?expires=9999999999&sig=x", "image/jpeg", 400},
-		{"good", req.URL, "image/jpeg", 200},
+		{"other content type", req.URL, "text/plain", "data", 403},
+		{"other key", strings.Replace(req.URL, "originals/a.jpg", "originals/b.jpg", 1), "image/jpeg", "data", 403},
+		{"tampered expiry", strings.Replace(req.URL, "expires=", "expires=9", 1), "image/jpeg", "data", 403},
+		{"tampered size", strings.Replace(req.URL, "size=4", "size=9", 1), "image/jpeg", "datadata!", 403},
+		{"no signature", srv.URL + "/blob/originals/a.jpg", "image/jpeg", "data", 403},
+		{"escape the directory", srv.URL + "/blob/%2E%2E/etc/passwd?expires=9999999999&sig=x", "image/jpeg", "data", 400},
+		{"more than declared", req.URL, "image/jpeg", strings.Repeat("x", 200_000), 400},
+		{"less than declared", req.URL, "image/jpeg", "dat", 400},
+		{"good", req.URL, "image/jpeg", "data", 200},
+		{"again: never over an existing original", req.URL, "image/jpeg", "DATA", 409},
 	}
 	for _, tt := range tests {
-		if got := put(tt.url, tt.ct, "data"); got != tt.want {
+		if got := put(tt.url, tt.ct, tt.body); got != tt.want {
 			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
 		}
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/webp" // WebP input
+
+	"github.com/jianbao/admin/shared/appraisal"
 )
 
 // Size is a rendition's name and the length of its longest side.
@@ -65,22 +67,22 @@ func ProcessImage(ctx context.Context, data []byte, o ImageOptions) (ImageInfo, 
 	f := Sniff(data)
 	switch {
 	case len(data) == 0:
-		return ImageInfo{}, nil, reject("the file is empty")
+		return ImageInfo{}, nil, reject(appraisal.ReasonEmpty, "the file is empty")
 	case f == FormatHEIF:
-		return ImageInfo{}, nil, reject("HEIC/HEIF is not supported; export the photo as JPEG")
+		return ImageInfo{}, nil, reject(appraisal.ReasonHEIF, "HEIC/HEIF is not supported; export the photo as JPEG")
 	case !f.IsImage():
-		return ImageInfo{}, nil, reject("not a JPEG, PNG, WebP or GIF image")
+		return ImageInfo{}, nil, reject(appraisal.ReasonUnsupported, "not a JPEG, PNG, WebP or GIF image")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return ImageInfo{}, nil, reject("unreadable %s header: %v", f, err)
+		return ImageInfo{}, nil, reject(appraisal.ReasonDamaged, "unreadable %s header: %v", f, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > o.MaxPixels {
-		return ImageInfo{}, nil, reject("%d×%d is over the %d-pixel limit", cfg.Width, cfg.Height, o.MaxPixels)
+		return ImageInfo{}, nil, reject(appraisal.ReasonTooManyPixels, "%d×%d is over the %d-pixel limit", cfg.Width, cfg.Height, o.MaxPixels)
 	}
 	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
 	if err != nil {
-		return ImageInfo{}, nil, reject("the %s image is damaged or truncated: %v", f, err)
+		return ImageInfo{}, nil, reject(appraisal.ReasonDamaged, "the %s image is damaged or truncated: %v", f, err)
 	}
 	b := img.Bounds()
 	info := ImageInfo{Format: f, Width: b.Dx(), Height: b.Dy()}

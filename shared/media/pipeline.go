@@ -78,10 +78,10 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 	defer os.RemoveAll(dir)
 
 	m, err := p.Store.MediaByKey(ctx, key)
-	var local string
+	var local, etag string
 	if appraisal.IsKind(err, appraisal.KindNotFound) {
 		// Uploaded outside the API: give it a row, owned by nobody, so nothing goes unseen.
-		if local, err = p.download(ctx, key, dir); err != nil {
+		if local, etag, err = p.download(ctx, key, dir); err != nil {
 			return err
 		}
 		if m, err = p.adopt(ctx, key, local); err != nil {
@@ -101,6 +101,9 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 		return err
 	}
 	if !ok {
+		if m.Status == appraisal.MediaReady || m.Status == appraisal.MediaRejected {
+			p.checkOriginal(ctx, m)
+		}
 		if m.Status == appraisal.MediaProcessing {
 			// Another worker holds a live lease. Ask for a retry rather than drop the event: if
 			// that worker died, its lease expires and the retry finishes the job.
@@ -111,12 +114,12 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 	}
 	start := time.Now()
 	var written []string
-	res, err := p.process(ctx, m, key, dir, local, &written)
+	res, err := p.process(ctx, m, key, dir, local, etag, &written)
 	if rej, bad := IsRejection(err); bad {
-		res = appraisal.MediaResult{Status: appraisal.MediaRejected, Reason: rej.Reason, SHA256: res.SHA256, Size: res.Size}
+		res = appraisal.MediaResult{Status: appraisal.MediaRejected, Reason: rej.Reason, ReasonCode: rej.Code, SHA256: res.SHA256, Size: res.Size, OriginalETag: res.OriginalETag}
 		err = nil
 	} else if err != nil {
-		res = appraisal.MediaResult{Status: appraisal.MediaFailed, Reason: truncateReason(err.Error()), SHA256: res.SHA256, Size: res.Size}
+		res = appraisal.MediaResult{Status: appraisal.MediaFailed, Reason: truncateReason(err.Error()), ReasonCode: appraisal.ReasonFailed, SHA256: res.SHA256, Size: res.Size, OriginalETag: res.OriginalETag}
 	}
 	if res.Status != appraisal.MediaReady {
 		// Nothing partial stays under derived/.
@@ -129,7 +132,7 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 	if cerr := p.Store.CompleteMedia(context.WithoutCancel(ctx), m.ID, p.Worker, res, p.now()); cerr != nil {
 		return cerr
 	}
-	p.Log.InfoContext(ctx, "media processed", "media_id", m.ID, "kind", m.Kind, "result", res.Status, "reason", res.Reason,
+	p.Log.InfoContext(ctx, "media processed", "media_id", m.ID, "kind", m.Kind, "result", res.Status, "reason_code", res.ReasonCode, "reason", res.Reason,
 		"attempt", m.Attempts, "duration_ms", time.Since(start).Milliseconds())
 	if p.Observe != nil {
 		p.Observe(string(m.Kind), string(res.Status), time.Since(start))
@@ -188,16 +191,16 @@ func sniffFile(path string) (Format, error) {
 
 // download copies the original into dir. Storage trouble is transient; a missing object is too
 // (the event can outrun the upload's visibility), and ends as a retry.
-func (p *Processor) download(ctx context.Context, key, dir string) (string, error) {
-	rc, _, err := p.Blobs.Get(ctx, key)
+func (p *Processor) download(ctx context.Context, key, dir string) (path, etag string, err error) {
+	rc, info, err := p.Blobs.Get(ctx, key)
 	if err != nil {
-		return "", fmt.Errorf("download %s: %w", key, err)
+		return "", "", fmt.Errorf("download %s: %w", key, err)
 	}
 	defer rc.Close()
-	path := filepath.Join(dir, "original")
+	path = filepath.Join(dir, "original")
 	f, err := os.Create(path)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	limit := max(p.Limits.MaxImageBytes, p.Limits.MaxVideoBytes)
 	n, err := io.Copy(f, io.LimitReader(rc, limit+1))
@@ -205,22 +208,50 @@ func (p *Processor) download(ctx context.Context, key, dir string) (string, erro
 		err = cerr
 	}
 	if err != nil {
-		return "", fmt.Errorf("download %s: %w", key, err)
+		return "", "", fmt.Errorf("download %s: %w", key, err)
 	}
 	if n > limit {
-		return path, reject("the file is larger than %d bytes", limit)
+		return path, info.ETag, reject(appraisal.ReasonTooLarge, "the file is larger than %d bytes", limit)
 	}
-	return path, nil
+	return path, info.ETag, nil
 }
 
-func (p *Processor) process(ctx context.Context, m *appraisal.Media, key, dir, local string, written *[]string) (appraisal.MediaResult, error) {
+// checkOriginal looks at the stored original of a file already processed, when another event
+// for its key arrives: an ETag other than the one processed means the original was replaced.
+// The upload URL refuses overwrites (BlobStore.PresignPut); this is the alarm if that ever fails.
+func (p *Processor) checkOriginal(ctx context.Context, m *appraisal.Media) {
+	if m.OriginalETag == "" || m.OriginalRemovedAt != nil {
+		return
+	}
+	info, err := p.Blobs.Head(ctx, m.Key)
+	if err != nil || info.ETag == m.OriginalETag {
+		return
+	}
+	p.Log.ErrorContext(ctx, "media original replaced after processing", "media_id", m.ID, "key", m.Key,
+		"processed_etag", m.OriginalETag, "stored_etag", info.ETag, "reason_code", appraisal.ReasonOriginalChange)
+	if p.Observe != nil {
+		p.Observe(string(m.Kind), appraisal.ReasonOriginalChange, 0)
+	}
+	if p.Notify != nil {
+		text := fmt.Sprintf("媒体 %d（%s）的原始文件在处理后被替换：处理时 ETag %s，现在 %s。记录保留的是处理时的 SHA-256 %s。",
+			m.ID, m.Key, m.OriginalETag, info.ETag, m.SHA256)
+		if err := p.Notify.Notify(context.WithoutCancel(ctx), "原始文件被替换", text); err != nil {
+			p.Log.ErrorContext(ctx, "replacement notice not sent", "err", err)
+		}
+	}
+}
+
+func (p *Processor) process(ctx context.Context, m *appraisal.Media, key, dir, local, etag string, written *[]string) (appraisal.MediaResult, error) {
 	var res appraisal.MediaResult
 	if local == "" {
 		var err error
-		if local, err = p.download(ctx, key, dir); err != nil {
+		local, etag, err = p.download(ctx, key, dir)
+		res.OriginalETag = etag
+		if err != nil {
 			return res, err
 		}
 	}
+	res.OriginalETag = etag
 	data, err := os.Open(local)
 	if err != nil {
 		return res, err
@@ -236,21 +267,36 @@ func (p *Processor) process(ctx context.Context, m *appraisal.Media, key, dir, l
 	if err != nil {
 		return res, err
 	}
+	// The bytes decide, never the declaration; a declaration the bytes contradict is refused, so
+	// a record never says "image" over a video, and a session sized for 1 KB holds no 200 MB.
+	kind := appraisal.MediaKind("")
+	switch {
+	case format.IsImage() || format == FormatHEIF:
+		kind = appraisal.MediaImage
+	case format.IsVideo():
+		kind = appraisal.MediaVideo
+	}
+	switch {
+	case kind != "" && m.Kind != "" && kind != m.Kind:
+		return res, reject(appraisal.ReasonKindMismatch, "declared %s, but the bytes are %s (%s)", m.Kind, kind, format)
+	case m.Size > 0 && res.Size != m.Size:
+		return res, reject(appraisal.ReasonSizeMismatch, "declared %d bytes, stored %d", m.Size, res.Size)
+	}
 	switch {
 	case res.Size == 0:
-		return res, reject("the file is empty")
+		return res, reject(appraisal.ReasonEmpty, "the file is empty")
 	case format.IsImage() || format == FormatHEIF:
 		if res.Size > p.Limits.MaxImageBytes {
-			return res, reject("the image is larger than %d bytes", p.Limits.MaxImageBytes)
+			return res, reject(appraisal.ReasonTooLarge, "the image is larger than %d bytes", p.Limits.MaxImageBytes)
 		}
 		return p.image(ctx, m, local, res, written)
 	case format.IsVideo():
 		if res.Size > p.Limits.MaxVideoBytes {
-			return res, reject("the video is larger than %d bytes", p.Limits.MaxVideoBytes)
+			return res, reject(appraisal.ReasonTooLarge, "the video is larger than %d bytes", p.Limits.MaxVideoBytes)
 		}
 		return p.video(ctx, m, local, dir, res, written)
 	}
-	return res, reject("the file is neither a supported image nor a video")
+	return res, reject(appraisal.ReasonUnsupported, "the file is neither a supported image nor a video")
 }
 
 func (p *Processor) image(ctx context.Context, m *appraisal.Media, local string, res appraisal.MediaResult, written *[]string) (appraisal.MediaResult, error) {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +137,8 @@ func TestBadInputsLeaveNothing(t *testing.T) {
 		"audio.mp4":     read(audio),
 		"long.mp4":      read(long),
 	}
+	codes := map[string]string{"zero.jpg": appraisal.ReasonEmpty, "truncated.jpg": appraisal.ReasonDamaged, "text.jpg": appraisal.ReasonUnsupported,
+		"bomb.png": appraisal.ReasonTooManyPixels, "audio.mp4": appraisal.ReasonNoVideo, "long.mp4": appraisal.ReasonTooLong}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
 			key := "originals/2026/11/" + name
@@ -143,13 +147,102 @@ func TestBadInputsLeaveNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			m, err := st.MediaByKey(ctx, key)
-			if err != nil || m.Status != appraisal.MediaRejected || m.Reason == "" {
-				t.Fatalf("%+v %v", m, err)
+			if err != nil || m.Status != appraisal.MediaRejected || m.Reason == "" || m.ReasonCode != codes[name] {
+				t.Fatalf("%+v %v, want reason code %q", m, err, codes[name])
+			}
+			if _, ok := appraisal.ReasonText[m.ReasonCode]; !ok {
+				t.Fatalf("reason code %q has no text", m.ReasonCode)
 			}
 			if left, _ := blobs.List(ctx, "derived/"); len(left) != 0 {
 				t.Fatalf("left under derived/: %v", left)
 			}
 		})
+	}
+}
+
+// TestDeclarationsAreEnforced: the bytes must be what the upload session declared. A video sent
+// as a photo, a photo sent as a video, or a file of another size ends REJECTED with its code (a
+// store that checks the length at upload makes the last one rare; processing checks anyway).
+func TestDeclarationsAreEnforced(t *testing.T) {
+	ps, st, blobs := processors(t, 1)
+	tools := ffmpeg(t)
+	ctx := context.Background()
+	jpg := mediatest.JPEG(t, 64, 64, 0)
+	mp4, _ := os.ReadFile(mediatest.Video(t, tools.FFmpeg, t.TempDir(), "v.mp4", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5:duration=1",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"))
+	cases := []struct {
+		name     string
+		kind     appraisal.MediaKind
+		declared int64
+		data     []byte
+		want     string
+	}{
+		{"video as image", appraisal.MediaImage, int64(len(mp4)), mp4, appraisal.ReasonKindMismatch},
+		{"image as video", appraisal.MediaVideo, int64(len(jpg)), jpg, appraisal.ReasonKindMismatch},
+		{"larger than declared", appraisal.MediaImage, 1000, jpg, appraisal.ReasonSizeMismatch},
+		{"as declared", appraisal.MediaImage, int64(len(jpg)), jpg, ""},
+	}
+	for i, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			key := fmt.Sprintf("originals/2026/11/declared-%d", i)
+			m := &appraisal.Media{Key: key, Kind: tt.kind, Size: tt.declared, Status: appraisal.MediaUploaded}
+			if err := st.CreateMedia(ctx, m, appraisal.AuditEntry{Action: "test", TargetType: "media"}); err != nil {
+				t.Fatal(err)
+			}
+			blobs.Put(ctx, key, bytes.NewReader(tt.data), int64(len(tt.data)), "")
+			if err := ps[0].Handle(ctx, key); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := st.Media(ctx, m.ID)
+			if tt.want == "" {
+				if got.Status != appraisal.MediaReady || got.Kind != tt.kind {
+					t.Fatalf("%+v", got)
+				}
+				return
+			}
+			if got.Status != appraisal.MediaRejected || got.ReasonCode != tt.want || got.Kind != tt.kind {
+				t.Fatalf("status %s code %q kind %s, want REJECTED %q", got.Status, got.ReasonCode, got.Kind, tt.want)
+			}
+			if left, _ := blobs.List(ctx, media.Derived+strconv.FormatInt(m.ID, 10)+"/"); len(left) != 0 {
+				t.Fatalf("renditions of a rejected file: %v", left)
+			}
+		})
+	}
+}
+
+// TestReplacedOriginalIsDetected: the upload URL refuses a second PUT; should an original still
+// change after processing (a store that failed to refuse), the next event for its key raises
+// the alarm, and the record keeps what was processed.
+func TestReplacedOriginalIsDetected(t *testing.T) {
+	ps, st, blobs := processors(t, 1)
+	n := &notices{}
+	ps[0].Notify = n
+	ctx := context.Background()
+	key := "originals/2026/11/evidence.jpg"
+	first, second := mediatest.JPEG(t, 320, 240, 0), mediatest.JPEG(t, 322, 240, 0)
+	blobs.Put(ctx, key, bytes.NewReader(first), int64(len(first)), "image/jpeg")
+	if err := ps[0].Handle(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := st.MediaByKey(ctx, key)
+	if m.Status != appraisal.MediaReady || m.OriginalETag == "" {
+		t.Fatalf("processed: %+v", m)
+	}
+	// The same bytes again (a COS self-copy to reprocess) is no alarm.
+	if err := ps[0].Handle(ctx, key); err != nil || len(n.got()) != 0 {
+		t.Fatalf("a duplicate event raised %v (%v)", n.got(), err)
+	}
+	blobs.Put(ctx, key, bytes.NewReader(second), int64(len(second)), "image/jpeg")
+	if err := ps[0].Handle(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	got := n.got()
+	if len(got) != 1 || !strings.Contains(got[0], "被替换") {
+		t.Fatalf("notices after a replacement: %v", got)
+	}
+	after, _ := st.Media(ctx, m.ID)
+	if after.SHA256 != m.SHA256 || after.Status != appraisal.MediaReady {
+		t.Fatalf("the record changed: %+v", after)
 	}
 }
 
@@ -173,6 +266,12 @@ func (n *notices) Notify(_ context.Context, title, text string) error {
 	defer n.mu.Unlock()
 	n.sent = append(n.sent, title+": "+text)
 	return nil
+}
+
+func (n *notices) got() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.sent...)
 }
 
 // TestTransientFailures: a storage outage ends FAILED and asks for a retry until the last

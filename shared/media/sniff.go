@@ -59,12 +59,15 @@ func Sniff(head []byte) Format {
 }
 
 // Rejection is bad input: processing it again will not help. Its reason is shown to staff.
-type Rejection struct{ Reason string }
+type Rejection struct {
+	Code   string // one of the Reason… codes: stable, for clients and translations
+	Reason string // what exactly was wrong, for people reading the record
+}
 
-func (r *Rejection) Error() string { return "rejected: " + r.Reason }
+func (r *Rejection) Error() string { return "rejected (" + r.Code + "): " + r.Reason }
 
-func reject(format string, args ...any) error {
-	return &Rejection{Reason: fmt.Sprintf(format, args...)}
+func reject(code, format string, args ...any) error {
+	return &Rejection{Code: code, Reason: fmt.Sprintf(format, args...)}
 }
 
 // IsRejection reports whether err means the input is bad.

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strconv"
 	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
 )
 
 // Tools says where FFmpeg is: /opt/bin on SCF (the layer), PATH locally.
@@ -52,7 +54,7 @@ func ProbeVideo(ctx context.Context, t Tools, path string) (*Probe, error) {
 			return nil, ctx.Err()
 		}
 		if _, ok := err.(*exec.ExitError); ok {
-			return nil, reject("ffprobe cannot read the video: %s", firstLine(errb.String()))
+			return nil, reject(appraisal.ReasonDamaged, "ffprobe cannot read the video: %s", firstLine(errb.String()))
 		}
 		return nil, fmt.Errorf("ffprobe: %w", err)
 	}
@@ -83,7 +85,7 @@ func ProbeVideo(ctx context.Context, t Tools, path string) (*Probe, error) {
 		}
 	}
 	if res.VideoCodec == "" {
-		return nil, reject("the file has no video stream")
+		return nil, reject(appraisal.ReasonNoVideo, "the file has no video stream")
 	}
 	if r := ((res.Rotation % 360) + 360) % 360; r == 90 || r == 270 {
 		res.Width, res.Height = res.Height, res.Width
@@ -116,7 +118,7 @@ type VideoOptions struct {
 // drops the tag. Then it writes a poster JPEG chosen by FFmpeg's thumbnail filter.
 func TranscodeVideo(ctx context.Context, o VideoOptions, in, out, poster string, p *Probe) error {
 	if o.MaxDuration > 0 && p.Duration > o.MaxDuration {
-		return reject("the video lasts %s, over the %s limit", p.Duration.Round(time.Second), o.MaxDuration)
+		return reject(appraisal.ReasonTooLong, "the video lasts %s, over the %s limit", p.Duration.Round(time.Second), o.MaxDuration)
 	}
 	if err := run(ctx, o.FFmpeg, TranscodeArgs(o, in, out)...); err != nil {
 		return err
@@ -147,7 +149,7 @@ func run(ctx context.Context, bin string, args ...string) error {
 			return fmt.Errorf("%s: %w", bin, ctx.Err())
 		}
 		if _, ok := err.(*exec.ExitError); ok {
-			return reject("ffmpeg cannot convert the video: %s", firstLine(errb.String()))
+			return reject(appraisal.ReasonUnconvertible, "ffmpeg cannot convert the video: %s", firstLine(errb.String()))
 		}
 		return fmt.Errorf("%s: %w", bin, err)
 	}

@@ -78,3 +78,8 @@ func (s *Store) PruneAudit(ctx context.Context, before time.Time) (int64, error)
 		}
 	}
 }
+
+// RecordAudit implements appraisal.AuditLog.
+func (s *Store) RecordAudit(ctx context.Context, a appraisal.AuditEntry) error {
+	return dbErr(insertAudit(ctx, s.db, a), "audit")
+}

@@ -12,17 +12,18 @@ import (
 var _ appraisal.MediaStore = (*Store)(nil)
 
 const mediaColumns = `id, owner_type, owner_id, kind, role, object_key, filename, content_type, size, status, reason, attempts,
-  lease_owner, lease_until, sha256, width, height, duration_ms, renditions, created_by, created_at, updated_at, processed_at, deleted_at`
+  lease_owner, lease_until, sha256, width, height, duration_ms, renditions, created_by, created_at, updated_at, processed_at, deleted_at,
+  reason_code, original_etag, original_removed_at`
 
 func scanMedia(r interface{ Scan(...any) error }) (*appraisal.Media, error) {
 	var m appraisal.Media
 	var kind, status string
-	var lease, processed, deleted sql.NullTime
+	var lease, processed, deleted, removed sql.NullTime
 	var rends sql.NullString
 	var by sql.NullInt64
 	if err := r.Scan(&m.ID, &m.OwnerType, &m.OwnerID, &kind, &m.Role, &m.Key, &m.Filename, &m.ContentType, &m.Size, &status,
 		&m.Reason, &m.Attempts, &m.LeaseOwner, &lease, &m.SHA256, &m.Width, &m.Height, &m.DurationMS, &rends, &by,
-		&m.CreatedAt, &m.UpdatedAt, &processed, &deleted); err != nil {
+		&m.CreatedAt, &m.UpdatedAt, &processed, &deleted, &m.ReasonCode, &m.OriginalETag, &removed); err != nil {
 		return nil, err
 	}
 	m.Kind, m.Status, m.CreatedBy = appraisal.MediaKind(kind), appraisal.MediaStatus(status), by.Int64
@@ -34,6 +35,9 @@ func scanMedia(r interface{ Scan(...any) error }) (*appraisal.Media, error) {
 	}
 	if deleted.Valid {
 		m.DeletedAt = &deleted.Time
+	}
+	if removed.Valid {
+		m.OriginalRemovedAt = &removed.Time
 	}
 	m.Renditions = []appraisal.Rendition{}
 	if rends.Valid && rends.String != "" {
@@ -174,10 +178,10 @@ func (s *Store) CompleteMedia(ctx context.Context, id int64, worker string, r ap
 		rends = []appraisal.Rendition{}
 	}
 	b, _ := json.Marshal(rends)
-	res, err := s.db.ExecContext(ctx, `UPDATE media SET status = ?, reason = ?, sha256 = ?, size = ?, width = ?, height = ?, duration_ms = ?,
+	res, err := s.db.ExecContext(ctx, `UPDATE media SET status = ?, reason = ?, reason_code = ?, original_etag = ?, sha256 = ?, size = ?, width = ?, height = ?, duration_ms = ?,
   renditions = ?, lease_owner = '', lease_until = NULL, processed_at = ?, updated_at = ?
   WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
-		string(r.Status), truncate(r.Reason, 255), r.SHA256, r.Size, r.Width, r.Height, r.DurationMS, string(b), t.UTC(), t.UTC(), id, worker)
+		string(r.Status), truncate(r.Reason, 255), truncate(r.ReasonCode, 40), truncate(r.OriginalETag, 80), r.SHA256, r.Size, r.Width, r.Height, r.DurationMS, string(b), t.UTC(), t.UTC(), id, worker)
 	if err != nil {
 		return dbErr(err, "media")
 	}
@@ -198,8 +202,8 @@ func (s *Store) ResetMedia(ctx context.Context, id int64, a appraisal.AuditEntry
 		if err != nil {
 			return dbErr(err, "media")
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE media SET status = 'UPLOADED', reason = '', attempts = 0, lease_owner = '', lease_until = NULL, updated_at = ?
-  WHERE id = ? AND deleted_at IS NULL AND status IN ('READY', 'REJECTED', 'FAILED')`, now(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE media SET status = 'UPLOADED', reason = '', reason_code = '', attempts = 0, lease_owner = '', lease_until = NULL, updated_at = ?
+  WHERE id = ? AND deleted_at IS NULL AND original_removed_at IS NULL AND status IN ('READY', 'REJECTED', 'FAILED')`, now(), id)
 		if err != nil {
 			return dbErr(err, "media")
 		}
@@ -247,6 +251,27 @@ func (s *Store) DeletedMedia(ctx context.Context, before time.Time, limit int) (
 			return err
 		})
 	return out, err
+}
+
+// RejectedOriginals implements appraisal.MediaStore.
+func (s *Store) RejectedOriginals(ctx context.Context, before time.Time, limit int) ([]appraisal.Media, error) {
+	var out []appraisal.Media
+	err := s.each(ctx, "SELECT "+mediaColumns+" FROM media WHERE status = 'REJECTED' AND original_removed_at IS NULL AND processed_at < ? ORDER BY id LIMIT ?",
+		[]any{before.UTC(), limit}, func(r interface{ Scan(...any) error }) error {
+			m, err := scanMedia(r)
+			if err == nil {
+				out = append(out, *m)
+			}
+			return err
+		})
+	return out, err
+}
+
+// MarkOriginalRemoved implements appraisal.MediaStore. Only a file still rejected is marked: one
+// reprocessed meanwhile keeps its original.
+func (s *Store) MarkOriginalRemoved(ctx context.Context, id int64, t time.Time) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE media SET original_removed_at = ?, updated_at = ? WHERE id = ? AND status = 'REJECTED'", t.UTC(), t.UTC(), id)
+	return dbErr(err, "media")
 }
 
 // PurgeMedia implements appraisal.MediaStore.

@@ -197,7 +197,7 @@ func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, opera
 		args = append(args, c)
 	}
 	args = append(args, sessionID, userID)
-	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.role_id, u.disabled,
+	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.role_id, u.disabled, u.must_change_password,
   CASE WHEN s.revoked_at IS NULL AND s.expires_at > ? THEN 1 ELSE 0 END,
   CASE WHEN EXISTS (SELECT 1 FROM role_permissions rp WHERE rp.role_id = u.role_id AND rp.operation = ?) THEN 1 ELSE 0 END,
   (SELECT e.id FROM experts e WHERE e.user_id = u.id),
@@ -205,7 +205,7 @@ func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, opera
      WHERE rp.role_id = u.role_id AND rp.operation IN (`+capabilityParams+`))
 FROM sessions s JOIN admin_users u ON u.id = s.user_id
 WHERE s.id = ? AND s.user_id = ?`, args...).
-		Scan(&g.UserID, &g.Username, &role, &g.Disabled, &active, &allowed, &expert, &caps)
+		Scan(&g.UserID, &g.Username, &role, &g.Disabled, &g.MustChangePassword, &active, &allowed, &expert, &caps)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &appraisal.Grant{}, nil
 	}

@@ -18,12 +18,12 @@ var (
 	_ appraisal.LoginLog  = (*Store)(nil)
 )
 
-const userColumns = "id, username, display_name, password_hash, role_id, disabled, created_at, updated_at"
+const userColumns = "id, username, display_name, password_hash, role_id, disabled, must_change_password, created_at, updated_at"
 
 func scanUser(row interface{ Scan(...any) error }) (*appraisal.User, error) {
 	var u appraisal.User
 	var role int
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt); err != nil {
 		return nil, err
 	}
 	u.Role = appraisal.RoleID(role)
@@ -115,9 +115,9 @@ func (s *Store) UpdateUser(ctx context.Context, u *appraisal.User, a appraisal.A
 }
 
 // SetPassword implements appraisal.UserStore.
-func (s *Store) SetPassword(ctx context.Context, id int64, hash string, a appraisal.AuditEntry) error {
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, a appraisal.AuditEntry) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE admin_users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now(), id)
+		res, err := tx.ExecContext(ctx, "UPDATE admin_users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?", hash, mustChange, now(), id)
 		if err != nil {
 			return dbErr(err, "user")
 		}
@@ -125,7 +125,7 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, a apprai
 			return dbErr(orNotFound(err), "user")
 		}
 		a.TargetID = formatID(id)
-		a.After = map[string]any{"password": "changed"}
+		a.After = map[string]any{"password": "changed", "must_change_password": mustChange}
 		return insertAudit(ctx, tx, a)
 	})
 }

@@ -15,7 +15,7 @@ import (
 
 // reads are the store's methods that change nothing.
 var reads = []string{"Can", "Categories", "Certificate", "CertificateByToken", "CountUsers", "Customer", "Dashboard",
-	"DeletedMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCustomers", "ListItems", "ListMedia", "ListOrders",
+	"DeletedMedia", "RejectedOriginals", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCustomers", "ListItems", "ListMedia", "ListOrders",
 	"ListUsers", "LoginAttempts", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "PastExperts",
 	"Permissions", "Product", "Products", "SessionsOf", "UserByID", "UserByUsername", "VisibleMedia"}
 
@@ -32,9 +32,9 @@ var writes = map[string][]string{
 	"UpdateUser":         {EpochAuth, EpochOrders}, // role, disabled; timelines show the display name
 	"CreateExpert":       {EpochAuth},              // the grant carries the caller's expert id
 	"UpdateExpert":       {EpochAuth},
-	"CreateSession":      {}, // a new session has no cached grant yet
-	"SetPassword":        {}, // the password is not in a grant; the sessions it ends go through RevokeUserSessions
-	"CreateUser":         {}, // a new account has no sessions
+	"CreateSession":      {},          // a new session has no cached grant yet
+	"SetPassword":        {EpochAuth}, // the grant carries must_change_password
+	"CreateUser":         {},          // a new account has no sessions
 	"RecordLogin":        {},
 	// orders and what their details show
 	"CreateOrder":       {EpochOrders},
@@ -48,8 +48,8 @@ var writes = map[string][]string{
 	"CreateProduct":     {},
 	"UpdateProduct":     {},
 	// media, audit, idempotency: nothing cached reads them
-	"CreateMedia": {}, "SetMediaKey": {}, "ClaimMedia": {}, "CompleteMedia": {}, "ResetMedia": {}, "DeleteMedia": {}, "PurgeMedia": {},
-	"PruneAudit": {}, "BeginIdempotent": {}, "FinishIdempotent": {}, "AbandonIdempotent": {},
+	"CreateMedia": {}, "SetMediaKey": {}, "ClaimMedia": {}, "CompleteMedia": {}, "ResetMedia": {}, "DeleteMedia": {}, "PurgeMedia": {}, "MarkOriginalRemoved": {},
+	"PruneAudit": {}, "RecordAudit": {}, "BeginIdempotent": {}, "FinishIdempotent": {}, "AbandonIdempotent": {},
 }
 
 // TestEveryMethodIsClassified: a method added to the store fails here until someone says whether

@@ -17,18 +17,24 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
 
-// Epochs are shared counters, one per kind of data.
+// Epochs are shared validity tokens, one per kind of data. A token that was replaced must never
+// come back, even after the store that keeps them loses its data (redis.Epochs uses random
+// values and recreates missing ones).
 type Epochs interface {
-	// Current returns the value of each named epoch (0 for one never bumped).
-	Current(ctx context.Context, names ...string) ([]int64, error)
-	// Bump increments the named epochs.
+	// Current returns the token of each named epoch.
+	Current(ctx context.Context, names ...string) ([]string, error)
+	// Bump replaces the named epochs' tokens.
 	Bump(ctx context.Context, names ...string) error
 }
+
+// allEpochs are every epoch, bumped together after an invalidation was lost.
+var allEpochs = []string{EpochAuth, EpochOrders}
 
 // The epochs. Auth covers sessions, accounts, roles and expert profiles (everything a grant
 // reads); orders covers orders, their children and the customers shown in their details.
@@ -43,6 +49,9 @@ type Store struct {
 	epochs Epochs
 	log    *slog.Logger
 	mem    *memory
+	// lost is set when an invalidation could not reach Redis: until every epoch has been bumped
+	// again, nothing is served from or put into the cache, here or (through the bump) anywhere.
+	lost atomic.Bool
 }
 
 // New wraps s. size bounds the number of cached entries; ttl bounds their age even without writes.
@@ -50,21 +59,35 @@ func New(s appraisal.Store, epochs Epochs, log *slog.Logger, size int, ttl time.
 	return &Store{Store: s, epochs: epochs, log: log, mem: &memory{items: map[string]entry{}, size: size, ttl: ttl}}
 }
 
-// epoch reads one epoch. When Redis cannot say, ok is false and the caller reads through.
-func (s *Store) epoch(ctx context.Context, name string) (int64, bool) {
+// epoch reads one epoch. When Redis cannot say, ok is false and the caller reads through; this
+// process's entries are dropped, since writes elsewhere may not be able to tell it either.
+func (s *Store) epoch(ctx context.Context, name string) (string, bool) {
+	if s.lost.Load() {
+		// An invalidation was lost: bump everything once Redis answers, which every other
+		// instance then sees, before anything is cached again.
+		if err := s.epochs.Bump(context.WithoutCancel(ctx), allEpochs...); err != nil {
+			return "", false
+		}
+		s.lost.Store(false)
+		s.log.InfoContext(ctx, "read cache back: every epoch bumped after a lost invalidation")
+	}
 	v, err := s.epochs.Current(ctx, name)
 	if err != nil {
+		s.mem.clear()
 		s.log.WarnContext(ctx, "read cache bypassed: epochs unavailable", "err", err)
-		return 0, false
+		return "", false
 	}
 	return v[0], true
 }
 
-// bump invalidates after a successful write. A failed bump is logged: entries then live until
-// their TTL, so the TTL is kept short.
+// bump invalidates after a successful write. When Redis does not take it, this process drops its
+// entries and remembers to bump every epoch as soon as Redis answers again (epoch), so no
+// instance keeps serving what the write changed.
 func (s *Store) bump(ctx context.Context, names ...string) {
 	if err := s.epochs.Bump(context.WithoutCancel(ctx), names...); err != nil {
-		s.log.ErrorContext(ctx, "read cache invalidation failed", "epochs", names, "err", err)
+		s.lost.Store(true)
+		s.mem.clear()
+		s.log.ErrorContext(ctx, "read cache invalidation failed: cache off until Redis answers", "epochs", names, "err", err)
 	}
 }
 
@@ -189,6 +212,14 @@ func (s *Store) SetPermissions(ctx context.Context, role appraisal.RoleID, opera
 	return err
 }
 
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, a appraisal.AuditEntry) error {
+	err := s.Store.SetPassword(ctx, id, hash, mustChange, a)
+	if err == nil {
+		s.bump(ctx, EpochAuth) // the grant carries must_change_password
+	}
+	return err
+}
+
 func (s *Store) UpdateUser(ctx context.Context, u *appraisal.User, a appraisal.AuditEntry) error {
 	err := s.Store.UpdateUser(ctx, u, a)
 	if err == nil {
@@ -264,12 +295,12 @@ type memory struct {
 }
 
 type entry struct {
-	epoch int64
+	epoch string
 	at    time.Time
 	v     any
 }
 
-func (m *memory) get(key string, epoch int64) (any, bool) {
+func (m *memory) get(key string, epoch string) (any, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.items[key]
@@ -279,7 +310,13 @@ func (m *memory) get(key string, epoch int64) (any, bool) {
 	return e.v, true
 }
 
-func (m *memory) put(key string, epoch int64, v any) {
+func (m *memory) clear() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	clear(m.items)
+}
+
+func (m *memory) put(key string, epoch string, v any) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.items) >= m.size {

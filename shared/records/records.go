@@ -91,6 +91,10 @@ func (s *Service) CreateCategory(ctx context.Context, c *appraisal.Category, a a
 	return s.Store.CreateCategory(ctx, c, a)
 }
 
+// ErrPhoneSearchForbidden refuses a phone search to a role that may not see phone numbers.
+var ErrPhoneSearchForbidden = appraisal.E(appraisal.KindForbidden, "customers.phone_search_forbidden",
+	"your role may not see phone numbers, so it may not search by one")
+
 // CustomerQuery filters the customer list; Phone is a raw number to match exactly.
 type CustomerQuery struct {
 	Keyword, Phone string
@@ -101,16 +105,21 @@ type CustomerQuery struct {
 // Customers searches customers.
 func (s *Service) Customers(ctx context.Context, p *appraisal.Principal, q CustomerQuery) ([]Customer, int, error) {
 	f := appraisal.CustomerFilter{Keyword: q.Keyword, Blocked: q.Blocked, Page: q.Page}
+	full, err := s.seesPhone(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
 	if q.Phone != "" {
+		// Matching a full number tells whose number it is: that is seeing the number, so only
+		// roles that may see phone numbers may search by one.
+		if !full {
+			return nil, 0, ErrPhoneSearchForbidden
+		}
 		n := appraisal.NormalizePhone(q.Phone)
 		if n == "" {
 			return nil, 0, appraisal.Invalid(appraisal.FieldError{Field: "phone", Code: "bad_phone", Message: "not a phone number"})
 		}
 		f.PhoneHash = s.PII.Fingerprint(n)
-	}
-	full, err := s.seesPhone(ctx, p)
-	if err != nil {
-		return nil, 0, err
 	}
 	cs, encs, total, err := s.Store.ListCustomers(ctx, f)
 	if err != nil {

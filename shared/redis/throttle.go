@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -72,4 +73,64 @@ func unavailable(err error) error {
 		return nil
 	}
 	return appraisal.Wrap(err, appraisal.KindUnavailable, "redis.unavailable", "Redis did not answer")
+}
+
+// Take implements appraisal.Throttle: INCR, the window's expiry and its remaining time in one
+// transaction.
+func (t *Throttle) Take(ctx context.Context, key string, limit int, window time.Duration) (time.Duration, error) {
+	k := t.prefix + key
+	var incr *goredis.IntCmd
+	var ttl *goredis.DurationCmd
+	_, err := t.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		incr = p.Incr(ctx, k)
+		p.Do(ctx, "PEXPIRE", k, window.Milliseconds(), "NX")
+		ttl = p.PTTL(ctx, k)
+		return nil
+	})
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	if int(incr.Val()) <= limit {
+		return 0, nil
+	}
+	return max(ttl.Val(), time.Second), nil
+}
+
+// forgive decrements a counter that exists, never below zero and never creating one.
+var forgive = goredis.NewScript(`local n = redis.call('GET', KEYS[1])
+if n and tonumber(n) > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`)
+
+// Forgive implements appraisal.Throttle.
+func (t *Throttle) Forgive(ctx context.Context, key string) error {
+	return unavailable(forgive.Run(ctx, t.c, []string{t.prefix + key}).Err())
+}
+
+// ResetPrefix implements appraisal.Throttle. It walks the keyspace with SCAN: an unlock is a rare
+// administrator's action, and the throttle's keys are few.
+func (t *Throttle) ResetPrefix(ctx context.Context, prefix string) error {
+	it := t.c.Scan(ctx, 0, globEscape(t.prefix+prefix)+"*", 500).Iterator()
+	var keys []string
+	for it.Next(ctx) {
+		keys = append(keys, it.Val())
+	}
+	if err := it.Err(); err != nil {
+		return unavailable(err)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return unavailable(t.c.Del(ctx, keys...).Err())
+}
+
+// globEscape quotes the characters SCAN's MATCH treats as a pattern.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

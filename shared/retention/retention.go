@@ -1,5 +1,6 @@
 // Package retention is the daily clean-up job: audit rows past their retention, idempotency
-// records older than a day, and the objects of media deleted more than an hour ago. The SCF timer
+// records older than a day, the objects of media deleted more than an hour ago, and the originals
+// of files rejected more than RejectedRetention ago. The SCF timer
 // function and the TKE CronJob (`server retention`) both run it; running it twice is harmless.
 package retention
 
@@ -18,7 +19,14 @@ type Store interface {
 	PruneIdempotency(ctx context.Context, before time.Time) (int64, error)
 	DeletedMedia(ctx context.Context, before time.Time, limit int) ([]appraisal.Media, error)
 	PurgeMedia(ctx context.Context, id int64) error
+	RejectedOriginals(ctx context.Context, before time.Time, limit int) ([]appraisal.Media, error)
+	MarkOriginalRemoved(ctx context.Context, id int64, t time.Time) error
 }
+
+// RejectedRetention is how long a rejected original stays in storage: long enough for someone to
+// look at why it was refused, short enough that a session declared small cannot park a large
+// file in the bucket for good.
+const RejectedRetention = 24 * time.Hour
 
 // Job is one configured clean-up.
 type Job struct {
@@ -34,6 +42,7 @@ type Result struct {
 	AuditRows       int64 `json:"audit_rows_deleted"`
 	IdempotencyKeys int64 `json:"idempotency_keys_deleted"`
 	MediaPurged     int   `json:"media_purged"`
+	RejectedRemoved int   `json:"rejected_originals_removed"`
 }
 
 // Run removes what has outlived its retention at now. Each part runs even when another failed;
@@ -51,9 +60,12 @@ func (j *Job) Run(ctx context.Context, now time.Time) (Result, error) {
 	if r.MediaPurged, err = j.cleanMedia(ctx, now); err != nil {
 		errs = append(errs, err)
 	}
+	if r.RejectedRemoved, err = j.cleanRejected(ctx, now); err != nil {
+		errs = append(errs, err)
+	}
 	err = errors.Join(errs...)
 	j.Log.InfoContext(ctx, "retention", "audit_rows_deleted", r.AuditRows, "idempotency_keys_deleted", r.IdempotencyKeys,
-		"media_purged", r.MediaPurged, "err", err)
+		"media_purged", r.MediaPurged, "rejected_originals_removed", r.RejectedRemoved, "err", err)
 	return r, err
 }
 
@@ -84,6 +96,27 @@ func (j *Job) cleanMedia(ctx context.Context, now time.Time) (int, error) {
 			}
 			n++
 		}
+	}
+	return n, nil
+}
+
+// cleanRejected removes the originals of files rejected more than RejectedRetention ago; the row
+// stays, with its reason, and says the original is gone.
+func (j *Job) cleanRejected(ctx context.Context, now time.Time) (int, error) {
+	ms, err := j.Store.RejectedOriginals(ctx, now.Add(-RejectedRetention), 500)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range ms {
+		if err := j.Blobs.Delete(ctx, m.Key); err != nil {
+			j.Log.ErrorContext(ctx, "rejected original not removed", "media_id", m.ID, "key", m.Key, "err", err)
+			continue
+		}
+		if err := j.Store.MarkOriginalRemoved(ctx, m.ID, now); err != nil {
+			return n, err
+		}
+		n++
 	}
 	return n, nil
 }

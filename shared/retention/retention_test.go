@@ -79,6 +79,36 @@ func TestRun(t *testing.T) {
 			if _, err := st.Media(ctx, gone.ID); !appraisal.IsKind(err, appraisal.KindNotFound) {
 				t.Errorf("the deleted file's row is still there: %v", err)
 			}
+
+			// A rejected file's original leaves storage after RejectedRetention; the row stays and
+			// says so, and it can no longer be reprocessed.
+			bad := file("bad.jpg")
+			if ok, _, err := st.ClaimMedia(ctx, bad.ID, "w", time.Now(), time.Now().Add(time.Minute)); err != nil || !ok {
+				t.Fatalf("claim: %v %v", ok, err)
+			}
+			if err := st.CompleteMedia(ctx, bad.ID, "w", appraisal.MediaResult{Status: appraisal.MediaRejected, ReasonCode: "size_mismatch",
+				Reason: "declared 3 bytes, stored 9"}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := job.Run(ctx, time.Now().Add(time.Hour)); err != nil || r.RejectedRemoved != 0 {
+				t.Fatalf("rejected an hour ago: %+v %v", r, err)
+			}
+			if r, err := job.Run(ctx, time.Now().Add(retention.RejectedRetention+time.Hour)); err != nil || r.RejectedRemoved != 1 {
+				t.Fatalf("rejected a day ago: %+v %v", r, err)
+			}
+			if _, err := blobs.Head(ctx, bad.Key); !appraisal.IsKind(err, appraisal.KindNotFound) {
+				t.Errorf("the rejected original is still stored: %v", err)
+			}
+			m, err := st.Media(ctx, bad.ID)
+			if err != nil || m.OriginalRemovedAt == nil || m.ReasonCode != "size_mismatch" {
+				t.Fatalf("rejected row after cleanup: %+v %v", m, err)
+			}
+			if _, err := st.ResetMedia(ctx, bad.ID, a); !appraisal.IsKind(err, appraisal.KindConflict) {
+				t.Errorf("reprocessing a file whose original is gone: %v", err)
+			}
+			if _, err := blobs.Head(ctx, live.Key); err != nil {
+				t.Errorf("the live file's original went: %v", err)
+			}
 		})
 	}
 }

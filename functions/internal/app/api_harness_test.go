@@ -54,6 +54,8 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 		"CORS_ALLOWED_ORIGINS": "https://admin.jianbao.example, http://localhost:5173",
 		// Deterministic review routing; many logins from one test address.
 		"REVIEW_SAMPLE_RATE": "0", "LOGIN_MAX_FAILURES": "5", "LOGIN_MAX_FAILURES_PER_IP": "1000", "LOGIN_LOCKOUT": "1m",
+		// The test client is the proxy: X-Forwarded-For plays the client addresses.
+		"TRUSTED_PROXIES": "127.0.0.1",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {

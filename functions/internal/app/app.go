@@ -137,10 +137,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	if opts.Password != nil {
 		hashing = *opts.Password
 	}
-	a.Auth = &auth.Service{Users: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
+	a.Auth = &auth.Service{Users: st, Audit: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
 		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: hashing,
 		RefreshTTL: cfg.RefreshTokenTTL, Log: log,
-		Limits: auth.Limits{PerUser: cfg.LoginMaxFailures, PerIP: cfg.LoginMaxFailuresPerIP, Window: cfg.LoginLockout}}
+		Limits: auth.Limits{PerSource: cfg.LoginMaxFailures, PerIP: cfg.LoginMaxFailuresPerIP, Window: cfg.LoginLockout}}
 	a.Orders = &orders.Service{Orders: st, Catalog: st, Permissions: a.Auth,
 		Review: appraisal.ReviewPolicy{ValueThresholdFen: cfg.ReviewValueThresholdFen, SampleRate: cfg.ReviewSampleRate},
 		Changed: func(ctx context.Context) {
@@ -172,7 +172,7 @@ func (a *App) Deps() httpapi.Deps {
 	}
 	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
 		Records: &records.Service{Store: a.Store, PII: a.PII, Permissions: a.Auth},
-		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, CORSOrigins: a.Config.CORSOrigins, Checks: checks, Version: Version(), Observe: a.opts.Observe}
+		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, CORSOrigins: a.Config.CORSOrigins, TrustedProxies: a.Config.TrustedProxies, Checks: checks, Version: Version(), Observe: a.opts.Observe}
 	a.mediaDeps(&d)
 	return d
 }

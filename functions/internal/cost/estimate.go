@@ -73,7 +73,6 @@ type Specs struct {
 	MySQLVolumeGB    int
 	RedisMemMB       int
 	RedisReplicas    int
-	MediaVersioning  bool
 	FunctionMemoryMB map[string]int // from the catalog
 }
 
@@ -136,9 +135,6 @@ func LoadSpecs(terraformDir, env string) (Specs, error) {
 	}
 	if z, err := val("availability_zone"); err == nil && z.Type() == cty.String {
 		s.Zone = z.AsString()
-	}
-	if v, err := val("media_versioning"); err == nil && v.Type() == cty.Bool {
-		s.MediaVersioning = v.True()
 	}
 	for _, fn := range catalog.Functions {
 		s.FunctionMemoryMB[fn.Name] = fn.MemoryMB

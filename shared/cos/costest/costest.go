@@ -5,9 +5,12 @@ package costest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
@@ -34,7 +37,7 @@ func New(tb testing.TB, bucket string) Fake {
 	if err := backend.CreateBucket(bucket); err != nil {
 		tb.Fatal(err)
 	}
-	srv := httptest.NewServer(gofakes3.New(backend, gofakes3.WithHostBucket(true)).Server())
+	srv := httptest.NewServer(forbidOverwrite(backend, bucket, gofakes3.New(backend, gofakes3.WithHostBucket(true)).Server()))
 	tb.Cleanup(srv.Close)
 	addr := srv.Listener.Addr().String()
 	_, port, _ := net.SplitHostPort(addr)
@@ -46,4 +49,27 @@ func New(tb testing.TB, bucket string) Fake {
 			return (&net.Dialer{}).DialContext(ctx, network, addr)
 		}}},
 	}
+}
+
+// forbidOverwrite gives the fake COS's create-only PUT, which gofakes3 does not know: a PUT with
+// x-cos-forbid-overwrite: true to an existing key answers 409 FileAlreadyExists, as COS documents
+// for a bucket that never had versioning on.
+func forbidOverwrite(backend *s3mem.Backend, bucket string, next http.Handler) http.Handler {
+	var mu sync.Mutex // one create-only PUT at a time, so the check and the write are one step
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPut || !strings.EqualFold(r.Header.Get("x-cos-forbid-overwrite"), "true") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		key := strings.TrimPrefix(r.URL.Path, "/")
+		if _, err := backend.HeadObject(bucket, key); err == nil {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusConflict)
+			fmt.Fprintf(w, "<Error><Code>FileAlreadyExists</Code><Message>The object already exists</Message><Resource>%s</Resource></Error>", key)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -19,7 +19,6 @@ module "stack" {
   build              = var.build
   mysql              = { cpu = 1, mem_size = 1000, volume_size = 25 }
   redis              = { mem_size = 256, replicas = 1 }
-  media_versioning   = false
   cors_origins       = ["https://admin-dev.jianbao.example"]
   public_base_url    = "https://verify-dev.jianbao.example"
   alarm_notice_ids   = var.alarm_notice_ids

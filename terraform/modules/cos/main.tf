@@ -11,12 +11,6 @@ variable "cors_origins" {
   description = "The admin console's origins"
 }
 
-variable "versioning" {
-  type        = bool
-  default     = false
-  description = "Keep overwritten and deleted media (prod)."
-}
-
 data "tencentcloud_user_info" "me" {}
 
 locals {
@@ -27,7 +21,11 @@ resource "tencentcloud_cos_bucket" "media" {
   bucket               = "${var.name}-media-${local.appid}"
   acl                  = "private"
   encryption_algorithm = "AES256"
-  versioning_enable    = var.versioning
+  # Never versioned, in any environment: originals are evidence, and the upload URLs carry
+  # x-cos-forbid-overwrite so that a second PUT is refused (409). COS ignores that header in a
+  # bucket that has ever had versioning on, so turning it on would silently allow replacing an
+  # original. Deleted media go through the application's soft delete and retention instead.
+  versioning_enable = false
 
   cors_rules {
     allowed_origins = var.cors_origins
@@ -43,15 +41,6 @@ resource "tencentcloud_cos_bucket" "media" {
     filter_prefix = ""
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
-    }
-  }
-
-  # With versioning, objects the cleanup job deleted stay restorable for 30 days, then go.
-  lifecycle_rules {
-    id            = "expire-deleted"
-    filter_prefix = ""
-    non_current_expiration {
-      non_current_days = 30
     }
   }
 }

@@ -39,11 +39,6 @@ variable "public_base_url" {
   description = "Where certificate QR codes point (the public verification page)"
 }
 
-variable "media_versioning" {
-  type    = bool
-  default = false
-}
-
 variable "http_entry" {
   type    = string
   default = "function_url"
@@ -128,7 +123,6 @@ module "cos" {
   source       = "../cos"
   name         = local.name
   cors_origins = var.cors_origins
-  versioning   = var.media_versioning
 }
 
 module "cam" {
