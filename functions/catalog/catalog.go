@@ -102,9 +102,10 @@ var Functions = []Function{
 		MemoryMB: 128, TimeoutSec: 30, Needs: plus(baseNeeds, "WECOM_WEBHOOK_URL", "ALERT_RELAY_TOKEN"), Env: plus(baseEnv, "API_BASE_PATH"),
 	},
 	{
-		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION, stale idempotency keys and the objects of deleted media",
-		MemoryMB: 128, TimeoutSec: 300, Needs: baseNeeds, Env: plus(baseEnv, "AUDIT_RETENTION"),
-		Timers: []Timer{{Name: "daily-retention", Cron: "0 30 19 * * * *", Argument: "retention"}}, // 03:30 Asia/Shanghai
+		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION, stale idempotency keys, the objects of deleted media and rejected originals; every minute re-queues the media processing owes",
+		MemoryMB: 128, TimeoutSec: 300, Needs: baseNeeds, Env: plus(baseEnv, "AUDIT_RETENTION", "MEDIA_MAX_ATTEMPTS"),
+		Timers: []Timer{{Name: "daily-retention", Cron: "0 30 19 * * * *", Argument: "retention"}, // 03:30 Asia/Shanghai
+			{Name: "media-sweep", Cron: "0 */1 * * * * *", Argument: "sweep"}},
 	},
 	{
 		Name: "migrate", Kind: KindInvoke, Description: "Applies schema migrations, seeds permissions, creates the first admin",

@@ -1,6 +1,8 @@
-// Command cron-retention is the daily timer function that enforces retention: audit rows older
-// than AUDIT_RETENTION and idempotency keys older than a day are deleted, and the objects of
-// deleted media are removed. Running it twice is harmless.
+// Command cron-retention is the timer function of the housekeeping jobs. Its daily trigger
+// enforces retention: audit rows older than AUDIT_RETENTION and idempotency keys older than a day
+// are deleted, and the objects of deleted media and rejected originals are removed. Its
+// every-minute trigger ("sweep") re-queues the media processing owes (media.Sweeper): uploads
+// whose event was lost, jobs whose worker died. Running either twice is harmless.
 package main
 
 import (
@@ -16,17 +18,28 @@ import (
 	"github.com/jianbao/admin/shared/scf"
 )
 
-func handle(ctx context.Context, ev scf.TimerEvent) (retention.Result, error) {
+// result is the answer of either job.
+type result struct {
+	Retention *retention.Result `json:"retention,omitempty"`
+	Swept     *int              `json:"media_requeued,omitempty"`
+}
+
+func handle(ctx context.Context, ev scf.TimerEvent) (result, error) {
 	cfg, err := app.LoadConfig(ctx, os.Getenv)
 	if err != nil {
-		return retention.Result{}, err
+		return result{}, err
 	}
 	a, err := app.Open(ctx, cfg, logs.New(os.Stdout, cfg.LogLevel), app.Options{})
 	if err != nil {
-		return retention.Result{}, err
+		return result{}, err
 	}
 	defer a.Close()
-	return a.Retention().Run(ctx, time.Now())
+	if ev.Message == "sweep" {
+		n, err := a.Sweeper(nil).Sweep(ctx)
+		return result{Swept: &n}, err
+	}
+	r, err := a.Retention().Run(ctx, time.Now())
+	return result{Retention: &r}, err
 }
 
 func main() {

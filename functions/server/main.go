@@ -21,6 +21,7 @@ import (
 	"github.com/jianbao/admin/functions/internal/app"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
+	"github.com/jianbao/admin/shared/media"
 	"github.com/jianbao/admin/shared/metrics"
 )
 
@@ -67,7 +68,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	// Prometheus: /metrics on its own listener (METRICS_ADDR), never on the application port.
 	m := metrics.New(app.Version())
 	var draining atomic.Bool
-	a, err := app.Open(ctx, cfg, log, app.Options{Stream: true, Observe: m.ObserveHTTP, Draining: draining.Load})
+	a, err := app.Open(ctx, cfg, log, app.Options{Stream: true, Workers: cfg.MediaWorkers > 0, Observe: m.ObserveHTTP, Draining: draining.Load})
 	if err != nil {
 		return err
 	}
@@ -100,6 +101,22 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 			if err := a.Stream.Work(workers, fmt.Sprintf("%s-%d", proc.Worker, i), proc.Handle); err != nil {
 				log.Error("media worker stopped", "err", err)
 			}
+		}()
+	}
+	if cfg.MediaWorkers > 0 {
+		// MySQL is the durable queue: the sweeper re-queues what the stream lost and, while the
+		// stream cannot take it (Redis down), processes it right here.
+		sweeper := a.Sweeper(func(ctx context.Context, key string) error {
+			if err := a.Stream.Publish(ctx, key); err != nil {
+				log.WarnContext(ctx, "sweep: stream unavailable, processing in place", "key", key, "err", err)
+				return proc.Handle(ctx, key)
+			}
+			return nil
+		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sweeper.Run(workers, media.SweepEvery)
 		}()
 	}
 	defer func() {

@@ -103,6 +103,9 @@ type MediaStore interface {
 	// else (already processing, ready, rejected, deleted) it reports false: a duplicate or late
 	// event is a no-op.
 	ClaimMedia(ctx context.Context, id int64, worker string, now, leaseUntil time.Time) (bool, *Media, error)
+	// RenewMediaLease extends worker's lease to leaseUntil; false when the worker no longer holds
+	// it (it expired and another worker took the asset over).
+	RenewMediaLease(ctx context.Context, id int64, worker string, leaseUntil time.Time) (bool, error)
 	// CompleteMedia records the result, if worker still holds the lease.
 	CompleteMedia(ctx context.Context, id int64, worker string, r MediaResult, now time.Time) error
 	// ResetMedia makes an asset eligible for processing again (reprocess).
@@ -111,6 +114,11 @@ type MediaStore interface {
 	DeleteMedia(ctx context.Context, id int64, a AuditEntry) error
 	// DeletedMedia lists assets deleted before t whose objects are still to be removed.
 	DeletedMedia(ctx context.Context, before time.Time, limit int) ([]Media, error)
+	// StuckMedia lists what processing owes at now: files uploaded but never claimed (status
+	// UPLOADED since before settle, or PENDING_UPLOAD created between pendingSince and settle —
+	// the caller checks storage for those), claims whose lease expired, and failures with
+	// attempts left (FAILED since before settle, fewer than maxAttempts).
+	StuckMedia(ctx context.Context, now, settle, pendingSince time.Time, maxAttempts, limit int) ([]Media, error)
 	// RejectedOriginals lists rejected assets processed before t whose original is still stored.
 	RejectedOriginals(ctx context.Context, before time.Time, limit int) ([]Media, error)
 	// MarkOriginalRemoved records that a rejected asset's original was removed from storage.

@@ -184,8 +184,12 @@ func (s *Service) Complete(ctx context.Context, p *appraisal.Principal, id int64
 		return nil, err
 	}
 	// A second event for the same original is harmless: the processor's lease and status make
-	// duplicates no-ops.
-	return m, s.dispatch(ctx, m.Key)
+	// duplicates no-ops. When the queue cannot take it (Redis down), the file is still safe: it is
+	// in storage and waiting in MySQL, where the sweeper finds it within a minute or two.
+	if err := s.dispatch(ctx, m.Key); err != nil && !appraisal.IsKind(err, appraisal.KindUnavailable) {
+		return nil, err
+	}
+	return m, nil
 }
 
 func (s *Service) dispatch(ctx context.Context, key string) error {

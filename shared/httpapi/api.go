@@ -30,6 +30,9 @@ import (
 type Check struct {
 	Name string
 	Fn   func(context.Context) error
+	// Degrades: the service still works without it (Redis: a cache, a throttle and a queue), so
+	// its failure makes readiness "degraded", still 200, with the reason, rather than 503.
+	Degrades bool
 }
 
 // Store is what the handlers read directly, beside the services: the dashboard, the audit log,

@@ -20,8 +20,8 @@ type healthOutput struct {
 
 type readyOutput struct {
 	Body struct {
-		Status string            `json:"status" example:"ready"`
-		Checks map[string]string `json:"checks" example:"{\"mysql\":\"ok\",\"redis\":\"ok\"}"`
+		Status string            `json:"status" enum:"ready,degraded" doc:"degraded: a dependency the service can do without is down (Redis); requests are served, slower" example:"ready"`
+		Checks map[string]string `json:"checks" doc:"Each check: ok, or why not" example:"{\"mysql\":\"ok\",\"redis\":\"ok\",\"media_worker\":\"ok\"}"`
 	}
 }
 
@@ -37,8 +37,9 @@ func registerHealth(api huma.API, d *Deps) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Tags: []string{"ops"},
-		Summary: "Readiness: MySQL and Redis answer",
-		Errors:  []int{http.StatusServiceUnavailable},
+		Summary:     "Readiness: MySQL answers; Redis and the media worker are reported",
+		Description: "503 when MySQL does not answer (or the instance is draining). Redis down, or a media worker that cannot read its stream, answers 200 with status degraded and the reason: requests are still served, from MySQL.",
+		Errors:      []int{http.StatusServiceUnavailable},
 	}, handleReady(d.Checks))
 	// The smoke check a deploy runs (the seed's GET /health): the same answer as readiness, so a
 	// release whose functions cannot reach MySQL or Redis fails its check.
@@ -67,19 +68,23 @@ func handleReady(checks []Check) func(context.Context, *struct{}) (*readyOutput,
 		out := &readyOutput{}
 		out.Body.Checks = map[string]string{}
 		var failed []appraisal.FieldError
+		out.Body.Status = "ready"
 		for i, c := range checks {
-			if results[i] != nil {
+			switch {
+			case results[i] == nil:
+				out.Body.Checks[c.Name] = "ok"
+			case c.Degrades:
+				out.Body.Checks[c.Name] = "degraded: " + results[i].Error()
+				out.Body.Status = "degraded"
+			default:
 				out.Body.Checks[c.Name] = "unavailable"
 				failed = append(failed, appraisal.FieldError{Field: c.Name, Code: "unavailable", Message: c.Name + " is not answering"})
-				continue
 			}
-			out.Body.Checks[c.Name] = "ok"
 		}
 		if len(failed) > 0 {
 			return nil, &appraisal.Error{Kind: appraisal.KindUnavailable, Code: "ready.dependency_unavailable",
 				Message: "a dependency is not ready", Fields: failed}
 		}
-		out.Body.Status = "ready"
 		return out, nil
 	}
 }

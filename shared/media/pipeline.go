@@ -46,7 +46,7 @@ type Processor struct {
 	Notify      Notifier // nil: nobody is told
 	Log         *slog.Logger
 	Worker      string        // this process, for the lease
-	Lease       time.Duration // how long a claim holds before another worker may take over
+	Lease       time.Duration // how long a claim holds unrenewed before another worker may take over (DefaultLease)
 	MaxAttempts int           // failures before people are told
 	Limits      Limits
 	Image       ImageOptions
@@ -54,6 +54,8 @@ type Processor struct {
 	Now         func() time.Time
 	// Observe, if set, sees every finished job (metrics).
 	Observe func(kind, result string, took time.Duration)
+	// OnRenew, if set, is told of every lease renewal (tests).
+	OnRenew func(id int64)
 }
 
 func (p *Processor) now() time.Time {
@@ -91,10 +93,7 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 		return err
 	}
 
-	lease := p.Lease
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) > lease {
-		lease = time.Until(dl) + time.Minute
-	}
+	lease := p.lease()
 	t := p.now()
 	ok, m, err := p.Store.ClaimMedia(ctx, m.ID, p.Worker, t, t.Add(lease))
 	if err != nil {
@@ -112,9 +111,18 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 		p.Log.InfoContext(ctx, "media event ignored: already done", "media_id", m.ID, "status", m.Status)
 		return nil
 	}
+	// Keep the lease while working: a crashed worker's job is taken over a lease after its last
+	// renewal, and a long video on a live worker is never taken from it.
+	ctx, stopRenewing := p.renew(ctx, m.ID, lease)
+	defer stopRenewing()
 	start := time.Now()
 	var written []string
 	res, err := p.process(ctx, m, key, dir, local, etag, &written)
+	if errors.Is(context.Cause(ctx), errLeaseLost) {
+		// The job is another worker's now: it writes the same renditions and records the result,
+		// so leave both to it (deleting "partial" files here would delete its work).
+		return nil
+	}
 	if rej, bad := IsRejection(err); bad {
 		res = appraisal.MediaResult{Status: appraisal.MediaRejected, Reason: rej.Reason, ReasonCode: rej.Code, SHA256: res.SHA256, Size: res.Size, OriginalETag: res.OriginalETag}
 		err = nil
@@ -152,6 +160,52 @@ func (p *Processor) Handle(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// DefaultLease is how long a claim holds without renewal; the worker renews it every third of it.
+const DefaultLease = time.Minute
+
+func (p *Processor) lease() time.Duration {
+	if p.Lease > 0 {
+		return p.Lease
+	}
+	return DefaultLease
+}
+
+// renew extends the lease every third of its length until stop is called. When the lease is lost
+// (this worker stalled past it and another took the asset over), the returned context is
+// cancelled: the work is the other worker's now, and its result is the one recorded.
+func (p *Processor) renew(ctx context.Context, id int64, lease time.Duration) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				ok, err := p.Store.RenewMediaLease(context.WithoutCancel(ctx), id, p.Worker, p.now().Add(lease))
+				switch {
+				case err != nil:
+					// Try again at the next tick: the lease still has two thirds to run.
+					p.Log.WarnContext(ctx, "media lease not renewed", "media_id", id, "err", err)
+				case !ok:
+					p.Log.ErrorContext(ctx, "media lease lost: another worker took the job over", "media_id", id)
+					cancel(errLeaseLost)
+					return
+				default:
+					if p.OnRenew != nil {
+						p.OnRenew(id)
+					}
+				}
+			}
+		}
+	}()
+	return ctx, func() { close(done); cancel(nil) }
+}
+
+var errLeaseLost = errors.New("media: lease lost to another worker")
 
 // ErrBusy means another worker holds the asset; the event should be delivered again later.
 var ErrBusy = errors.New("media: another worker is processing the asset")

@@ -171,6 +171,17 @@ func (s *Store) ClaimMedia(ctx context.Context, id int64, worker string, t, leas
 	return ok, m, err
 }
 
+// RenewMediaLease implements appraisal.MediaStore.
+func (s *Store) RenewMediaLease(ctx context.Context, id int64, worker string, leaseUntil time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, "UPDATE media SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'",
+		leaseUntil.UTC(), id, truncate(worker, 64))
+	if err != nil {
+		return false, dbErr(err, "media")
+	}
+	ok, err := affectedOne(res)
+	return ok, dbErr(err, "media")
+}
+
 // CompleteMedia implements appraisal.MediaStore.
 func (s *Store) CompleteMedia(ctx context.Context, id int64, worker string, r appraisal.MediaResult, t time.Time) error {
 	rends := r.Renditions
@@ -244,6 +255,26 @@ func (s *Store) DeletedMedia(ctx context.Context, before time.Time, limit int) (
 	var out []appraisal.Media
 	err := s.each(ctx, "SELECT "+mediaColumns+" FROM media WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY id LIMIT ?",
 		[]any{before.UTC(), limit}, func(r interface{ Scan(...any) error }) error {
+			m, err := scanMedia(r)
+			if err == nil {
+				out = append(out, *m)
+			}
+			return err
+		})
+	return out, err
+}
+
+// StuckMedia implements appraisal.MediaStore. Each branch is a range on idx_media_status.
+func (s *Store) StuckMedia(ctx context.Context, now, settle, pendingSince time.Time, maxAttempts, limit int) ([]appraisal.Media, error) {
+	var out []appraisal.Media
+	err := s.each(ctx, "SELECT "+mediaColumns+` FROM media WHERE deleted_at IS NULL AND (
+  (status = 'UPLOADED' AND updated_at < ?)
+  OR (status = 'PROCESSING' AND lease_until < ?)
+  OR (status = 'FAILED' AND updated_at < ? AND attempts < ?)
+  OR (status = 'PENDING_UPLOAD' AND updated_at >= ? AND updated_at < ?))
+ORDER BY id LIMIT ?`,
+		[]any{settle.UTC(), now.UTC(), settle.UTC(), maxAttempts, pendingSince.UTC(), settle.UTC(), limit},
+		func(r interface{ Scan(...any) error }) error {
 			m, err := scanMedia(r)
 			if err == nil {
 				out = append(out, *m)

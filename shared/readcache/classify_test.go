@@ -15,7 +15,7 @@ import (
 
 // reads are the store's methods that change nothing.
 var reads = []string{"Can", "Categories", "Certificate", "CertificateByToken", "CountUsers", "Customer", "Dashboard",
-	"DeletedMedia", "RejectedOriginals", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCustomers", "ListItems", "ListMedia", "ListOrders",
+	"DeletedMedia", "RejectedOriginals", "StuckMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCustomers", "ListItems", "ListMedia", "ListOrders",
 	"ListUsers", "LoginAttempts", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "PastExperts",
 	"Permissions", "Product", "Products", "SessionsOf", "UserByID", "UserByUsername", "VisibleMedia"}
 
@@ -48,7 +48,7 @@ var writes = map[string][]string{
 	"CreateProduct":     {},
 	"UpdateProduct":     {},
 	// media, audit, idempotency: nothing cached reads them
-	"CreateMedia": {}, "SetMediaKey": {}, "ClaimMedia": {}, "CompleteMedia": {}, "ResetMedia": {}, "DeleteMedia": {}, "PurgeMedia": {}, "MarkOriginalRemoved": {},
+	"CreateMedia": {}, "SetMediaKey": {}, "ClaimMedia": {}, "RenewMediaLease": {}, "CompleteMedia": {}, "ResetMedia": {}, "DeleteMedia": {}, "PurgeMedia": {}, "MarkOriginalRemoved": {},
 	"PruneAudit": {}, "RecordAudit": {}, "BeginIdempotent": {}, "FinishIdempotent": {}, "AbandonIdempotent": {},
 }
 

@@ -21,7 +21,9 @@ type Epochs struct {
 
 // NewEpochs keeps the epochs under prefix. The keys share one hash tag, so a Lua script may touch
 // several of them on a clustered Redis too.
-func NewEpochs(c *goredis.Client, prefix string) *Epochs { return &Epochs{c: c, prefix: prefix + "{epochs}:"} }
+func NewEpochs(c *goredis.Client, prefix string) *Epochs {
+	return &Epochs{c: c, prefix: prefix + "{epochs}:"}
+}
 
 // currentScript returns each key's value, first setting the fresh token given for any key that is
 // missing.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -20,7 +21,36 @@ type Queue struct {
 	MinIdle time.Duration // how long an entry may stay unacknowledged before another worker takes it
 	Block   time.Duration // how long one read waits for new entries
 	Log     *slog.Logger
+
+	lastRead atomic.Int64 // unix nanoseconds of the last read that Redis answered
+	lastErr  atomic.Pointer[string]
 }
+
+// Health is how the workers' reading goes: when Redis last answered a read, and the last error
+// since then ("" when the last read succeeded).
+func (q *Queue) Health() (lastRead time.Time, lastErr string) {
+	if n := q.lastRead.Load(); n != 0 {
+		lastRead = time.Unix(0, n)
+	}
+	if p := q.lastErr.Load(); p != nil {
+		lastErr = *p
+	}
+	return lastRead, lastErr
+}
+
+func (q *Queue) readOK() {
+	q.lastRead.Store(time.Now().UnixNano())
+	q.lastErr.Store(nil)
+}
+
+func (q *Queue) readFailed(err error) {
+	s := err.Error()
+	q.lastErr.Store(&s)
+}
+
+// isNoGroup reports the error Redis gives when the stream or its group is gone (a flushed or
+// failed-over Redis): the group must be created again.
+func isNoGroup(err error) bool { return err != nil && strings.Contains(err.Error(), "NOGROUP") }
 
 // NewQueue uses stream and group.
 func NewQueue(c *goredis.Client, stream, group string) *Queue {
@@ -45,9 +75,16 @@ func (q *Queue) Publish(ctx context.Context, key string) error {
 
 // Work runs handle for each job until ctx ends. A job is acknowledged only when handle returns
 // nil; otherwise it stays pending and is retried after MinIdle, by this worker or another.
+//
+// Losing Redis does not stop it: a read that fails waits a second and tries again, and a read
+// that finds the group gone (NOGROUP: Redis restarted empty) creates it again. What was queued
+// only in the lost stream is found again by the sweeper (media.Sweeper), which reads MySQL.
 func (q *Queue) Work(ctx context.Context, consumer string, handle func(ctx context.Context, key string) error) error {
+	// A worker just started counts as healthy until its first read is due.
+	q.lastRead.CompareAndSwap(0, time.Now().UnixNano())
 	if err := q.Ensure(ctx); err != nil {
-		return err
+		q.readFailed(err)
+		q.Log.ErrorContext(ctx, "media stream not ready; retrying", "err", err)
 	}
 	run := func(msgs []goredis.XMessage) {
 		for _, m := range msgs {
@@ -69,7 +106,7 @@ func (q *Queue) Work(ctx context.Context, consumer string, handle func(ctx conte
 	for ctx.Err() == nil {
 		claimed, _, err := q.c.XAutoClaim(ctx, &goredis.XAutoClaimArgs{Stream: q.stream, Group: q.group, Consumer: consumer,
 			MinIdle: q.MinIdle, Start: "0-0", Count: 10}).Result()
-		if err != nil && ctx.Err() == nil && !errors.Is(err, goredis.Nil) {
+		if err != nil && ctx.Err() == nil && !errors.Is(err, goredis.Nil) && !isNoGroup(err) {
 			q.Log.ErrorContext(ctx, "reclaiming jobs failed", "err", err)
 		}
 		run(claimed)
@@ -79,20 +116,34 @@ func (q *Queue) Work(ctx context.Context, consumer string, handle func(ctx conte
 		case ctx.Err() != nil:
 			return nil
 		case errors.Is(err, goredis.Nil):
+			q.readOK()
 			continue
-		case err != nil:
-			q.Log.ErrorContext(ctx, "reading jobs failed", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
+		case isNoGroup(err):
+			q.Log.WarnContext(ctx, "media stream group missing (Redis lost its data): creating it again", "stream", q.stream)
+			if err := q.Ensure(ctx); err != nil {
+				q.readFailed(err)
+				q.pause(ctx)
 			}
 			continue
+		case err != nil:
+			q.readFailed(err)
+			q.Log.ErrorContext(ctx, "reading jobs failed", "err", err)
+			q.pause(ctx)
+			continue
 		}
+		q.readOK()
 		for _, s := range res {
 			run(s.Messages)
 		}
 	}
 	return nil
+}
+
+func (q *Queue) pause(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
 }
 
 // Depth reports the stream length and the entries read but not yet acknowledged.

@@ -10,7 +10,10 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -180,3 +183,74 @@ func randomHex(n int) string {
 
 // Describe names a backend in failure messages.
 func (d *Database) String() string { return fmt.Sprintf("database(%s)", d.DSN) }
+
+// RedisProcess is a redis-server of the test's own, on a free port, keeping nothing on disk, so
+// a test can stop it, restart it empty (as a failover to an empty replica would) and watch what
+// the code does. It needs the redis-server binary; without it the test skips, or fails in CI.
+type RedisProcess struct {
+	Addr   string
+	Prefix string
+	tb     testing.TB
+	bin    string
+	port   int
+	cmd    *exec.Cmd
+}
+
+// OwnRedis starts a redis-server for one test; it is stopped at the end.
+func OwnRedis(tb testing.TB) *RedisProcess {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		unreachable(tb, "redis-server (the binary)", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	p := &RedisProcess{tb: tb, port: port}
+	p.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	p.Prefix = "jbt:"
+	p.bin = bin
+	p.Start()
+	tb.Cleanup(p.Stop)
+	return p
+}
+
+// Start runs the server (again), empty.
+func (p *RedisProcess) Start() {
+	p.tb.Helper()
+	if p.cmd != nil {
+		return
+	}
+	p.cmd = exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := p.cmd.Start(); err != nil {
+		p.tb.Fatal(err)
+	}
+	for range 100 {
+		if c, err := net.DialTimeout("tcp", p.Addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.tb.Fatalf("redis-server on %s did not start", p.Addr)
+}
+
+// Stop kills the server (no clean shutdown: nothing is saved anyway).
+func (p *RedisProcess) Stop() {
+	if p.cmd == nil {
+		return
+	}
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+	p.cmd = nil
+}
+
+// Restart stops the server and starts it again with no data.
+func (p *RedisProcess) Restart() {
+	p.tb.Helper()
+	p.Stop()
+	p.Start()
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -33,13 +34,15 @@ import (
 // App is an opened set of dependencies. Open builds it whole from the configuration and the
 // Options; nothing changes it afterwards, so every handler built from it sees the same wiring.
 type App struct {
-	Config   config.Config
-	Log      *slog.Logger
-	DB       *sql.DB
-	Redis    *goredis.Client
-	Store    appraisal.Store // MySQL behind the read cache
-	MySQL    *mysql.Store    // MySQL itself, for maintenance outside the request path
-	Epochs   *redis.Epochs
+	Config config.Config
+	Log    *slog.Logger
+	DB     *sql.DB
+	Redis  *goredis.Client
+	Store  appraisal.Store // MySQL behind the read cache
+	MySQL  *mysql.Store    // MySQL itself, for maintenance outside the request path
+	Epochs *redis.Epochs
+	// Breaker fails Redis commands fast while Redis is down; readiness reports it.
+	Breaker  *redis.Breaker
 	Cache    *redis.Cache
 	Throttle *redis.Throttle
 	PII      *pii.Box
@@ -68,6 +71,8 @@ type Options struct {
 	Draining func() bool
 	// Password, when set, replaces the password hashing parameters (tests: a cheap hash).
 	Password *password.Params
+	// Workers: this process runs media workers on the stream, and readiness reports them.
+	Workers bool
 }
 
 // Open connects to MySQL and Redis as cfg says. It never starts stand-ins: that is the shim's
@@ -84,10 +89,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	if err != nil {
 		return nil, err
 	}
-	rdb, err := redis.Open(ctx, redis.Options{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB})
+	breaker := redis.NewBreaker()
+	rdb, err := redis.Open(ctx, redis.Options{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB, Breaker: breaker})
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if open, _, rerr := breaker.State(); open || rerr != nil {
+		log.WarnContext(ctx, "starting without Redis: caching off, limits open, media via the sweeper", "err", rerr)
 	}
 	my := mysql.NewStore(db)
 	epochs := redis.NewEpochs(rdb, cfg.RedisPrefix+"epoch:")
@@ -95,7 +104,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	if cfg.ReadCacheSize > 0 {
 		st = readcache.New(my, epochs, log, cfg.ReadCacheSize, 30*time.Second)
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, MySQL: my, Epochs: epochs, PII: box, opts: opts,
+	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, MySQL: my, Epochs: epochs, Breaker: breaker, PII: box, opts: opts,
 		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
 		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
 	}
@@ -160,7 +169,18 @@ func (a *App) Close() error {
 func (a *App) Deps() httpapi.Deps {
 	checks := []httpapi.Check{
 		{Name: "mysql", Fn: a.DB.PingContext},
-		{Name: "redis", Fn: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
+		{Name: "redis", Degrades: true, Fn: func(ctx context.Context) error {
+			// The ping goes through the breaker: while it is open it fails at once, after the
+			// cooldown it is the probe that closes it.
+			err := a.Redis.Ping(ctx).Err()
+			if open, since, last := a.Breaker.State(); open && err != nil {
+				return fmt.Errorf("not answering since %s (%v); serving from MySQL", since.UTC().Format(time.RFC3339), last)
+			}
+			return err
+		}},
+	}
+	if a.opts.Workers {
+		checks = append(checks, httpapi.Check{Name: "media_worker", Degrades: true, Fn: a.workerHealth})
 	}
 	if a.opts.Draining != nil {
 		checks = append(checks, httpapi.Check{Name: "draining", Fn: func(context.Context) error {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
@@ -48,7 +49,7 @@ func (a *App) tool(name string) string {
 func (a *App) Processor() *media.Processor {
 	host, _ := os.Hostname()
 	p := &media.Processor{Blobs: a.Blobs, Store: a.Store, Log: a.Log, Worker: fmt.Sprintf("%s-%d", host, os.Getpid()),
-		Lease: 15 * time.Minute, MaxAttempts: a.Config.MediaMaxAttempts,
+		Lease: media.DefaultLease, MaxAttempts: a.Config.MediaMaxAttempts,
 		Limits: media.Limits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes},
 		Image:  media.ImageOptions{Sizes: media.DefaultSizes, Quality: 82, MaxPixels: a.Config.MediaMaxPixels, FFmpeg: a.tool(a.Config.FFmpegPath)},
 		Video: media.VideoOptions{Tools: media.Tools{FFmpeg: a.tool(a.Config.FFmpegPath), FFprobe: a.tool(a.Config.FFprobePath)},
@@ -80,6 +81,28 @@ func (a *App) mediaDeps(d *httpapi.Deps) {
 	d.Blobs = a.Blobs
 	d.Gallery = &gallery.Service{Store: a.Store, Blobs: a.Blobs, Permissions: a.Auth, Dispatch: a.dispatch,
 		Limits: gallery.Limits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes}}
+}
+
+// Sweeper re-queues what processing owes (media.Sweeper) through dispatch; nil dispatch means the
+// App's own: the stream, or a COS self-copy on SCF.
+func (a *App) Sweeper(dispatch func(ctx context.Context, key string) error) *media.Sweeper {
+	if dispatch == nil {
+		dispatch = a.dispatch
+	}
+	return &media.Sweeper{Store: a.MySQL, Blobs: a.Blobs, Dispatch: dispatch, MaxAttempts: a.Config.MediaMaxAttempts, Log: a.Log}
+}
+
+// workerHealth says whether the media workers can read their stream: the last read Redis
+// answered is recent. While it is not, uploads are still processed, through the sweeper.
+func (a *App) workerHealth(context.Context) error {
+	if a.Stream == nil {
+		return nil
+	}
+	last, lastErr := a.Stream.Health()
+	if lastErr != "" || last.IsZero() || time.Since(last) > 3*a.Stream.Block+5*time.Second {
+		return fmt.Errorf("stream not read since %s (%s); the sweeper processes uploads from MySQL", last.UTC().Format(time.RFC3339), lastErr)
+	}
+	return nil
 }
 
 // Relay is the alert relay to the WeCom robot, or nil when it is not configured.
