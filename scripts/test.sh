@@ -84,6 +84,27 @@ log "each module builds on its own (GOWORK=off)"
 log "go test"
 go test -count=1 -timeout 15m ./shared/... ./functions/...
 
+# The console's client is generated from the API's own document: the committed document must be
+# what the server describes now, lint clean, and the generated TypeScript current and compiling
+# under --strict. npm packages come from the lock file (npm ci).
+log "API contract: OpenAPI document, redocly lint, openapi-typescript, tsc --strict"
+if command -v npm >/dev/null; then
+  spec=$(mktemp)
+  go run ./functions/server openapi > "$spec"
+  if ! cmp -s "$spec" console/openapi.json; then
+    rm -f "$spec"
+    echo "console/openapi.json is not what the server describes: run"
+    echo "  go run ./functions/server openapi > console/openapi.json && (cd console && npm run api:types)"
+    exit 1
+  fi
+  rm -f "$spec"
+  (cd console && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:lint && npm run --silent api:check && npm run --silent typecheck)
+elif [ "${CI:-}" = true ]; then
+  echo "npm is required (Node 20+): the API contract cannot be checked" >&2; exit 1
+else
+  echo "warning: npm missing: the API contract check is skipped" >&2
+fi
+
 # A count, not a duration: with a duration, the fuzz coordinator can report "context deadline
 # exceeded" as a failure when the time runs out mid-exchange with a worker (seen in CI on
 # 2026-11-30, FuzzCOSEvent, no crasher). 100000 inputs take 4-20 s here.

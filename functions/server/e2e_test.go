@@ -42,6 +42,12 @@ func newAPIClient(t *testing.T, base string) *apiClient {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("/openapi.json is not a valid OpenAPI document: %v", err)
 	}
+	// A relative server URL is relative to where the document came from (OpenAPI 3.1 §4.8.5).
+	for _, s := range doc.Servers {
+		if strings.HasPrefix(s.URL, "/") {
+			s.URL = strings.TrimRight(base+s.URL, "/")
+		}
+	}
 	r, err := legacy.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +220,7 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 
 	op := c.login("olivia", "password-olivia")
 	cust := c.want(201, op, "POST", "/api/v1/customers", map[string]any{"name": "王先生", "phone": "138-1234-5678"})
-	if cust.str("phone") != "13812345678" || cust.str("phone_masked") != "138****5678" {
+	if cust.str("phone") != "+8613812345678" || cust.str("phone_masked") != "138****5678" {
 		t.Fatalf("operator sees the phone in full: %s", cust.raw)
 	}
 	custID := cust.str("id")

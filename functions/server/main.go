@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jianbao/admin/functions/internal/app"
+	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/media"
@@ -37,8 +39,13 @@ func main() {
 		err = retention(ctx, os.Getenv, os.Stdout)
 	case "version":
 		fmt.Println(app.Version())
+	case "openapi":
+		// The whole API's document, without serving: the console's client is generated from it.
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(httpapi.OpenAPI(httpapi.Deps{}))
 	default:
-		err = fmt.Errorf("unknown command %q (want none, retention or version)", cmd)
+		err = fmt.Errorf("unknown command %q (want none, retention, openapi or version)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)

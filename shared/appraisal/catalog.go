@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Category is a node of the category tree (瓷器 › 青花瓷 …).
@@ -32,31 +31,48 @@ type Customer struct {
 	UpdatedAt     time.Time
 }
 
-// NormalizePhone keeps the digits of a phone number (and a leading +), so the same number typed
-// with spaces or dashes matches. It returns "" for something that is not a phone number.
+// NormalizePhone gives a phone number its one canonical form, so the same number however typed
+// matches: separators go, a 00 prefix becomes +, and a mainland mobile number (11 digits starting
+// with 1) gets its country code whatever way it was written — 13900001111, 139-0000-1111,
+// +86 139 0000 1111, 0086 13900001111 and 86 13900001111 are all +8613900001111. Other numbers
+// keep their digits (and a leading +). It returns "" for something that is not a phone number.
 func NormalizePhone(s string) string {
 	var b strings.Builder
 	for i, r := range strings.TrimSpace(s) {
 		switch {
-		case unicode.IsDigit(r):
+		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 		case r == '+' && i == 0:
 			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '(' || r == ')':
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
 		default:
 			return ""
 		}
 	}
 	out := b.String()
+	if strings.HasPrefix(out, "00") {
+		out = "+" + out[2:]
+	}
 	digits := strings.TrimPrefix(out, "+")
 	if len(digits) < 5 || len(digits) > 20 {
 		return ""
 	}
+	mobile := func(d string) bool { return len(d) == 11 && d[0] == '1' }
+	switch {
+	case mobile(digits) && !strings.HasPrefix(out, "+"):
+		return "+86" + digits
+	case strings.HasPrefix(digits, "86") && mobile(digits[2:]):
+		return "+" + digits
+	}
 	return out
 }
 
-// MaskPhone shows the first three and last four digits: 13812345678 → 138****5678.
+// MaskPhone shows the first three and last four digits: 13812345678 → 138****5678. A mainland
+// mobile number is masked in the form people know it, without the country code.
 func MaskPhone(p string) string {
+	if d := strings.TrimPrefix(p, "+86"); d != p && len(d) == 11 && d[0] == '1' {
+		p = d
+	}
 	r := []rune(p)
 	if len(r) <= 7 {
 		return strings.Repeat("*", len(r))

@@ -118,7 +118,12 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	hookOnce.Do(func() { hookErrors(d.Log) })
+	hookOnce.Do(func() {
+		hookErrors(d.Log)
+		// Lists are never null in our answers (every handler starts them empty): say so, so that
+		// generated clients do not make every array optional.
+		huma.DefaultArrayNullable = false
+	})
 	if len(groups) == 0 {
 		groups = Groups
 	}
@@ -135,6 +140,7 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 			r(api)
 		}
 	}
+	fillEnums(api.OpenAPI())
 	// Unknown paths get a problem+json 404 rather than the mux's plain text.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		l := langOf(r.Header.Get("Accept-Language"))
@@ -159,6 +165,8 @@ func apiConfig(version string) huma.Config {
 		"- Errors are RFC 9457 `application/problem+json` with a stable `code`; messages are zh-CN unless `Accept-Language: en`.\n" +
 		"- Money is integer fen (`*_fen`), times are RFC 3339 UTC, ids are opaque strings.\n" +
 		"- Lists return `{items, total, next_cursor}`; mutable resources carry a `version` for optimistic concurrency."
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "This server (the API and the console share the origin, or CORS allows the console's)"}}
+	cfg.Info.License = &huma.License{Name: "Proprietary: internal use of 鉴宝 only", Identifier: "LicenseRef-Jianbao-Proprietary"}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
 			Description: "The access token from POST /api/v1/auth/login."},

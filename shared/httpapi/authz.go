@@ -24,6 +24,8 @@ func register[I, O any](api huma.API, op huma.Operation, h func(context.Context,
 		}
 		op.Security = []map[string][]string{{"bearer": {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	} else {
+		op.Security = []map[string][]string{} // explicitly none: a client sends no token
 	}
 	huma.Register(api, op, h)
 }

@@ -53,11 +53,23 @@ type customerView struct {
 	Version       int64     `json:"version"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// SamePhone warns of a likely duplicate: only in the answer to a create or update that set
+	// a phone number, for roles that see phone numbers.
+	SamePhone []customerRef `json:"same_phone,omitempty" doc:"Other customers with the same phone number (a likely duplicate). Only in the answer to a create or an update that set the number, and only for roles that may see phone numbers"`
+}
+
+type customerRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 func viewCustomer(c *records.Customer) customerView {
-	return customerView{ID: formatID(c.ID), Name: c.Name, Phone: c.Phone, PhoneMasked: c.PhoneMasked, Note: c.Note,
+	v := customerView{ID: formatID(c.ID), Name: c.Name, Phone: c.Phone, PhoneMasked: c.PhoneMasked, Note: c.Note,
 		Blocked: c.Blocked, BlockedReason: c.BlockedReason, Version: c.Version, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+	for _, o := range c.SamePhone {
+		v.SamePhone = append(v.SamePhone, customerRef{ID: formatID(o.ID), Name: o.Name})
+	}
+	return v
 }
 
 type customersInput struct {

@@ -149,7 +149,7 @@ func versionOf(ifMatch string, body *int64) (int64, error) {
 	if body != nil && *body > 0 {
 		return *body, nil
 	}
-	return 0, appraisal.Invalid(appraisal.FieldError{Field: "version", Code: "required", Message: "send the version you read, in If-Match or the body"})
+	return 0, appraisal.Invalid(appraisal.FieldError{Field: "version", Code: "version_required", Message: "send the version you read, in If-Match or the body"})
 }
 
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }

@@ -147,8 +147,11 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *appraisal.Customer, phone
 	})
 }
 
+// versionConflict is the 409 of a stale version; the codes are spelled out so that the error
+// code registry (httpapi's errorcodes.go, read from the source) sees each one.
 func versionConflict(what string, current int64) error {
-	return &appraisal.Error{Kind: appraisal.KindConflict, Code: what + ".version_conflict",
+	code := map[string]string{"customer": "customer.version_conflict", "item": "item.version_conflict", "expert": "expert.version_conflict"}[what]
+	return &appraisal.Error{Kind: appraisal.KindConflict, Code: code,
 		Message: "the " + what + " was changed by someone else; reload and retry",
 		Details: map[string]any{"current_version": current}}
 }

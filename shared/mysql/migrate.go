@@ -27,6 +27,7 @@ type Migration struct {
 	Name       string
 	Checksum   string
 	Statements []string
+	step       func(ctx context.Context, conn *sql.Conn) error // a DataStep
 }
 
 // Migrations returns the embedded migrations in order. File names are NNNN_name.sql.
@@ -85,14 +86,35 @@ func splitStatements(src string) []string {
 	return out
 }
 
+// DataStep is a migration written in Go, for a change SQL cannot make (one that needs the PII
+// key, say). It is numbered in the same sequence as the SQL files, runs in order among them, and
+// is recorded like them; it must be safe to run again after a crash halfway.
+type DataStep struct {
+	Version int64
+	Name    string // NNNN_name, like a file's
+	Run     func(ctx context.Context, conn *sql.Conn) error
+}
+
 // Migrate applies every embedded migration not yet applied. It holds a MySQL named lock on its own
 // connection for the whole run, so concurrent migrators (two instances starting, a deploy and a
 // cold start) wait for each other and each migration runs once. A migration already applied whose
 // file has changed is an error: applied migrations are history, not to be edited.
-func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (applied []string, err error) {
+//
+// steps are the Go migrations; each runs once, after the SQL migrations numbered below it.
+func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger, steps ...DataStep) (applied []string, err error) {
 	migs, err := Migrations()
 	if err != nil {
 		return nil, err
+	}
+	for _, st := range steps {
+		sum := sha256.Sum256([]byte("go:" + st.Name))
+		migs = append(migs, Migration{Version: st.Version, Name: st.Name, Checksum: hex.EncodeToString(sum[:]), step: st.Run})
+	}
+	sort.Slice(migs, func(i, j int) bool { return migs[i].Version < migs[j].Version })
+	for i := 1; i < len(migs); i++ {
+		if migs[i].Version == migs[i-1].Version {
+			return nil, fmt.Errorf("mysql: two migrations numbered %d", migs[i].Version)
+		}
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -150,6 +172,11 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (applied []strin
 			continue
 		}
 		start := time.Now()
+		if m.step != nil {
+			if err := m.step(ctx, conn); err != nil {
+				return applied, fmt.Errorf("mysql: migration %s: %w", m.Name, err)
+			}
+		}
 		for i, stmt := range m.Statements {
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
 				return applied, fmt.Errorf("mysql: migration %s statement %d: %w", m.Name, i+1, err)
@@ -166,4 +193,45 @@ func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (applied []strin
 		}
 	}
 	return applied, nil
+}
+
+// PhoneStep is migration 0007: customers' phone numbers sealed before NormalizePhone gave every
+// number one canonical form (13900001111 and +8613900001111 were two numbers to a search) are
+// opened and sealed again, with their search fingerprint and mask. reseal does the PII work
+// (records.Service.Reseal); running it twice is harmless.
+func PhoneStep(reseal func(enc []byte) (newEnc []byte, hash, masked string, err error)) DataStep {
+	return DataStep{Version: 7, Name: "0007_phones_canonical", Run: func(ctx context.Context, conn *sql.Conn) error {
+		type row struct {
+			id  int64
+			enc []byte
+		}
+		var rs []row
+		q, err := conn.QueryContext(ctx, "SELECT id, phone_enc FROM customers WHERE phone_enc IS NOT NULL")
+		if err != nil {
+			return dbErr(err, "customers")
+		}
+		for q.Next() {
+			var r row
+			if err := q.Scan(&r.id, &r.enc); err != nil {
+				q.Close()
+				return dbErr(err, "customers")
+			}
+			rs = append(rs, r)
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return dbErr(err, "customers")
+		}
+		for _, r := range rs {
+			enc, hash, masked, err := reseal(r.enc)
+			if err != nil {
+				return fmt.Errorf("customer %d: %w", r.id, err)
+			}
+			if _, err := conn.ExecContext(ctx, "UPDATE customers SET phone_enc = ?, phone_hash = ?, phone_masked = ? WHERE id = ?",
+				enc, hash, masked, r.id); err != nil {
+				return dbErr(err, "customers")
+			}
+		}
+		return nil
+	}}
 }

@@ -2,6 +2,7 @@ package mysql_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -245,6 +246,45 @@ func TestIdempotencyStore(t *testing.T) {
 		}
 		if st, _, err := s.BeginIdempotent(ctx, 8, "key", "orders.create", "hash-b"); st != 0 || err != nil {
 			t.Fatalf("after abandon: %d %v", st, err)
+		}
+	})
+}
+
+// TestPhoneStep: the Go migration 0007 runs once, in order, over every stored number, and is
+// recorded like a SQL migration; a later SQL migration runs after it.
+func TestPhoneStep(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		ctx := context.Background()
+		if _, err := mysql.Migrate(ctx, d.DB, quiet); err != nil { // SQL only: 0007 is not applied
+			t.Fatal(err)
+		}
+		st := mysql.NewStore(d.DB)
+		c := &appraisal.Customer{Name: "旧号码", PhoneMasked: "139****1111"}
+		if err := st.CreateCustomer(ctx, c, []byte("13900001111"), "old-fingerprint", sys); err != nil {
+			t.Fatal(err)
+		}
+		calls := 0
+		step := mysql.PhoneStep(func(enc []byte) ([]byte, string, string, error) {
+			calls++
+			return append([]byte("+86"), enc...), "new-fingerprint", "139****1111", nil
+		})
+		applied, err := mysql.Migrate(ctx, d.DB, quiet, step)
+		if err != nil || len(applied) != 1 || applied[0] != "0007_phones_canonical" || calls != 1 {
+			t.Fatalf("applied %v, %v, %d calls", applied, err, calls)
+		}
+		got, enc, err := st.Customer(ctx, c.ID)
+		if err != nil || string(enc) != "+8613900001111" {
+			t.Fatalf("after the step: %q %v", enc, err)
+		}
+		if _, _, n, err := st.ListCustomers(ctx, appraisal.CustomerFilter{PhoneHash: "new-fingerprint", Page: appraisal.Page{Limit: 10}}); err != nil || n != 1 {
+			t.Fatalf("search by the new fingerprint: %d %v (%+v)", n, err, got)
+		}
+		if again, err := mysql.Migrate(ctx, d.DB, quiet, step); err != nil || len(again) != 0 || calls != 1 {
+			t.Fatalf("second run: %v %v, %d calls", again, err, calls)
+		}
+		clash := mysql.DataStep{Version: 1, Name: "0001_clash", Run: func(context.Context, *sql.Conn) error { return nil }}
+		if _, err := mysql.Migrate(ctx, d.DB, quiet, clash); err == nil {
+			t.Fatal("a step numbered like a SQL migration was accepted")
 		}
 	})
 }

@@ -53,6 +53,27 @@ type Service struct {
 type Customer struct {
 	appraisal.Customer
 	Phone string
+	// SamePhone are the other customers with this phone number, found when a number is set (a
+	// likely duplicate to merge). Only for roles that see phone numbers: it would reveal whose
+	// number it is.
+	SamePhone []appraisal.Customer
+}
+
+// samePhone lists up to five other customers holding the number with fingerprint hash.
+func (s *Service) samePhone(ctx context.Context, out *Customer, hash string, full bool) error {
+	if hash == "" || !full {
+		return nil
+	}
+	cs, _, _, err := s.Store.ListCustomers(ctx, appraisal.CustomerFilter{PhoneHash: hash, Page: appraisal.Page{Limit: 6}})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.ID != out.ID && len(out.SamePhone) < 5 {
+			out.SamePhone = append(out.SamePhone, c)
+		}
+	}
+	return nil
 }
 
 func (s *Service) seesPhone(ctx context.Context, p *appraisal.Principal) (bool, error) {
@@ -77,6 +98,20 @@ func (s *Service) seal(field, raw string) (enc []byte, hash, masked string, err 
 	p := appraisal.NormalizePhone(raw)
 	if p == "" {
 		return nil, "", "", appraisal.Invalid(appraisal.FieldError{Field: field, Code: "bad_phone", Message: "not a phone number"})
+	}
+	return s.PII.Seal(p), s.PII.Fingerprint(p), appraisal.MaskPhone(p), nil
+}
+
+// Reseal opens a sealed phone number and seals its canonical form again (the migration that
+// brought every stored number to NormalizePhone's form: mysql.PhoneStep).
+func (s *Service) Reseal(enc []byte) ([]byte, string, string, error) {
+	raw, err := s.PII.Open(enc)
+	if err != nil {
+		return nil, "", "", err
+	}
+	p := appraisal.NormalizePhone(raw)
+	if p == "" {
+		p = raw // not a number we can read: keep it as it is
 	}
 	return s.PII.Seal(p), s.PII.Fingerprint(p), appraisal.MaskPhone(p), nil
 }
@@ -149,7 +184,8 @@ func (s *Service) CreateCustomer(ctx context.Context, p *appraisal.Principal, in
 	if err != nil {
 		return nil, err
 	}
-	return s.show(c, enc, full), nil
+	out := s.show(c, enc, full)
+	return out, s.samePhone(ctx, out, hash, full)
 }
 
 // Customer reads one customer.
@@ -191,7 +227,15 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *appraisal.Principal, id
 	if err := s.Store.UpdateCustomer(ctx, c, enc, hash, patch.Phone != nil, a); err != nil {
 		return nil, err
 	}
-	return s.Customer(ctx, p, id)
+	out, err := s.Customer(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	full, err := s.seesPhone(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.samePhone(ctx, out, hash, full)
 }
 
 // SetBlocked blocks (with a reason) or unblocks a customer; a blocked customer gets no new orders.

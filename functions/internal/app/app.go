@@ -191,10 +191,14 @@ func (a *App) Deps() httpapi.Deps {
 		}})
 	}
 	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
-		Records: &records.Service{Store: a.Store, PII: a.PII, Permissions: a.Auth},
+		Records: a.records(),
 		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, CORSOrigins: a.Config.CORSOrigins, TrustedProxies: a.Config.TrustedProxies, Checks: checks, Version: Version(), Observe: a.opts.Observe}
 	a.mediaDeps(&d)
 	return d
+}
+
+func (a *App) records() *records.Service {
+	return &records.Service{Store: a.Store, PII: a.PII, Permissions: a.Auth}
 }
 
 // Handler is the HTTP API for the given groups (all when none are named).
@@ -206,7 +210,7 @@ func (a *App) Handler(groups ...httpapi.Group) http.Handler {
 // new to it, and creates the first admin if there is none. With generate (local mode only) a
 // missing bootstrap password is made up and returned.
 func (a *App) Migrate(ctx context.Context, generate bool) (applied []string, generated string, err error) {
-	applied, err = mysql.Migrate(ctx, a.DB, a.Log)
+	applied, err = mysql.Migrate(ctx, a.DB, a.Log, mysql.PhoneStep(a.records().Reseal))
 	if err != nil {
 		return applied, "", err
 	}
