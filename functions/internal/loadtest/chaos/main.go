@@ -25,7 +25,7 @@ import (
 )
 
 type config struct {
-	base, user, password                       string
+	base, user, password                         string
 	redisStop, redisStart, mysqlStop, mysqlStart string
 	writers                                      int
 	normal, outage                               time.Duration
