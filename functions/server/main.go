@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/swaggest/swgui/v5emb"
+
 	"github.com/jianbao/admin/functions/internal/app"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/localstore"
@@ -136,6 +138,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		mux.Handle(localstore.PathPrefix, a.Local.Handler())
 	}
 	mux.Handle("/", a.Handler())
+	// The API docs with their assets compiled in (Swagger UI from a Go module), so they work on an
+	// intranet with no CDN in reach.
+	mux.Handle("/docs/", v5emb.New("鉴宝 Admin API", "/openapi.json", "/docs/"))
+	mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))
 	if relay := a.Relay(); relay != nil {
 		mux.Handle("/hooks/", http.StripPrefix("/hooks", relay.Handler()))
 	}

@@ -146,6 +146,22 @@ func TestRunEmbedded(t *testing.T) {
 		}
 	}
 
+	// The docs work offline: no script or style from another host, and every asset the page names
+	// is served here.
+	_, page := get(t, base+"/docs/")
+	if regexp.MustCompile(`(src|href)="(https?:)?//`).MatchString(page) {
+		t.Errorf("/docs/ loads from another host:\n%s", page)
+	}
+	assets := regexp.MustCompile(`(?:src|href)="(/docs/[^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(assets) < 2 {
+		t.Errorf("/docs/ names %d local assets:\n%s", len(assets), page)
+	}
+	for _, a := range assets {
+		if code, _ := get(t, base+a[1]); code != 200 {
+			t.Errorf("docs asset %s: %d", a[1], code)
+		}
+	}
+
 	m := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no generated password printed:\n%s", out.String())

@@ -112,6 +112,20 @@ func TestMediaEmbedded(t *testing.T) {
 		if media.Sniff(fetch(t, rs["thumb.webp"]["url"].(string))) != media.FormatWebP {
 			t.Error("thumb.webp is not WebP")
 		}
+		// Reading the photo again gives the same links (browsers reuse the thumbnails they have),
+		// and the store lets them keep the bytes while the link lasts.
+		again := renditions(c.want(200, admin, "GET", "/api/v1/media/"+id, nil))
+		if again["thumb.jpeg"]["url"] != rs["thumb.jpeg"]["url"] {
+			t.Errorf("the thumbnail link changed between two reads:\n%v\n%v", rs["thumb.jpeg"]["url"], again["thumb.jpeg"]["url"])
+		}
+		resp, err := http.Get(rs["thumb.jpeg"]["url"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if cc := resp.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "private, max-age=") || cc == "private, max-age=0" {
+			t.Errorf("rendition Cache-Control = %q", cc)
+		}
 	})
 
 	t.Run("phone video with a rotation tag", func(t *testing.T) {

@@ -138,6 +138,16 @@ type ObjectInfo struct {
 	Modified    time.Time
 }
 
+// SigningWindow is the window PresignGet signs for: from the start of the window now falls in to
+// two windows later.
+func SigningWindow(now time.Time, window time.Duration) (start, end time.Time) {
+	if window <= 0 {
+		return now.Add(window), now.Add(window)
+	}
+	start = now.Truncate(window)
+	return start, start.Add(2 * window)
+}
+
 // PresignedRequest is what a client needs to send an object straight to storage.
 type PresignedRequest struct {
 	Method  string
@@ -159,7 +169,11 @@ type BlobStore interface {
 	// refuses a different length or type, and refuses to write over an object that exists (an
 	// original is evidence: once written it is never replaced).
 	PresignPut(ctx context.Context, key, contentType string, size int64, expires time.Duration) (PresignedRequest, error)
-	PresignGet(ctx context.Context, key string, expires time.Duration) (string, error)
+	// PresignGet links to key for window: the link is the same for every call within one window
+	// (signed from the window's start to two windows later), so repeated reads of a page give
+	// browsers the same URLs to cache, and it stays valid at least window from now. A negative
+	// window gives an already expired link (tests).
+	PresignGet(ctx context.Context, key string, window time.Duration) (string, error)
 }
 
 // The codes of a media rejection (Media.ReasonCode). A client shows ReasonText of the code; the

@@ -77,6 +77,8 @@ func Run(t *testing.T, s appraisal.BlobStore, httpClient *http.Client) {
 		}
 	})
 
+	t.Run("links are stable within their window", func(t *testing.T) { stableLinks(t, s) })
+
 	// An original is evidence: the upload URL creates it once, and a second PUT to the same URL
 	// (within its lifetime) is refused with the first bytes kept.
 	t.Run("presigned put never replaces", func(t *testing.T) {
@@ -120,4 +122,21 @@ func put(t *testing.T, c *http.Client, req appraisal.PresignedRequest, body stri
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// stableLinks checks that links signed within one window are the same (browsers then reuse what
+// they downloaded), and differ between objects.
+func stableLinks(t *testing.T, s appraisal.BlobStore) {
+	ctx := context.Background()
+	a, err := s.PresignGet(ctx, "derived/1/thumb.jpg", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.PresignGet(ctx, "derived/1/thumb.jpg", time.Hour)
+	if a != b {
+		t.Fatalf("two links within one window differ:\n%s\n%s", a, b)
+	}
+	if c, _ := s.PresignGet(ctx, "derived/1/large.jpg", time.Hour); c == a {
+		t.Fatal("links to two objects are the same")
+	}
 }

@@ -101,11 +101,15 @@ func classify(err error, what string) error {
 	return appraisal.Wrap(err, appraisal.KindUnavailable, "storage.unavailable", "COS "+what+" failed")
 }
 
+// RenditionCacheControl is stored with what the server writes (renditions): browsers keep a
+// rendition as long as the signed link to it lasts. Not immutable: reprocessing rewrites the key.
+const RenditionCacheControl = "private, max-age=1200"
+
 // Put implements appraisal.BlobStore.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
 	s.load()
 	_, err := s.c.Object.Put(ctx, key, r, &sdk.ObjectPutOptions{
-		ObjectPutHeaderOptions: &sdk.ObjectPutHeaderOptions{ContentType: contentType, ContentLength: size}})
+		ObjectPutHeaderOptions: &sdk.ObjectPutHeaderOptions{ContentType: contentType, ContentLength: size, CacheControl: RenditionCacheControl}})
 	return classify(err, "put")
 }
 
@@ -197,10 +201,13 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 		Headers: map[string]string{"Content-Type": contentType, ForbidOverwrite: "true"}, Expires: time.Now().Add(expires)}, nil
 }
 
-// PresignGet implements appraisal.BlobStore.
-func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duration) (string, error) {
+// PresignGet implements appraisal.BlobStore: the signature's start and end are the window's, so
+// the URL is the same for every call in it (until the run role's keys rotate).
+func (s *Store) PresignGet(ctx context.Context, key string, window time.Duration) (string, error) {
 	s.load()
-	u, err := s.c.Object.GetPresignedURL2(ctx, http.MethodGet, key, expires, nil)
+	start, end := appraisal.SigningWindow(time.Now(), window)
+	at := &sdk.AuthTime{SignStartTime: start, SignEndTime: end, KeyStartTime: start, KeyEndTime: end}
+	u, err := s.c.Object.GetPresignedURL2(ctx, http.MethodGet, key, end.Sub(start), &sdk.PresignedURLOptions{AuthTime: at})
 	if err != nil {
 		return "", classify(err, "presign")
 	}

@@ -155,6 +155,9 @@ func apiConfig(version string) huma.Config {
 		version = "1.0.0"
 	}
 	cfg := huma.DefaultConfig("鉴宝 Admin API", version)
+	// Huma's docs page loads its renderer from a public CDN, which an intranet cannot reach; the
+	// shim serves /docs with the assets compiled in instead (functions/server).
+	cfg.DocsPath = ""
 	// No $schema links in bodies: the frontend wants plain JSON.
 	cfg.CreateHooks = nil
 	cfg.SchemasPath = ""

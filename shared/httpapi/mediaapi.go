@@ -11,8 +11,9 @@ import (
 	"github.com/jianbao/admin/shared/gallery"
 )
 
-// renditionURLTTL is how long a signed rendition link stays valid.
-const renditionURLTTL = 10 * time.Minute
+// renditionWindow is the signing window of rendition links: a link is the same for every read
+// within ten minutes (browsers reuse what they downloaded) and good for ten to twenty minutes.
+const renditionWindow = 10 * time.Minute
 
 type renditionView struct {
 	Name   string `json:"name" enum:"thumb,medium,large,video,poster"`
@@ -20,7 +21,7 @@ type renditionView struct {
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
 	Bytes  int64  `json:"bytes"`
-	URL    string `json:"url" doc:"A signed link, valid for 10 minutes"`
+	URL    string `json:"url" doc:"A signed link, valid for at least 10 minutes; the same link for every read within a 10-minute window, so browsers reuse the bytes they have (Cache-Control private, as long as the link lasts)"`
 }
 
 type mediaView struct {
@@ -57,7 +58,7 @@ func (d *Deps) viewMedia(ctx context.Context, m *appraisal.Media) (mediaView, er
 		return v, nil
 	}
 	for _, r := range m.Renditions {
-		u, err := d.Blobs.PresignGet(ctx, r.Key, renditionURLTTL)
+		u, err := d.Blobs.PresignGet(ctx, r.Key, renditionWindow)
 		if err != nil {
 			return v, err
 		}

@@ -246,11 +246,12 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 }
 
 // PresignGet implements appraisal.BlobStore.
-func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duration) (string, error) {
+func (s *Store) PresignGet(ctx context.Context, key string, window time.Duration) (string, error) {
 	if err := checkKey(key); err != nil {
 		return "", err
 	}
-	return s.signedURL(http.MethodGet, key, "", -1, time.Now().Add(expires).Truncate(time.Second)), nil
+	_, end := appraisal.SigningWindow(time.Now(), window)
+	return s.signedURL(http.MethodGet, key, "", -1, end.Truncate(time.Second)), nil
 }
 
 // Handler serves signed URLs: GET downloads, PUT uploads (and reports the new object to OnPut).
@@ -291,6 +292,9 @@ func (s *Store) Handler() http.Handler {
 			if info.ContentType != "" {
 				w.Header().Set("Content-Type", info.ContentType)
 			}
+			// The link is the same for its whole window: let the browser keep the bytes as long
+			// as the link is good.
+			w.Header().Set("Cache-Control", fmt.Sprintf("private, max-age=%d", max(exp-time.Now().Unix(), 0)))
 			w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
 			w.Header().Set("ETag", `"`+info.ETag+`"`)
 			io.Copy(w, rc)
