@@ -132,7 +132,7 @@ var authTags = []string{"auth"}
 
 // authRoutes is the group as a list of routes, one handler maker per operation.
 func authRoutes(d *Deps) []route {
-	return []route{authLogin(d), authRefresh(d), authLogout(d), authMe(d), authSessionsList(d), authSessionsRevoke(d), authPasswordChange(d), authLoginLogList(d)}
+	return []route{authLogin(d), authRefresh(d), authLogout(d), authMe(d), authSessionsList(d), authSessionsRevoke(d), authPasswordChange(d), authLoginLogList(d), labelsGet(d)}
 }
 
 func authLogin(d *Deps) route {

@@ -46,7 +46,8 @@ func closedSets() map[[2]string][]string {
 	}
 }
 
-// fillEnums sets the closed sets' enums in the built document, and lists every error code on
+// fillEnums sets the closed sets' enums in the built document (those of its schemas the document
+// has: a function serving one group has only its own), and lists every error code on
 // Problem.code: the enum (so a generated client can switch on codes) and a table of each code's
 // HTTP status and Chinese message, also as the extension x-error-codes for tools.
 func fillEnums(o *huma.OpenAPI) {
@@ -76,10 +77,13 @@ func fillEnums(o *huma.OpenAPI) {
 	}
 	for at, values := range closedSets() {
 		s, ok := schemas[at[0]]
-		if !ok || s.Properties[at[1]] == nil {
-			panic("httpapi: closed set " + at[0] + "." + at[1] + " is not in the document")
+		if !ok {
+			continue
 		}
 		p := s.Properties[at[1]]
+		if p == nil {
+			panic("httpapi: closed set " + at[0] + "." + at[1] + ": no such property")
+		}
 		p.Enum = nil
 		for _, v := range values {
 			p.Enum = append(p.Enum, v)

@@ -555,6 +555,26 @@ export interface paths {
         patch: operations["items.update"];
         trace?: never;
     };
+    "/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The words for statuses, roles, verdicts, permissions and codes, in zh-CN and English
+         * @description One source of names for every client. No login: the login page needs them too. Cacheable for five minutes.
+         */
+        get: operations["labels.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media": {
         parameters: {
             query?: never;
@@ -1407,6 +1427,40 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        Label: {
+            /** @example In triage */
+            en: string;
+            /** @example 待分诊 */
+            zh: string;
+        };
+        LabelsOutputBody: {
+            /** @description By problem code */
+            error_codes: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description By media reason_code */
+            media_reasons: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            media_statuses: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description By operation id: the names of permissions and of allowed_actions */
+            operations: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description By role code (super_admin …) */
+            roles: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description Order statuses */
+            statuses: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            verdicts: {
+                [key: string]: components["schemas"]["Label"];
+            };
+        };
         ListBodyAuditView: {
             items: components["schemas"]["AuditView"][];
             /** @description Pass as cursor for the next page; empty on the last page */
@@ -1873,7 +1927,7 @@ export interface components {
             height: number;
             /** @enum {string} */
             name: "thumb" | "medium" | "large" | "video" | "poster";
-            /** @description A signed link, valid for 10 minutes */
+            /** @description A signed link, valid for at least 10 minutes; the same link for every read within a 10-minute window, so browsers reuse the bytes they have (Cache-Control private, as long as the link lasts) */
             url: string;
             /** Format: int64 */
             width: number;
@@ -4655,6 +4709,36 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "labels.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelsOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -51,9 +51,15 @@ func TestAPI(t *testing.T) {
 				if r.status != 200 || !bytes.Contains(r.body, []byte(`"/api/v1/auth/login"`)) || !bytes.Contains(r.body, []byte(`"3.1.0"`)) {
 					t.Fatalf("%d %.300s", r.status, r.body)
 				}
-				r = h.do(t, "GET", "/docs", "")
-				if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
-					t.Fatalf("docs: %d %s", r.status, r.header)
+				// /docs is the shim's (assets compiled in: functions/server TestRunEmbedded); the labels
+				// every client shows are here, with no login, cacheable.
+				r = h.do(t, "GET", "/api/v1/labels", "", "Accept-Language", "en")
+				m := r.json(t)
+				if r.status != 200 || r.header.Get("Cache-Control") != "public, max-age=300" ||
+					m["statuses"].(map[string]any)["TRIAGE"].(map[string]any)["zh"] != "待分诊" ||
+					m["operations"].(map[string]any)["orders.assign"].(map[string]any)["zh"] != "指派鉴定师" ||
+					m["error_codes"].(map[string]any)["order.version_conflict"] == nil {
+					t.Fatalf("labels: %d %s %.300s", r.status, r.header, r.body)
 				}
 			})
 

@@ -1,0 +1,59 @@
+package httpapi
+
+import (
+	"testing"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// TestClosedSetsAreInTheDocument: every closed set names a schema of the whole API's document
+// (fillEnums skips the schemas a one-group document lacks, so a renamed schema would go unnoticed).
+func TestClosedSetsAreInTheDocument(t *testing.T) {
+	schemas := OpenAPI(Deps{}).Components.Schemas.Map()
+	for at, values := range closedSets() {
+		s, ok := schemas[at[0]]
+		if !ok || s.Properties[at[1]] == nil {
+			t.Errorf("closed set %s.%s is not in the document", at[0], at[1])
+			continue
+		}
+		if got := len(s.Properties[at[1]].Enum); got != len(values) {
+			t.Errorf("%s.%s has %d enum values, want %d", at[0], at[1], got, len(values))
+		}
+	}
+}
+
+// TestLabelsAreComplete: every status, role, verdict, media status and permission has its
+// words, and every label names something that exists, so no client shows a bare code.
+func TestLabelsAreComplete(t *testing.T) {
+	for _, s := range appraisal.Statuses {
+		if statusLabels[s].ZH == "" {
+			t.Errorf("status %s has no label", s)
+		}
+	}
+	for _, r := range appraisal.Roles {
+		if roleLabels[r].ZH == "" {
+			t.Errorf("role %s has no label", r.Code())
+		}
+	}
+	for op := range appraisal.DefaultPolicy {
+		if operationLabels[op].ZH == "" {
+			t.Errorf("operation %s has no label", op)
+		}
+	}
+	for op := range operationLabels {
+		if _, ok := appraisal.DefaultPolicy[op]; !ok {
+			t.Errorf("label for %s, which is no operation", op)
+		}
+	}
+	for _, v := range []appraisal.Verdict{appraisal.VerdictGenuine, appraisal.VerdictFake, appraisal.VerdictUncertain, appraisal.VerdictNotAppraisable} {
+		if verdictLabels[v].ZH == "" {
+			t.Errorf("verdict %s has no label", v)
+		}
+	}
+	for _, s := range []appraisal.MediaStatus{appraisal.MediaPendingUpload, appraisal.MediaUploaded, appraisal.MediaProcessing,
+		appraisal.MediaReady, appraisal.MediaRejected, appraisal.MediaFailed, appraisal.MediaDeleted} {
+		if mediaStatusLabels[s].ZH == "" {
+			t.Errorf("media status %s has no label", s)
+		}
+	}
+}
