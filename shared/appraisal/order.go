@@ -284,6 +284,7 @@ type OrderFilter struct {
 	ExpertID    int64
 	ProductID   int64
 	CustomerID  int64
+	ItemID      int64
 	From, To    time.Time // created_at range
 	Keyword     string    // order_no, title or customer name
 	Sort        string    // created_at | -created_at | sla_due_at | -sla_due_at | updated_at | -updated_at | price_fen | -price_fen
@@ -340,14 +341,14 @@ type OrderStore interface {
 
 // FormatOrderNo makes the human-readable order number: JB, the UTC+8 date, and the id.
 func FormatOrderNo(created time.Time, id int64) string {
-	return "JB" + created.In(shanghai).Format("20060102") + fmt.Sprintf("%06d", id)
+	return "JB" + created.In(Shanghai).Format("20060102") + fmt.Sprintf("%06d", id)
 }
 
 // FormatCertNo makes the human-readable certificate number.
 func FormatCertNo(issued time.Time, id int64) string {
-	return "JBC" + issued.In(shanghai).Format("20060102") + fmt.Sprintf("%06d", id)
+	return "JBC" + issued.In(Shanghai).Format("20060102") + fmt.Sprintf("%06d", id)
 }
 
-// shanghai is UTC+8 without the tz database, which minimal images and SCF may lack. China has
-// no daylight saving time.
-var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
+// Shanghai is the staff's time zone, UTC+8, built without the tz database, which minimal images
+// and SCF may lack. China has no daylight saving time.
+var Shanghai = time.FixedZone("Asia/Shanghai", 8*3600)

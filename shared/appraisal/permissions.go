@@ -92,6 +92,7 @@ var DefaultPolicy = map[string][]RoleID{
 	"experts.update":     managers,
 	// orders
 	"orders.list":           everyone,
+	"orders.export":         readers,
 	"orders.get":            everyone,
 	CapSeeAllOrders:         readers,
 	"orders.create":         office,

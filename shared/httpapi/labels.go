@@ -64,7 +64,7 @@ var (
 		"experts.list":    {"查看鉴定师", "View experts"}, "experts.create": {"设为鉴定师", "Make experts"},
 		"experts.update": {"修改鉴定师", "Change experts"},
 		"orders.list":    {"查看订单列表", "List orders"}, "orders.get": {"查看订单", "View orders"},
-		"orders.see_all": {"查看全部订单", "See every order"}, "orders.create": {"创建订单", "Create orders"},
+		"orders.see_all": {"查看全部订单", "See every order"}, "orders.export": {"导出订单", "Export orders"}, "orders.create": {"创建订单", "Create orders"},
 		"orders.triage": {"开始分诊", "Triage"}, "orders.request_info": {"要求补充资料", "Ask for more information"},
 		"orders.provide_info": {"资料已补充", "Information provided"}, "orders.accept": {"受理", "Accept"},
 		"orders.reject": {"拒绝订单", "Reject"}, "orders.cancel": {"取消订单", "Cancel"},

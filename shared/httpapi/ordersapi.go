@@ -147,7 +147,13 @@ type orderDetailView struct {
 
 type ordersInput struct {
 	ListParams
+	OrderFilterParams
+}
+
+// OrderFilterParams are the filters of the order list, shared by the list and its CSV export.
+type OrderFilterParams struct {
 	Status      string `query:"status" maxLength:"300" doc:"Comma-separated statuses" example:"TRIAGE,QUEUED"`
+	ItemID      string `query:"item_id" maxLength:"20" doc:"The orders of one item"`
 	CategoryID  string `query:"category_id" maxLength:"20"`
 	ExpertID    string `query:"expert_id" maxLength:"20"`
 	ProductID   string `query:"product_id" maxLength:"20"`
@@ -284,7 +290,7 @@ var ordersTags = []string{"orders"}
 
 // ordersRoutes is the orders group: one handler maker per operation.
 func ordersRoutes(d *Deps) []route {
-	rs := []route{ordersList(d), ordersCreate(d), ordersGet(d)}
+	rs := []route{ordersList(d), ordersExport(d), ordersCreate(d), ordersGet(d)}
 	rs = append(rs, orderTransitions(d)...)
 	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d))
 }
@@ -299,29 +305,8 @@ func ordersList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		f := appraisal.OrderFilter{Keyword: in.Q, Sort: in.Sort, SLABreached: in.SLABreached, Page: pg}
-		for _, s := range strings.Split(in.Status, ",") {
-			if s = strings.TrimSpace(s); s == "" {
-				continue
-			}
-			if !appraisal.Status(s).Valid() {
-				return nil, appraisal.Invalid(appraisal.FieldError{Field: "status", Code: "not_allowed", Message: "unknown status " + s})
-			}
-			f.Statuses = append(f.Statuses, appraisal.Status(s))
-		}
-		for _, x := range []struct {
-			field, raw string
-			dst        *int64
-		}{{"category_id", in.CategoryID, &f.CategoryID}, {"expert_id", in.ExpertID, &f.ExpertID},
-			{"product_id", in.ProductID, &f.ProductID}, {"customer_id", in.CustomerID, &f.CustomerID}} {
-			if *x.dst, err = parseOptionalID(x.field, x.raw); err != nil {
-				return nil, err
-			}
-		}
-		if f.From, err = parseTime("from", in.From); err != nil {
-			return nil, err
-		}
-		if f.To, err = parseTime("to", in.To); err != nil {
+		f, err := in.filter(pg)
+		if err != nil {
 			return nil, err
 		}
 		os, total, err := d.Orders.List(ctx, principalFrom(ctx), f)
@@ -330,6 +315,37 @@ func ordersList(d *Deps) route {
 		}
 		return &ordersOutput{Body: newList(mapSlice(os, func(o appraisal.Order) OrderView { return viewOrder(&o) }), total, pg)}, nil
 	})
+}
+
+// filter reads the list's filters.
+func (in *OrderFilterParams) filter(pg appraisal.Page) (appraisal.OrderFilter, error) {
+	f := appraisal.OrderFilter{Keyword: in.Q, Sort: in.Sort, SLABreached: in.SLABreached, Page: pg}
+	var err error
+	for _, s := range strings.Split(in.Status, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if !appraisal.Status(s).Valid() {
+			return f, appraisal.Invalid(appraisal.FieldError{Field: "status", Code: "not_allowed", Message: "unknown status " + s})
+		}
+		f.Statuses = append(f.Statuses, appraisal.Status(s))
+	}
+	for _, x := range []struct {
+		field, raw string
+		dst        *int64
+	}{{"category_id", in.CategoryID, &f.CategoryID}, {"expert_id", in.ExpertID, &f.ExpertID},
+		{"product_id", in.ProductID, &f.ProductID}, {"customer_id", in.CustomerID, &f.CustomerID}, {"item_id", in.ItemID, &f.ItemID}} {
+		if *x.dst, err = parseOptionalID(x.field, x.raw); err != nil {
+			return f, err
+		}
+	}
+	if f.From, err = parseTime("from", in.From); err != nil {
+		return f, err
+	}
+	if f.To, err = parseTime("to", in.To); err != nil {
+		return f, err
+	}
+	return f, nil
 }
 
 func ordersCreate(d *Deps) route {

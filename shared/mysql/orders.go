@@ -196,6 +196,9 @@ func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) ([]appr
 	if f.ProductID != 0 {
 		w.add("product_id = ?", f.ProductID)
 	}
+	if f.ItemID != 0 {
+		w.add("item_id = ?", f.ItemID)
+	}
 	if f.CustomerID != 0 {
 		w.add("customer_id = ?", f.CustomerID)
 	}

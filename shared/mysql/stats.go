@@ -11,7 +11,7 @@ import (
 var _ appraisal.StatsStore = (*Store)(nil)
 
 // cst is China Standard Time; dates on the dashboard are the staff's dates.
-var cst = time.FixedZone("Asia/Shanghai", 8*3600)
+var cst = appraisal.Shanghai
 
 // Dashboard implements appraisal.StatsStore. Aggregation that the engines disagree on (medians,
 // dates of day boundaries) is done in Go from plain rows.

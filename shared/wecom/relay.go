@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/jianbao/admin/shared/appraisal"
 )
 
 // Alertmanager's webhook payload (version 4).
@@ -64,7 +66,8 @@ type CloudMonitorAlarm struct {
 	} `json:"alarmObjInfo"`
 }
 
-var tz = time.FixedZone("CST", 8*3600)
+// tz: alert times are shown in the staff's time.
+var tz = appraisal.Shanghai
 
 // RenderAlertmanager turns one alert group into markdown messages, each within the robot's
 // size limit and split between alerts, firing ones first, with the resolved ones marked.

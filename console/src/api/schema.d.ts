@@ -697,6 +697,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The filtered order list as CSV (UTF-8 with BOM, for Excel)
+         * @description The same filters and sort as GET /api/v1/orders; at most 100000 rows. Streamed. Audited (it carries customers' names).
+         */
+        get: operations["orders.export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}": {
         parameters: {
             query?: never;
@@ -5205,6 +5225,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Comma-separated statuses */
                 status?: string;
+                /** @description The orders of one item */
+                item_id?: string;
                 category_id?: string;
                 expert_id?: string;
                 product_id?: string;
@@ -5319,6 +5341,81 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orders.export": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated statuses */
+                status?: string;
+                /** @description The orders of one item */
+                item_id?: string;
+                category_id?: string;
+                expert_id?: string;
+                product_id?: string;
+                customer_id?: string;
+                /** @description Created at or after: RFC 3339 or YYYY-MM-DD (Asia/Shanghai) */
+                from?: string;
+                /** @description Created before: RFC 3339 or YYYY-MM-DD (Asia/Shanghai) */
+                to?: string;
+                /** @description Substring of order_no, title or customer name */
+                q?: string;
+                /** @description A field, '-' for descending; default -created_at */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "sla_due_at" | "-sla_due_at" | "price_fen" | "-price_fen" | "order_no" | "-order_no" | "";
+                /** @description Only open orders past their SLA */
+                sla_breached?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

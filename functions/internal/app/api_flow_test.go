@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -253,12 +254,12 @@ func TestContractFixes(t *testing.T) {
 func TestUnknownQueryParameter(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		_, op := h.user(t, "query-operator", appraisal.RoleOperator)
-		r := h.as(t, op, "GET", "/api/v1/orders?item_id=1&status=TRIAGE", nil)
-		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"query.item_id"`) || strings.Contains(string(r.body), "query.status") {
+		r := h.as(t, op, "GET", "/api/v1/orders?owner_id=1&status=TRIAGE", nil)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"query.owner_id"`) || strings.Contains(string(r.body), "query.status") {
 			t.Errorf("unknown parameter: %d %s", r.status, r.body)
 		}
 		must(t, h.as(t, op, "GET", "/api/v1/orders?status=TRIAGE&page_size=5", nil), 200)
-		if r := h.do(t, "GET", "/api/v1/orders?item_id=1", ""); r.status != http.StatusUnauthorized {
+		if r := h.do(t, "GET", "/api/v1/orders?owner_id=1", ""); r.status != http.StatusUnauthorized {
 			t.Errorf("anonymous: %d, want 401 before any parameter check", r.status)
 		}
 	})
@@ -452,6 +453,51 @@ func TestOperationsOneSpelling(t *testing.T) {
 		}
 		if me := must(t, h.as(t, viewer, "GET", "/api/v1/auth/me", nil), 200); !strings.Contains(ops(me), "orders.triage") {
 			t.Fatalf("the grant applies at once: %v", me)
+		}
+	})
+}
+
+// TestOrderExportAndItemFilter: the order list filters by item, and exports as CSV what it lists
+// (UTF-8 with BOM, a header, one row per order), audited; experts may not export.
+func TestOrderExportAndItemFilter(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "olive", appraisal.RoleOperator)
+		_, viewer := h.user(t, "vince", appraisal.RoleViewer)
+		eid, _ := h.user(t, "ethan", appraisal.RoleExpert)
+		admin := h.login(t, "admin", adminPassword)
+		must(t, h.as(t, admin, "POST", "/api/v1/experts", map[string]any{"user_id": fmt.Sprint(eid), "name": "伊森", "capacity": 5,
+			"specialties": []map[string]any{{"category_id": "1"}}}), 201)
+		expert := h.login(t, "ethan", "password-ethan")
+		c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "导出客户"}), 201)
+		it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "乾隆粉彩瓶"}), 201)
+		for range 3 {
+			must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
+		}
+		newOrder(t, h, op) // another item's
+		byItem := must(t, h.as(t, op, "GET", "/api/v1/orders?item_id="+it["id"].(string), nil), 200)
+		if byItem["total"].(float64) != 3 {
+			t.Fatalf("orders of the item: %v", byItem["total"])
+		}
+		r := h.as(t, viewer, "GET", "/api/v1/orders/export.csv?item_id="+it["id"].(string), nil)
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") || !strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("export: %d %v", r.status, r.header)
+		}
+		if !bytes.HasPrefix(r.body, []byte("\xef\xbb\xbf订单号,状态,藏品")) {
+			t.Fatalf("no BOM and header: %.80q", r.body)
+		}
+		lines := strings.Split(strings.TrimSpace(string(r.body)), "\n")
+		if len(lines) != 4 || !strings.Contains(lines[1], "乾隆粉彩瓶") || !strings.Contains(lines[1], "已提交") {
+			t.Fatalf("export lines: %q", lines)
+		}
+		if r := h.as(t, expert, "GET", "/api/v1/orders/export.csv", nil); r.status != 403 {
+			t.Fatalf("an expert exports: %d", r.status)
+		}
+		if r := h.as(t, op, "GET", "/api/v1/orders/export.csv?status=NOPE", nil); r.status != 422 {
+			t.Fatalf("a bad filter: %d %s", r.status, r.body)
+		}
+		audit := must(t, h.as(t, admin, "GET", "/api/v1/audit-logs?action=orders.export", nil), 200)
+		if audit["total"].(float64) != 1 {
+			t.Fatalf("export audit rows: %v", audit["total"])
 		}
 	})
 }
