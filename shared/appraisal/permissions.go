@@ -118,6 +118,8 @@ var DefaultPolicy = map[string][]RoleID{
 	"media.uploads.complete": {RoleSuperAdmin, RoleAdmin, RoleOperator, RoleExpert},
 	"media.list":             everyone,
 	"media.get":              everyone,
+	"media.original":         []RoleID{RoleSuperAdmin, RoleAdmin, RoleOperator, RoleExpert, RoleReviewer},
+	"media.troubled.list":    office,
 	"media.delete":           office,
 	"media.reprocess":        office,
 	CapEditFrozenMedia:       managers,

@@ -53,4 +53,7 @@ type MediaAccess interface {
 	ListMedia(ctx context.Context, s Scope, ownerType string, ownerID int64) ([]Media, error)
 	// MediaOwner reads an owner (item or order) the scope includes, with whether it is frozen.
 	MediaOwner(ctx context.Context, s Scope, ownerType string, ownerID int64) (MediaOwner, error)
+	// TroubledMedia lists the live files in one of statuses (FAILED, REJECTED) the scope
+	// includes, most recently changed first, with their total.
+	TroubledMedia(ctx context.Context, s Scope, statuses []MediaStatus, p Page) ([]Media, int, error)
 }

@@ -64,6 +64,10 @@ type Service struct {
 	// Dispatch hands an uploaded original to processing (the stream on TKE and locally, a COS
 	// self-copy on SCF); nil where the deployment cannot.
 	Dispatch func(ctx context.Context, key string) error
+	// Audit records reads that are audited (an original's download).
+	Audit interface {
+		RecordAudit(ctx context.Context, a appraisal.AuditEntry) error
+	}
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -242,6 +246,54 @@ func (s *Service) Reprocess(ctx context.Context, p *appraisal.Principal, id int6
 		return nil, err
 	}
 	return m, s.dispatch(ctx, m.Key)
+}
+
+// Troubled lists the failed and rejected files the caller may see, across owners: what someone
+// should look at (reprocess, or ask the customer for another photo).
+func (s *Service) Troubled(ctx context.Context, p *appraisal.Principal, statuses []appraisal.MediaStatus, pg appraisal.Page) ([]appraisal.Media, int, error) {
+	for _, st := range statuses {
+		if st != appraisal.MediaFailed && st != appraisal.MediaRejected {
+			return nil, 0, appraisal.Invalid(appraisal.FieldError{Field: "status", Code: "not_allowed", Message: "FAILED or REJECTED"})
+		}
+	}
+	if len(statuses) == 0 {
+		statuses = []appraisal.MediaStatus{appraisal.MediaFailed, appraisal.MediaRejected}
+	}
+	sc, err := s.scope(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.Store.TroubledMedia(ctx, sc, statuses, pg)
+}
+
+// OriginalWindow is the signing window of a link to an original: short, since an original is
+// evidence and every link to it is audited.
+const OriginalWindow = 5 * time.Minute
+
+// ErrOriginalGone: a rejected file's original is removed after a day.
+var ErrOriginalGone = appraisal.E(appraisal.KindConflict, "media.original_removed", "the original of this rejected file has been removed")
+
+// Original links to the untouched original of a file the caller may see, and audits that it did.
+func (s *Service) Original(ctx context.Context, p *appraisal.Principal, id int64, a appraisal.AuditEntry) (string, time.Time, error) {
+	m, err := s.Get(ctx, p, id)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if m.OriginalRemovedAt != nil {
+		return "", time.Time{}, ErrOriginalGone
+	}
+	if m.Status == appraisal.MediaPendingUpload {
+		return "", time.Time{}, ErrNotUploaded
+	}
+	u, err := s.Blobs.PresignGet(ctx, m.Key, OriginalWindow)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := s.Audit.RecordAudit(ctx, a.For("media.original", "media", fmt.Sprint(id))); err != nil {
+		return "", time.Time{}, err
+	}
+	_, end := appraisal.SigningWindow(s.now(), OriginalWindow)
+	return u, end, nil
 }
 
 // Cover returns the first ready photo of an item, for the public certificate page; nil when it

@@ -35,6 +35,7 @@ var errorCodes = map[string]int{
 	"media.no_dispatcher":                 503,
 	"media.not_reprocessable":             409,
 	"media.not_uploaded":                  409,
+	"media.original_removed":              409,
 	"media.owner_frozen":                  409,
 	"method_not_allowed":                  405,
 	"mysql.unavailable":                   503,

@@ -78,6 +78,7 @@ var (
 		"media.uploads.create": {"上传图片视频", "Upload files"}, "media.uploads.complete": {"完成上传", "Finish uploads"},
 		"media.list": {"查看图片视频", "List files"}, "media.get": {"查看图片视频详情", "View files"},
 		"media.delete": {"删除图片视频", "Delete files"}, "media.reprocess": {"重新处理", "Reprocess files"},
+		"media.original": {"下载原图原视频", "Download originals"}, "media.troubled.list": {"查看处理失败的文件", "Failed and rejected files"},
 		"audit.list": {"查看审计日志", "Audit log"},
 	}
 )

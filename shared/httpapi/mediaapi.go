@@ -135,7 +135,74 @@ func (d *Deps) mediaOut(ctx context.Context, m *appraisal.Media, err error) (*me
 
 // mediaRoutes is the group as a list of routes, one handler maker per operation.
 func mediaRoutes(d *Deps) []route {
-	return []route{mediaUploadsCreate(d), mediaList(d), mediaGet(d), mediaDelete(d), mediaUploadsComplete(d), mediaReprocess(d)}
+	return []route{mediaUploadsCreate(d), mediaList(d), mediaGet(d), mediaDelete(d), mediaUploadsComplete(d), mediaReprocess(d),
+		mediaOriginal(d), mediaTroubled(d)}
+}
+
+type originalOutput struct {
+	Body struct {
+		URL       string    `json:"url" doc:"A signed link to the untouched original (EXIF included), good for at least 5 minutes"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+}
+
+func mediaOriginal(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.original", Method: http.MethodGet, Path: "/api/v1/media/{id}/original", Tags: mediaTags,
+		Summary:     "A link to download the original",
+		Description: "The original is evidence: the link is short-lived and every request for one is audited. 409 media.original_removed for a rejected file after its retention.",
+		Errors:      []int{http.StatusNotFound, http.StatusConflict},
+	}, func(ctx context.Context, in *idInput) (*originalOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		u, exp, err := d.Gallery.Original(ctx, principalFrom(ctx), id, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		out := &originalOutput{}
+		out.Body.URL, out.Body.ExpiresAt = u, exp.UTC()
+		return out, nil
+	})
+}
+
+type troubledInput struct {
+	ListParams
+	Status string `query:"status" enum:"FAILED,REJECTED," doc:"One of them; both when empty"`
+}
+
+type troubledOutput struct {
+	Body listBody[mediaView]
+}
+
+func mediaTroubled(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "media.troubled.list", Method: http.MethodGet, Path: "/api/v1/media/troubled", Tags: mediaTags,
+		Summary: "Failed and rejected files across items and orders, most recent first",
+	}, func(ctx context.Context, in *troubledInput) (*troubledOutput, error) {
+		pg, err := in.page()
+		if err != nil {
+			return nil, err
+		}
+		var statuses []appraisal.MediaStatus
+		if in.Status != "" {
+			statuses = append(statuses, appraisal.MediaStatus(in.Status))
+		}
+		ms, total, err := d.Gallery.Troubled(ctx, principalFrom(ctx), statuses, pg)
+		if err != nil {
+			return nil, err
+		}
+		views := make([]mediaView, 0, len(ms))
+		for i := range ms {
+			v, err := d.viewMedia(ctx, &ms[i])
+			if err != nil {
+				return nil, err
+			}
+			views = append(views, v)
+		}
+		return &troubledOutput{Body: newList(views, total, pg)}, nil
+	})
 }
 
 func mediaUploadsCreate(d *Deps) route {

@@ -147,6 +147,7 @@ var messages = map[string][2]string{
 	"db_error":                            {"数据库操作失败，请稍后重试", "A database operation failed"},
 	"media.not_uploaded":                  {"文件尚未上传到存储，请先完成上传", "The file has not arrived in storage: upload it first"},
 	"media.owner_frozen":                  {"证书已出具，相关文件不能再增删", "A certificate has been issued on these files: they can no longer be added or removed"},
+	"media.original_removed":              {"该文件已被拒收，原始文件已按规定删除", "The original of this rejected file has been removed"},
 	"storage.bad_key":                     {"对象键不合法", "Not a valid object key"},
 	"storage.bad_size":                    {"上传需要声明文件大小", "An upload needs its size"},
 	"storage.exists":                      {"文件已存在，不能覆盖", "The object exists and may not be replaced"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
@@ -169,6 +170,35 @@ func (s *Store) ClaimMedia(ctx context.Context, id int64, worker string, t, leas
 	}
 	m, err := s.Media(ctx, id)
 	return ok, m, err
+}
+
+// TroubledMedia implements appraisal.MediaAccess.
+func (s *Store) TroubledMedia(ctx context.Context, sc appraisal.Scope, statuses []appraisal.MediaStatus, p appraisal.Page) ([]appraisal.Media, int, error) {
+	if len(statuses) == 0 {
+		return []appraisal.Media{}, 0, nil
+	}
+	cond, args := scopeMedia(sc)
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ")
+	where := " FROM media m WHERE m.deleted_at IS NULL AND m.status IN (" + in + ") AND " + cond
+	var all []any
+	for _, st := range statuses {
+		all = append(all, string(st))
+	}
+	all = append(all, args...)
+	var total int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+where, all...).Scan(&total); err != nil {
+		return nil, 0, dbErr(err, "media")
+	}
+	out := []appraisal.Media{}
+	err := s.each(ctx, "SELECT "+mediaColumns+where+" ORDER BY m.updated_at DESC, m.id DESC LIMIT ? OFFSET ?",
+		append(all, p.Limit, p.Offset), func(r interface{ Scan(...any) error }) error {
+			m, err := scanMedia(r)
+			if err == nil {
+				out = append(out, *m)
+			}
+			return err
+		})
+	return out, total, err
 }
 
 // RenewMediaLease implements appraisal.MediaStore.

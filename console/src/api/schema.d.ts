@@ -595,6 +595,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media/troubled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Failed and rejected files across items and orders, most recent first */
+        get: operations["media.troubled.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media/uploads": {
         parameters: {
             query?: never;
@@ -650,6 +667,26 @@ export interface paths {
          * @description Call after the PUT to the presigned URL succeeds. Where the bucket reports uploads by itself (COS triggers on SCF, the local store) this is harmless; where it does not (the TKE server on COS) it is what starts processing. Idempotent: a file already past upload is returned as it is.
          */
         post: operations["media.uploads.complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{id}/original": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A link to download the original
+         * @description The original is evidence: the link is short-lived and every request for one is audited. 409 media.original_removed for a rejected file after its retention.
+         */
+        get: operations["media.original"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1521,6 +1558,16 @@ export interface components {
              */
             total: number;
         };
+        ListBodyMediaView: {
+            items: components["schemas"]["MediaView"][];
+            /** @description Pass as cursor for the next page; empty on the last page */
+            next_cursor: string;
+            /**
+             * Format: int64
+             * @description How many items match, over all pages
+             */
+            total: number;
+        };
         ListBodyOrderView: {
             items: components["schemas"]["OrderView"][];
             /** @description Pass as cursor for the next page; empty on the last page */
@@ -1779,6 +1826,12 @@ export interface components {
              */
             version: number;
         };
+        OriginalOutputBody: {
+            /** Format: date-time */
+            expires_at: string;
+            /** @description A signed link to the untouched original (EXIF included), good for at least 5 minutes */
+            url: string;
+        };
         PasswordInputBody: {
             current_password: string;
             new_password: string;
@@ -1824,6 +1877,7 @@ export interface components {
              *     | `media.no_dispatcher` | 503 | 当前部署不支持手动重新处理 | This deployment cannot start processing on request |
              *     | `media.not_reprocessable` | 409 | 只有处理完成、被拒绝或失败的文件可以重新处理 | Only a ready, rejected or failed file can be processed again |
              *     | `media.not_uploaded` | 409 | 文件尚未上传到存储，请先完成上传 | The file has not arrived in storage: upload it first |
+             *     | `media.original_removed` | 409 | 该文件已被拒收，原始文件已按规定删除 | The original of this rejected file has been removed |
              *     | `media.owner_frozen` | 409 | 证书已出具，相关文件不能再增删 | A certificate has been issued on these files: they can no longer be added or removed |
              *     | `method_not_allowed` | 405 | 不支持该请求方法 | Method not allowed |
              *     | `mysql.unavailable` | 503 | 数据库暂时不可用 | The database is unavailable |
@@ -1860,7 +1914,7 @@ export interface components {
              * @example validation_failed
              * @enum {string}
              */
-            code: "already_exists" | "auth.busy" | "auth.cannot_manage_super_admin" | "auth.forbidden" | "auth.invalid_credentials" | "auth.password_change_required" | "auth.refresh_invalid" | "auth.refresh_reused" | "auth.session_not_found" | "auth.session_revoked" | "auth.token_invalid" | "auth.too_many_attempts" | "auth.weak_bootstrap_password" | "bad_request" | "certificate.not_found" | "certificate.not_issued" | "certificate.verdict_not_certifiable" | "customer.blocked" | "customer.version_conflict" | "customers.phone_search_forbidden" | "db_error" | "expert.exists" | "expert.version_conflict" | "idempotency.in_progress" | "idempotency.key_reused" | "internal" | "item.version_conflict" | "media.lease_lost" | "media.no_dispatcher" | "media.not_reprocessable" | "media.not_uploaded" | "media.owner_frozen" | "method_not_allowed" | "mysql.unavailable" | "not_acceptable" | "not_found" | "order.action_needs_input" | "order.illegal_transition" | "order.no_eligible_expert" | "order.no_opinion" | "order.not_assignee" | "order.own_opinion" | "order.version_conflict" | "rate_limited" | "ready.dependency_unavailable" | "redis.unavailable" | "reference_missing" | "request_too_large" | "role.super_admin_fixed" | "route_not_found" | "storage.bad_key" | "storage.bad_size" | "storage.exists" | "storage.not_found" | "storage.too_large" | "storage.unavailable" | "timeout" | "unavailable" | "unsupported_media_type" | "user.cannot_change_own_role" | "user.cannot_disable_self" | "user.reset_own_password" | "user.username_taken" | "validation_failed";
+            code: "already_exists" | "auth.busy" | "auth.cannot_manage_super_admin" | "auth.forbidden" | "auth.invalid_credentials" | "auth.password_change_required" | "auth.refresh_invalid" | "auth.refresh_reused" | "auth.session_not_found" | "auth.session_revoked" | "auth.token_invalid" | "auth.too_many_attempts" | "auth.weak_bootstrap_password" | "bad_request" | "certificate.not_found" | "certificate.not_issued" | "certificate.verdict_not_certifiable" | "customer.blocked" | "customer.version_conflict" | "customers.phone_search_forbidden" | "db_error" | "expert.exists" | "expert.version_conflict" | "idempotency.in_progress" | "idempotency.key_reused" | "internal" | "item.version_conflict" | "media.lease_lost" | "media.no_dispatcher" | "media.not_reprocessable" | "media.not_uploaded" | "media.original_removed" | "media.owner_frozen" | "method_not_allowed" | "mysql.unavailable" | "not_acceptable" | "not_found" | "order.action_needs_input" | "order.illegal_transition" | "order.no_eligible_expert" | "order.no_opinion" | "order.not_assignee" | "order.own_opinion" | "order.version_conflict" | "rate_limited" | "ready.dependency_unavailable" | "redis.unavailable" | "reference_missing" | "request_too_large" | "role.super_admin_fixed" | "route_not_found" | "storage.bad_key" | "storage.bad_size" | "storage.exists" | "storage.not_found" | "storage.too_large" | "storage.unavailable" | "timeout" | "unavailable" | "unsupported_media_type" | "user.cannot_change_own_role" | "user.cannot_disable_self" | "user.reset_own_password" | "user.username_taken" | "validation_failed";
             /**
              * @description A localised explanation of this occurrence
              * @example 请求参数不合法
@@ -4827,6 +4881,71 @@ export interface operations {
             };
         };
     };
+    "media.troubled.list": {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page */
+                page_size?: number;
+                /** @description The next_cursor of the previous page; takes precedence over page */
+                cursor?: string;
+                /** @description One of them; both when empty */
+                status?: "FAILED" | "REJECTED" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyMediaView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "media.uploads.create": {
         parameters: {
             query?: never;
@@ -5119,6 +5238,83 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "media.original": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OriginalOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -238,6 +241,61 @@ func TestObjectLevelAuthorization(t *testing.T) {
 		}
 		if checked < 20 {
 			t.Errorf("only %d object routes checked", checked)
+		}
+	})
+}
+
+// TestOriginalsAndTroubledMedia: the link to an original is for those who may see the file, is
+// audited, and is refused once a rejected original was removed; the troubled list shows failed
+// and rejected files across owners to the office roles.
+func TestOriginalsAndTroubledMedia(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		_, op := h.user(t, "oona", appraisal.RoleOperator)
+		admin := h.login(t, "admin", adminPassword)
+		ex := newExpert(t, h, admin, "elmo")
+		expert := h.login(t, "elmo", "password-elmo")
+		ids, _ := assigned(t, h, op, ex)
+		mid := ids["media"]
+		if r := h.as(t, op, "GET", "/api/v1/media/"+mid+"/original", nil); r.status != 409 || r.json(t)["code"] != "media.not_uploaded" {
+			t.Fatalf("original before the upload: %d %s", r.status, r.body)
+		}
+		id, _ := strconv.ParseInt(mid, 10, 64)
+		m, err := h.store.Media(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.deps.Blobs.Put(ctx, m.Key, strings.NewReader("jpeg"), 4, "image/jpeg"); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		if ok, _, err := h.store.ClaimMedia(ctx, id, "w", now, now.Add(time.Minute)); !ok || err != nil {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if err := h.store.CompleteMedia(ctx, id, "w", appraisal.MediaResult{Status: appraisal.MediaRejected, ReasonCode: appraisal.ReasonDamaged, Reason: "truncated"}, now); err != nil {
+			t.Fatal(err)
+		}
+		// The assigned expert may fetch the original of their order's photo; it is audited.
+		o := must(t, h.as(t, expert, "GET", "/api/v1/media/"+mid+"/original", nil), 200)
+		if u, _ := o["url"].(string); !strings.Contains(u, m.Key) {
+			t.Fatalf("original link: %v", o)
+		}
+		if a := must(t, h.as(t, admin, "GET", "/api/v1/audit-logs?action=media.original", nil), 200); a["total"].(float64) != 1 {
+			t.Fatalf("original audit rows: %v", a["total"])
+		}
+		list := must(t, h.as(t, op, "GET", "/api/v1/media/troubled?status=REJECTED", nil), 200)
+		items := list["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["reason_code"] != "damaged" || items[0].(map[string]any)["reason"] != "文件已损坏或不完整，无法读取" {
+			t.Fatalf("troubled list: %v", list)
+		}
+		if r := h.as(t, expert, "GET", "/api/v1/media/troubled", nil); r.status != 403 {
+			t.Fatalf("an expert lists troubled files: %d", r.status)
+		}
+		if err := h.store.MarkOriginalRemoved(ctx, id, now); err != nil {
+			t.Fatal(err)
+		}
+		if r := h.as(t, op, "GET", "/api/v1/media/"+mid+"/original", nil); r.status != 409 || r.json(t)["code"] != "media.original_removed" {
+			t.Fatalf("original after removal: %d %s", r.status, r.body)
 		}
 	})
 }

@@ -79,7 +79,7 @@ func (a *App) Processor() *media.Processor {
 // mediaDeps adds what the media routes need.
 func (a *App) mediaDeps(d *httpapi.Deps) {
 	d.Blobs = a.Blobs
-	d.Gallery = &gallery.Service{Store: a.Store, Blobs: a.Blobs, Permissions: a.Auth, Dispatch: a.dispatch,
+	d.Gallery = &gallery.Service{Store: a.Store, Blobs: a.Blobs, Permissions: a.Auth, Dispatch: a.dispatch, Audit: a.Store,
 		Limits: gallery.Limits{MaxImageBytes: a.Config.MediaMaxImageBytes, MaxVideoBytes: a.Config.MediaMaxVideoBytes}}
 }
 
