@@ -337,6 +337,25 @@ type OrderStore interface {
 	CertificateByToken(ctx context.Context, token string) (*Certificate, *Order, *Opinion, error)
 	Certificate(ctx context.Context, id int64) (*Certificate, error)
 	RevokeCertificate(ctx context.Context, id int64, reason string, a AuditEntry) (*Certificate, error)
+	// ListCertificates lists the certificates of the orders the scope includes, newest first.
+	ListCertificates(ctx context.Context, s Scope, f CertificateFilter) ([]CertificateRow, int, error)
+}
+
+// CertificateFilter selects certificates.
+type CertificateFilter struct {
+	Status   string    // ISSUED | REVOKED | SUPERSEDED; empty: any
+	CertNo   string    // exact certificate number
+	OrderID  int64     // the certificates of one order
+	From, To time.Time // issued_at range
+	Page
+}
+
+// CertificateRow is a certificate with what a list shows of its order.
+type CertificateRow struct {
+	Certificate
+	OrderNo      string
+	Title        string
+	CustomerName string
 }
 
 // FormatOrderNo makes the human-readable order number: JB, the UTC+8 date, and the id.

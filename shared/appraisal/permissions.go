@@ -55,6 +55,7 @@ var DefaultPolicy = map[string][]RoleID{
 	// accounts
 	"auth.logout":          everyone,
 	"auth.me":              everyone,
+	"auth.me.update":       everyone,
 	"auth.sessions.list":   everyone,
 	"auth.sessions.revoke": everyone,
 	"auth.password.change": everyone,
@@ -111,6 +112,7 @@ var DefaultPolicy = map[string][]RoleID{
 	"certificates.issue":    office,
 	"certificates.revoke":   managers,
 	"certificates.get":      readers,
+	"certificates.list":     readers,
 	"certificates.qr":       readers,
 	"dashboard.get":         readers,
 	// media

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -90,6 +91,24 @@ func (s *Service) UpdateUser(ctx context.Context, actor *appraisal.Principal, id
 		if _, err := s.Sessions.RevokeUserSessions(ctx, id, "", "account_disabled", a.For("admin.users.force_logout", "user", strconv.FormatInt(id, 10))); err != nil {
 			return nil, err
 		}
+	}
+	return u, nil
+}
+
+// UpdateProfile changes the caller's own display name (their role and status are an
+// administrator's to change).
+func (s *Service) UpdateProfile(ctx context.Context, p *appraisal.Principal, displayName string, a appraisal.AuditEntry) (*appraisal.User, error) {
+	u, err := s.Users.UserByID(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	name := strings.TrimSpace(displayName)
+	if name == "" {
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "display_name", Code: "required", Message: "a name to show"})
+	}
+	u.DisplayName = name
+	if err := s.Users.UpdateUser(ctx, u, a.For("auth.me.update", "user", formatID(u.ID))); err != nil {
+		return nil, err
 	}
 	return u, nil
 }

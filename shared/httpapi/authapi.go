@@ -132,7 +132,7 @@ var authTags = []string{"auth"}
 
 // authRoutes is the group as a list of routes, one handler maker per operation.
 func authRoutes(d *Deps) []route {
-	return []route{authLogin(d), authRefresh(d), authLogout(d), authMe(d), authSessionsList(d), authSessionsRevoke(d), authPasswordChange(d), authLoginLogList(d), labelsGet(d)}
+	return []route{authLogin(d), authRefresh(d), authLogout(d), authMe(d), authMeUpdate(d), authSessionsList(d), authSessionsRevoke(d), authPasswordChange(d), authLoginLogList(d), labelsGet(d)}
 }
 
 func authLogin(d *Deps) route {
@@ -193,6 +193,25 @@ func authMe(d *Deps) route {
 		out.Body.User, out.Body.SessionID, out.Body.ExpertID = viewUser(u), p.SessionID, formatOptionalID(p.ExpertID)
 		out.Body.Operations = perms
 		return out, nil
+	})
+}
+
+type profileInput struct {
+	Body struct {
+		DisplayName string `json:"display_name" minLength:"1" maxLength:"64" doc:"The name others see on timelines and lists"`
+	}
+}
+
+func authMeUpdate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "auth.me.update", Method: http.MethodPatch, Path: "/api/v1/auth/me", Tags: authTags,
+		Summary: "Change the caller's own display name", Errors: []int{http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *profileInput) (*userOutput, error) {
+		u, err := d.Auth.UpdateProfile(ctx, principalFrom(ctx), in.Body.DisplayName, actor(ctx))
+		if err != nil {
+			return nil, err
+		}
+		return &userOutput{Body: viewUser(u)}, nil
 	})
 }
 

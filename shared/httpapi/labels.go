@@ -44,7 +44,7 @@ var (
 		appraisal.MediaDeleted: {"已删除", "Deleted"},
 	}
 	operationLabels = map[string]label{
-		"auth.logout": {"退出登录", "Log out"}, "auth.me": {"查看本人账号", "Own account"},
+		"auth.logout": {"退出登录", "Log out"}, "auth.me": {"查看本人账号", "Own account"}, "auth.me.update": {"修改本人资料", "Change own profile"},
 		"auth.sessions.list": {"查看本人会话", "Own sessions"}, "auth.sessions.revoke": {"结束本人会话", "End own session"},
 		"auth.password.change": {"修改本人密码", "Change own password"}, "auth.login_log.list": {"本人登录记录", "Own login history"},
 		"admin.users.list": {"查看账号列表", "List accounts"}, "admin.users.create": {"创建账号", "Create accounts"},
@@ -72,7 +72,7 @@ var (
 		"orders.start": {"开始鉴定", "Start appraisal"}, "orders.submit_opinion": {"提交鉴定意见", "Submit an opinion"},
 		"orders.review": {"复核", "Review"}, "orders.dispute": {"发起争议", "Dispute"},
 		"certificates.issue": {"出具证书", "Issue certificates"}, "certificates.revoke": {"撤销证书", "Revoke certificates"},
-		"certificates.get": {"查看证书", "View certificates"}, "certificates.qr": {"证书二维码", "Certificate QR codes"},
+		"certificates.get": {"查看证书", "View certificates"}, "certificates.list": {"证书列表", "List certificates"}, "certificates.qr": {"证书二维码", "Certificate QR codes"},
 		"media.frozen.edit":    {"修改已出证的图片视频", "Change files behind a certificate"},
 		"dashboard.get":        {"查看数据看板", "Dashboard"},
 		"media.uploads.create": {"上传图片视频", "Upload files"}, "media.uploads.complete": {"完成上传", "Finish uploads"},

@@ -292,7 +292,7 @@ var ordersTags = []string{"orders"}
 func ordersRoutes(d *Deps) []route {
 	rs := []route{ordersList(d), ordersExport(d), ordersCreate(d), ordersGet(d)}
 	rs = append(rs, orderTransitions(d)...)
-	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d))
+	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesList(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d))
 }
 
 func ordersList(d *Deps) route {
@@ -511,6 +511,56 @@ func certificatesGet(d *Deps) route {
 	}, func(c *appraisal.Certificate) *certificateOutput {
 		return &certificateOutput{Body: d.viewCertificate(*c)}
 	}))
+}
+
+type certificatesInput struct {
+	ListParams
+	Status  string `query:"status" enum:"ISSUED,REVOKED,SUPERSEDED," doc:"Only ISSUED certificates are valid"`
+	CertNo  string `query:"cert_no" maxLength:"32" doc:"Exact certificate number"`
+	OrderID string `query:"order_id" maxLength:"20"`
+	From    string `query:"from" doc:"Issued at or after: RFC 3339 or YYYY-MM-DD (Asia/Shanghai)"`
+	To      string `query:"to" doc:"Issued before: RFC 3339 or YYYY-MM-DD (Asia/Shanghai)"`
+}
+
+type certificateRowView struct {
+	certificateView
+	OrderNo      string `json:"order_no"`
+	Title        string `json:"title" doc:"The item's title"`
+	CustomerName string `json:"customer_name"`
+}
+
+type certificatesOutput struct {
+	Body listBody[certificateRowView]
+}
+
+func certificatesList(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "certificates.list", Method: http.MethodGet, Path: "/api/v1/certificates", Tags: ordersTags,
+		Summary: "Certificates, newest first, with their order's number, item and customer",
+		Errors:  []int{http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *certificatesInput) (*certificatesOutput, error) {
+		pg, err := in.page()
+		if err != nil {
+			return nil, err
+		}
+		f := appraisal.CertificateFilter{Status: in.Status, CertNo: in.CertNo, Page: pg}
+		if f.OrderID, err = parseOptionalID("order_id", in.OrderID); err != nil {
+			return nil, err
+		}
+		if f.From, err = parseTime("from", in.From); err != nil {
+			return nil, err
+		}
+		if f.To, err = parseTime("to", in.To); err != nil {
+			return nil, err
+		}
+		rows, total, err := d.Orders.Certificates(ctx, principalFrom(ctx), f)
+		if err != nil {
+			return nil, err
+		}
+		return &certificatesOutput{Body: newList(mapSlice(rows, func(r appraisal.CertificateRow) certificateRowView {
+			return certificateRowView{certificateView: d.viewCertificate(r.Certificate), OrderNo: r.OrderNo, Title: r.Title, CustomerName: r.CustomerName}
+		}), total, pg)}, nil
+	})
 }
 
 func certificatesQr(d *Deps) route {

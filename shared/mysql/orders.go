@@ -428,6 +428,59 @@ func (s *Store) Certificate(ctx context.Context, id int64) (*appraisal.Certifica
 	return c, dbErr(err, "certificate")
 }
 
+// ListCertificates implements appraisal.OrderStore.
+func (s *Store) ListCertificates(ctx context.Context, sc appraisal.Scope, f appraisal.CertificateFilter) ([]appraisal.CertificateRow, int, error) {
+	var w where
+	if !sc.All {
+		w.add("o.assignee_expert_id = ?", sc.ExpertID)
+	}
+	if f.Status != "" {
+		w.add("c.status = ?", f.Status)
+	}
+	if f.CertNo != "" {
+		w.add("c.cert_no = ?", f.CertNo)
+	}
+	if f.OrderID != 0 {
+		w.add("c.order_id = ?", f.OrderID)
+	}
+	if !f.From.IsZero() {
+		w.add("c.issued_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		w.add("c.issued_at < ?", f.To.UTC())
+	}
+	total, err := s.count(ctx, "certificates c JOIN orders o ON o.id = c.order_id", &w)
+	if err != nil {
+		return nil, 0, err
+	}
+	from := " FROM certificates c JOIN orders o ON o.id = c.order_id" + w.String()
+	limit, offset := limits(f.Page)
+	out := []appraisal.CertificateRow{}
+	cols := "c." + strings.ReplaceAll(certColumns, ", ", ", c.")
+	err = s.each(ctx, "SELECT "+cols+", o.order_no, o.title, o.customer_name"+from+" ORDER BY c.issued_at DESC, c.id DESC LIMIT ? OFFSET ?",
+		append(append([]any{}, w.args...), limit, offset), func(r interface{ Scan(...any) error }) error {
+			var row appraisal.CertificateRow
+			var c *appraisal.Certificate
+			var err error
+			c, err = scanCert(rowWithTail{r, []any{&row.OrderNo, &row.Title, &row.CustomerName}})
+			if err != nil {
+				return err
+			}
+			row.Certificate = *c
+			out = append(out, row)
+			return nil
+		})
+	return out, total, err
+}
+
+// rowWithTail scans extra columns after the ones a scanner asks for.
+type rowWithTail struct {
+	r    interface{ Scan(...any) error }
+	tail []any
+}
+
+func (t rowWithTail) Scan(dest ...any) error { return t.r.Scan(append(dest, t.tail...)...) }
+
 // RevokeCertificate implements appraisal.OrderStore. Only an issued certificate can be revoked.
 func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
 	var out *appraisal.Certificate

@@ -256,6 +256,20 @@ func (s *Service) Certificate(ctx context.Context, p *appraisal.Principal, id in
 	return c, nil
 }
 
+// Certificates lists the certificates of the orders the caller may see.
+func (s *Service) Certificates(ctx context.Context, p *appraisal.Principal, f appraisal.CertificateFilter) ([]appraisal.CertificateRow, int, error) {
+	switch f.Status {
+	case "", "ISSUED", "REVOKED", "SUPERSEDED":
+	default:
+		return nil, 0, appraisal.Invalid(appraisal.FieldError{Field: "status", Code: "not_allowed", Message: "ISSUED, REVOKED or SUPERSEDED"})
+	}
+	sc, err := s.Scope(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.Orders.ListCertificates(ctx, sc, f)
+}
+
 // load reads an order within the caller's scope and checks the version the client acted on.
 func (s *Service) load(ctx context.Context, p *appraisal.Principal, id, version int64) (*appraisal.Order, error) {
 	o, _, err := s.visible(ctx, p, id)

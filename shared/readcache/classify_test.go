@@ -15,7 +15,7 @@ import (
 
 // reads are the store's methods that change nothing.
 var reads = []string{"Can", "Categories", "Certificate", "CertificateByToken", "CountUsers", "Customer", "Dashboard",
-	"DeletedMedia", "RejectedOriginals", "StuckMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCustomers", "ListItems", "ListMedia", "ListOrders", "TroubledMedia",
+	"DeletedMedia", "RejectedOriginals", "StuckMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCertificates", "ListCustomers", "ListItems", "ListMedia", "ListOrders", "TroubledMedia",
 	"ListUsers", "LoginAttempts", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "PastExperts",
 	"Permissions", "Product", "Products", "SessionsOf", "UserByID", "UserByUsername", "VisibleMedia"}
 

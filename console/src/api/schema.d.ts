@@ -239,7 +239,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change the caller's own display name */
+        patch: operations["auth.me.update"];
         trace?: never;
     };
     "/api/v1/auth/password": {
@@ -328,6 +329,23 @@ export interface paths {
         put?: never;
         /** Add a category */
         post: operations["categories.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Certificates, newest first, with their order's number, item and customer */
+        get: operations["certificates.list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1220,6 +1238,12 @@ export interface components {
             /** Format: int64 */
             sort: number;
         };
+        CertificateRowView: {
+            customer_name: string;
+            order_no: string;
+            /** @description The item's title */
+            title: string;
+        };
         CertificateView: {
             /** @example JBC20261125000001 */
             cert_no: string;
@@ -1520,6 +1544,16 @@ export interface components {
         };
         ListBodyAuditView: {
             items: components["schemas"]["AuditView"][];
+            /** @description Pass as cursor for the next page; empty on the last page */
+            next_cursor: string;
+            /**
+             * Format: int64
+             * @description How many items match, over all pages
+             */
+            total: number;
+        };
+        ListBodyCertificateRowView: {
+            items: components["schemas"]["CertificateRowView"][];
             /** @description Pass as cursor for the next page; empty on the last page */
             next_cursor: string;
             /**
@@ -1969,6 +2003,10 @@ export interface components {
         };
         ProductsOutputBody: {
             items: components["schemas"]["ProductView"][];
+        };
+        ProfileInputBody: {
+            /** @description The name others see on timelines and lists */
+            display_name: string;
         };
         ReadyOutputBody: {
             /**
@@ -3233,6 +3271,66 @@ export interface operations {
             };
         };
     };
+    "auth.me.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "auth.password.change": {
         parameters: {
             query?: never;
@@ -3544,6 +3642,78 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "certificates.list": {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page */
+                page_size?: number;
+                /** @description The next_cursor of the previous page; takes precedence over page */
+                cursor?: string;
+                /** @description Only ISSUED certificates are valid */
+                status?: "ISSUED" | "REVOKED" | "SUPERSEDED" | "";
+                /** @description Exact certificate number */
+                cert_no?: string;
+                order_id?: string;
+                /** @description Issued at or after: RFC 3339 or YYYY-MM-DD (Asia/Shanghai) */
+                from?: string;
+                /** @description Issued before: RFC 3339 or YYYY-MM-DD (Asia/Shanghai) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyCertificateRowView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -501,3 +501,23 @@ func TestOrderExportAndItemFilter(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnProfile: anyone changes their own display name, and timelines show the new one.
+func TestOwnProfile(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "opie", appraisal.RoleOperator)
+		id := newOrder(t, h, op)
+		must(t, h.as(t, op, "GET", "/api/v1/orders/"+id, nil), 200) // cached
+		u := must(t, h.as(t, op, "PATCH", "/api/v1/auth/me", map[string]any{"display_name": "  欧佩  "}), 200)
+		if u["display_name"] != "欧佩" {
+			t.Fatalf("profile: %v", u)
+		}
+		if r := h.as(t, op, "PATCH", "/api/v1/auth/me", map[string]any{"display_name": "   "}); r.status != 422 {
+			t.Fatalf("a blank name: %d", r.status)
+		}
+		o := must(t, h.as(t, op, "GET", "/api/v1/orders/"+id, nil), 200)
+		if ev := o["events"].([]any)[0].(map[string]any); ev["actor_name"] != "欧佩" {
+			t.Fatalf("the timeline names %v", ev["actor_name"])
+		}
+	})
+}

@@ -299,3 +299,32 @@ func TestOriginalsAndTroubledMedia(t *testing.T) {
 		}
 	})
 }
+
+// TestCertificateList: certificates are listed with their order, filtered by status and number;
+// experts (who hold no certificates.list) are refused.
+func TestCertificateList(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "otis", appraisal.RoleOperator)
+		admin := h.login(t, "admin", adminPassword)
+		ex := newExpert(t, h, admin, "ella")
+		expert := h.login(t, "ella", "password-ella")
+		ids, v := assigned(t, h, op, ex)
+		certID := issue(t, h, op, expert, ids["order"], v)
+		list := must(t, h.as(t, op, "GET", "/api/v1/certificates?status=ISSUED", nil), 200)
+		items := list["items"].([]any)
+		if list["total"].(float64) != 1 || items[0].(map[string]any)["id"] != certID || items[0].(map[string]any)["title"] != "和田玉籽料" ||
+			items[0].(map[string]any)["order_no"] == "" {
+			t.Fatalf("certificates: %v", list)
+		}
+		no := items[0].(map[string]any)["cert_no"].(string)
+		if l := must(t, h.as(t, op, "GET", "/api/v1/certificates?cert_no="+no, nil), 200); l["total"].(float64) != 1 {
+			t.Fatalf("by number: %v", l)
+		}
+		if l := must(t, h.as(t, op, "GET", "/api/v1/certificates?status=REVOKED", nil), 200); l["total"].(float64) != 0 {
+			t.Fatalf("revoked: %v", l)
+		}
+		if r := h.as(t, expert, "GET", "/api/v1/certificates", nil); r.status != 403 {
+			t.Fatalf("an expert lists certificates: %d", r.status)
+		}
+	})
+}
