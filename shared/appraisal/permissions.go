@@ -67,6 +67,8 @@ var DefaultPolicy = map[string][]RoleID{
 	"admin.users.update":             managers,
 	"admin.users.force_logout":       managers,
 	"admin.users.unlock":             managers,
+	"admin.settings.get":             managers,
+	"admin.settings.update":          managers,
 	"admin.users.password.reset":     managers,
 	"admin.roles.list":               managers,
 	"admin.roles.update_permissions": {RoleSuperAdmin},

@@ -67,4 +67,5 @@ type Store interface {
 	AuditLog
 	IdempotencyStore
 	MediaStore
+	SettingsStore
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -103,7 +104,7 @@ var adminTags = []string{"admin"}
 
 // adminRoutes is the group as a list of routes, one handler maker per operation.
 func adminRoutes(d *Deps) []route {
-	return []route{adminUsersList(d), adminUsersCreate(d), adminUsersGet(d), adminUsersUpdate(d), adminUsersForceLogout(d), adminUsersUnlock(d), adminUsersPasswordReset(d), adminRolesList(d), adminRolesUpdatePermissions(d), adminLoginLogsList(d)}
+	return []route{adminUsersList(d), adminUsersCreate(d), adminUsersGet(d), adminUsersUpdate(d), adminUsersForceLogout(d), adminUsersUnlock(d), adminUsersPasswordReset(d), adminSettingsGet(d), adminSettingsUpdate(d), adminRolesList(d), adminRolesUpdatePermissions(d), adminLoginLogsList(d)}
 }
 
 func adminUsersList(d *Deps) route {
@@ -222,6 +223,74 @@ func adminUsersPasswordReset(d *Deps) route {
 			return nil, err
 		}
 		return nil, d.Auth.ResetPassword(ctx, principalFrom(ctx), id, in.Body.NewPassword, actor(ctx))
+	})
+}
+
+type settingView struct {
+	Key    string `json:"key" example:"review.sample_rate"`
+	Value  string `json:"value" doc:"The value in force: the stored one, or the environment's default" example:"0.1"`
+	Stored bool   `json:"stored" doc:"True when an administrator set it; false: the environment's default"`
+	Doc    string `json:"doc"`
+}
+
+type settingsOutput struct {
+	Body struct {
+		Items []settingView `json:"items"`
+	}
+}
+
+type settingsInput struct {
+	Body struct {
+		Values map[string]string `json:"values" doc:"Key → value; each key one of GET's, each value as its doc says"`
+	}
+}
+
+// settingsOut lists every setting with the value in force.
+func (d *Deps) settingsOut(ctx context.Context) (*settingsOutput, error) {
+	stored, err := d.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defaults := map[string]string{
+		appraisal.SettingReviewThresholdFen: strconv.FormatInt(d.Orders.Review.ValueThresholdFen, 10),
+		appraisal.SettingReviewSampleRate:   strconv.FormatFloat(d.Orders.Review.SampleRate, 'f', -1, 64),
+	}
+	out := &settingsOutput{}
+	out.Body.Items = []settingView{}
+	for _, spec := range appraisal.SettingSpecs {
+		v, ok := stored[spec.Key]
+		if !ok {
+			v = defaults[spec.Key]
+		}
+		out.Body.Items = append(out.Body.Items, settingView{Key: spec.Key, Value: v, Stored: ok, Doc: spec.Doc})
+	}
+	return out, nil
+}
+
+func adminSettingsGet(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.settings.get", Method: http.MethodGet, Path: "/api/v1/admin/settings", Tags: adminTags,
+		Summary: "Run-time settings (review threshold and sample rate), with the values in force",
+	}, func(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
+		return d.settingsOut(ctx)
+	})
+}
+
+func adminSettingsUpdate(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "admin.settings.update", Method: http.MethodPatch, Path: "/api/v1/admin/settings", Tags: adminTags,
+		Summary: "Change run-time settings", Description: "Applies to the next opinion submitted. Audited with the values before and after.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *settingsInput) (*settingsOutput, error) {
+		if err := appraisal.CheckSettings(in.Body.Values); err != nil {
+			return nil, err
+		}
+		if len(in.Body.Values) > 0 {
+			if err := d.Store.SetSettings(ctx, in.Body.Values, actor(ctx).For("admin.settings.update", "settings", "")); err != nil {
+				return nil, err
+			}
+		}
+		return d.settingsOut(ctx)
 	})
 }
 

@@ -36,11 +36,13 @@ type Check struct {
 }
 
 // Store is what the handlers read directly, beside the services: the dashboard, the audit log,
-// and the Idempotency-Key records of creates (an HTTP concern).
+// the run-time settings (checked by appraisal.CheckSettings) and the Idempotency-Key records of
+// creates (an HTTP concern).
 type Store interface {
 	appraisal.StatsStore
 	appraisal.AuditLog
 	appraisal.IdempotencyStore
+	appraisal.SettingsStore
 }
 
 // Deps is what the handlers need. Mains build it; tests build it with real stores.

@@ -50,6 +50,7 @@ var (
 		"admin.users.list": {"查看账号列表", "List accounts"}, "admin.users.create": {"创建账号", "Create accounts"},
 		"admin.users.get": {"查看账号", "View accounts"}, "admin.users.update": {"修改账号", "Change accounts"},
 		"admin.users.force_logout": {"强制下线", "Force logout"}, "admin.users.unlock": {"解除登录锁定", "Unlock accounts"},
+		"admin.settings.get": {"查看系统设置", "View settings"}, "admin.settings.update": {"修改系统设置", "Change settings"},
 		"admin.users.password.reset": {"重置密码", "Reset passwords"}, "admin.roles.list": {"查看角色权限", "View roles"},
 		"admin.roles.update_permissions": {"修改角色权限", "Change role permissions"}, "admin.login_logs.list": {"查看登录日志", "Login log"},
 		"categories.list": {"查看类目", "View categories"}, "categories.create": {"新增类目", "Add categories"},

@@ -23,7 +23,10 @@ type Service struct {
 	Catalog appraisal.CatalogStore
 	// Permissions answers capability questions (auth.Service).
 	Permissions Permissions
-	Review      appraisal.ReviewPolicy
+	Review      appraisal.ReviewPolicy // the environment's; Settings may override it at run time
+	Settings    interface {
+		Settings(ctx context.Context) (map[string]string, error)
+	}
 	// Sample draws the review sampling number in [0,1); crypto/rand when nil.
 	Sample func() float64
 	// Changed is called after every successful write (the dashboard cache listens).
@@ -256,6 +259,19 @@ func (s *Service) Certificate(ctx context.Context, p *appraisal.Principal, id in
 	return c, nil
 }
 
+// reviewPolicy is the environment's policy with the administrators' settings over it, read when
+// an opinion is submitted (a few times an hour), so a change applies to the next opinion.
+func (s *Service) reviewPolicy(ctx context.Context) (appraisal.ReviewPolicy, error) {
+	if s.Settings == nil {
+		return s.Review, nil
+	}
+	v, err := s.Settings.Settings(ctx)
+	if err != nil {
+		return s.Review, err
+	}
+	return s.Review.WithSettings(v), nil
+}
+
 // Certificates lists the certificates of the orders the caller may see.
 func (s *Service) Certificates(ctx context.Context, p *appraisal.Principal, f appraisal.CertificateFilter) ([]appraisal.CertificateRow, int, error) {
 	switch f.Status {
@@ -481,7 +497,11 @@ func (s *Service) SubmitOpinion(ctx context.Context, p *appraisal.Principal, id,
 	}
 	op := &appraisal.Opinion{ExpertID: p.ExpertID, Verdict: in.Verdict, Era: in.Era, Condition: in.Condition,
 		ValueMinFen: in.ValueMinFen, ValueMaxFen: in.ValueMaxFen, PublicComment: in.PublicComment, InternalNote: in.InternalNote}
-	op.ReviewRequired, op.ReviewReason = s.Review.NeedsReview(op, s.sample())
+	policy, err := s.reviewPolicy(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	op.ReviewRequired, op.ReviewReason = policy.NeedsReview(op, s.sample())
 	t := s.now()
 	out, err := s.change(ctx, o, appraisal.ActionSubmitOpinion, p, "", a, func(next *appraisal.Order, ch *appraisal.OrderChange) error {
 		ch.Opinion = op

@@ -15,7 +15,7 @@ import (
 
 // reads are the store's methods that change nothing.
 var reads = []string{"Can", "Categories", "Certificate", "CertificateByToken", "CountUsers", "Customer", "Dashboard",
-	"DeletedMedia", "RejectedOriginals", "StuckMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCertificates", "ListCustomers", "ListItems", "ListMedia", "ListOrders", "TroubledMedia",
+	"DeletedMedia", "RejectedOriginals", "StuckMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCertificates", "Settings", "ListCustomers", "ListItems", "ListMedia", "ListOrders", "TroubledMedia",
 	"ListUsers", "LoginAttempts", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "PastExperts",
 	"Permissions", "Product", "Products", "SessionsOf", "UserByID", "UserByUsername", "VisibleMedia"}
 
@@ -49,7 +49,7 @@ var writes = map[string][]string{
 	"UpdateProduct":     {},
 	// media, audit, idempotency: nothing cached reads them
 	"CreateMedia": {}, "SetMediaKey": {}, "ClaimMedia": {}, "RenewMediaLease": {}, "CompleteMedia": {}, "ResetMedia": {}, "DeleteMedia": {}, "PurgeMedia": {}, "MarkOriginalRemoved": {},
-	"PruneAudit": {}, "RecordAudit": {}, "BeginIdempotent": {}, "FinishIdempotent": {}, "AbandonIdempotent": {},
+	"PruneAudit": {}, "RecordAudit": {}, "SetSettings": {}, "BeginIdempotent": {}, "FinishIdempotent": {}, "AbandonIdempotent": {},
 }
 
 // TestEveryMethodIsClassified: a method added to the store fails here until someone says whether

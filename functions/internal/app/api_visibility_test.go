@@ -328,3 +328,42 @@ func TestCertificateList(t *testing.T) {
 		}
 	})
 }
+
+// TestRunTimeSettings: an administrator lowers the review threshold in the console and the next
+// opinion above it goes to review; bad values and other roles are refused; the change is audited.
+func TestRunTimeSettings(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "ozzy", appraisal.RoleOperator)
+		admin := h.login(t, "admin", adminPassword)
+		got := must(t, h.as(t, admin, "GET", "/api/v1/admin/settings", nil), 200)
+		first := got["items"].([]any)[0].(map[string]any)
+		if first["key"] != "review.value_threshold_fen" || first["value"] != "10000000" || first["stored"] != false {
+			t.Fatalf("defaults: %v", got)
+		}
+		if r := h.as(t, admin, "PATCH", "/api/v1/admin/settings", map[string]any{"values": map[string]string{"review.sample_rate": "2"}}); r.status != 422 {
+			t.Fatalf("a rate of 2: %d", r.status)
+		}
+		if r := h.as(t, admin, "PATCH", "/api/v1/admin/settings", map[string]any{"values": map[string]string{"nope": "1"}}); r.status != 422 {
+			t.Fatalf("an unknown key: %d", r.status)
+		}
+		if r := h.as(t, op, "PATCH", "/api/v1/admin/settings", map[string]any{"values": map[string]string{"review.value_threshold_fen": "1"}}); r.status != 403 {
+			t.Fatalf("an operator: %d", r.status)
+		}
+		set := must(t, h.as(t, admin, "PATCH", "/api/v1/admin/settings", map[string]any{"values": map[string]string{"review.value_threshold_fen": "1000"}}), 200)
+		if v := set["items"].([]any)[0].(map[string]any); v["value"] != "1000" || v["stored"] != true {
+			t.Fatalf("after the change: %v", set)
+		}
+		ex := newExpert(t, h, admin, "eve")
+		expert := h.login(t, "eve", "password-eve")
+		ids, v := assigned(t, h, op, ex)
+		must(t, h.as(t, expert, "POST", "/api/v1/orders/"+ids["order"]+"/start", withVersion(v, nil)), 200)
+		r := must(t, h.as(t, expert, "POST", "/api/v1/orders/"+ids["order"]+"/opinions", withVersion(v+1, map[string]any{"verdict": "GENUINE", "era": "清",
+			"condition": "好", "value_min_fen": 1000, "value_max_fen": 2000, "public_comment": "真"})), 201)
+		if st := r["order"].(map[string]any)["status"]; st != "IN_REVIEW" {
+			t.Fatalf("an opinion above the new threshold: %v", st)
+		}
+		if a := must(t, h.as(t, admin, "GET", "/api/v1/audit-logs?action=admin.settings.update", nil), 200); a["total"].(float64) != 1 {
+			t.Fatalf("settings audit rows: %v", a["total"])
+		}
+	})
+}

@@ -151,7 +151,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 		RefreshTTL: cfg.RefreshTokenTTL, Log: log,
 		Limits: auth.Limits{PerSource: cfg.LoginMaxFailures, PerIP: cfg.LoginMaxFailuresPerIP, Window: cfg.LoginLockout}}
 	a.Orders = &orders.Service{Orders: st, Catalog: st, Permissions: a.Auth,
-		Review: appraisal.ReviewPolicy{ValueThresholdFen: cfg.ReviewValueThresholdFen, SampleRate: cfg.ReviewSampleRate},
+		Review: appraisal.ReviewPolicy{ValueThresholdFen: cfg.ReviewValueThresholdFen, SampleRate: cfg.ReviewSampleRate}, Settings: st,
 		Changed: func(ctx context.Context) {
 			if err := a.Cache.Delete(context.WithoutCancel(ctx), httpapi.DashboardCacheKey); err != nil {
 				log.WarnContext(ctx, "dashboard cache not invalidated", "err", err)
