@@ -13,6 +13,7 @@ type Category struct {
 	Code      string
 	Name      string
 	Sort      int
+	Disabled  bool // kept for what uses it, offered for nothing new
 	CreatedAt time.Time
 }
 
@@ -157,6 +158,8 @@ type ItemFilter struct {
 // CatalogStore keeps categories, customers, items, products and experts.
 type CatalogStore interface {
 	Categories(ctx context.Context) ([]Category, error)
+	// UpdateCategory saves a category's name, parent, sort and disabled flag.
+	UpdateCategory(ctx context.Context, c *Category, a AuditEntry) error
 	CreateCategory(ctx context.Context, c *Category, a AuditEntry) error
 
 	CreateCustomer(ctx context.Context, c *Customer, phoneEnc []byte, phoneHash string, a AuditEntry) error

@@ -76,6 +76,7 @@ var DefaultPolicy = map[string][]RoleID{
 	// catalog
 	"categories.list":    everyone,
 	"categories.create":  managers,
+	"categories.update":  managers,
 	"customers.list":     {RoleSuperAdmin, RoleAdmin, RoleOperator, RoleViewer},
 	"customers.get":      {RoleSuperAdmin, RoleAdmin, RoleOperator, RoleViewer},
 	"customers.create":   office,

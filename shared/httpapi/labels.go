@@ -53,7 +53,7 @@ var (
 		"admin.settings.get": {"查看系统设置", "View settings"}, "admin.settings.update": {"修改系统设置", "Change settings"},
 		"admin.users.password.reset": {"重置密码", "Reset passwords"}, "admin.roles.list": {"查看角色权限", "View roles"},
 		"admin.roles.update_permissions": {"修改角色权限", "Change role permissions"}, "admin.login_logs.list": {"查看登录日志", "Login log"},
-		"categories.list": {"查看类目", "View categories"}, "categories.create": {"新增类目", "Add categories"},
+		"categories.list": {"查看类目", "View categories"}, "categories.create": {"新增类目", "Add categories"}, "categories.update": {"修改类目", "Change categories"},
 		"customers.list": {"查看客户列表", "List customers"}, "customers.get": {"查看客户", "View customers"},
 		"customers.create": {"新增客户", "Add customers"}, "customers.update": {"修改客户", "Change customers"},
 		"customers.block": {"拉黑客户", "Block customers"}, "customers.unblock": {"解除拉黑", "Unblock customers"},

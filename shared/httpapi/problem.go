@@ -174,6 +174,8 @@ var messages = map[string][2]string{
 	"field.unavailable":       {"未就绪", ""},
 	"field.too_large":         {"文件过大", ""},
 	"field.invalid":           {"取值不合法", ""},
+	"field.disabled":          {"该类目已停用", ""},
+	"field.cycle":             {"类目不能移到自身或其下级之下", ""},
 	"field.version_required":  {"请带上您读取到的版本号：放在 If-Match 请求头，或请求体的 version 字段", ""},
 	"field.not_expert_role":   {"该账号的角色不能担任鉴定师", ""},
 	"field.too_many":          {"数量超过上限", ""},

@@ -12,7 +12,7 @@ var _ appraisal.CatalogStore = (*Store)(nil)
 
 // Categories implements appraisal.CatalogStore.
 func (s *Store) Categories(ctx context.Context) ([]appraisal.Category, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, parent_id, code, name, sort, created_at FROM categories ORDER BY sort, id")
+	rows, err := s.db.QueryContext(ctx, "SELECT id, parent_id, code, name, sort, disabled, created_at FROM categories ORDER BY sort, id")
 	if err != nil {
 		return nil, dbErr(err, "categories")
 	}
@@ -21,7 +21,7 @@ func (s *Store) Categories(ctx context.Context) ([]appraisal.Category, error) {
 	for rows.Next() {
 		var c appraisal.Category
 		var parent sql.NullInt64
-		if err := rows.Scan(&c.ID, &parent, &c.Code, &c.Name, &c.Sort, &c.CreatedAt); err != nil {
+		if err := rows.Scan(&c.ID, &parent, &c.Code, &c.Name, &c.Sort, &c.Disabled, &c.CreatedAt); err != nil {
 			return nil, dbErr(err, "categories")
 		}
 		c.ParentID = parent.Int64
@@ -43,6 +43,31 @@ func (s *Store) CreateCategory(ctx context.Context, c *appraisal.Category, a app
 		}
 		c.ID, _ = res.LastInsertId()
 		a.TargetID, a.After = formatID(c.ID), map[string]any{"id": c.ID, "parent_id": c.ParentID, "code": c.Code, "name": c.Name, "sort": c.Sort}
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+func categorySnapshot(c *appraisal.Category) map[string]any {
+	return map[string]any{"id": c.ID, "parent_id": c.ParentID, "code": c.Code, "name": c.Name, "sort": c.Sort, "disabled": c.Disabled}
+}
+
+// UpdateCategory implements appraisal.CatalogStore.
+func (s *Store) UpdateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var before appraisal.Category
+		var parent sql.NullInt64
+		err := tx.QueryRowContext(ctx, "SELECT id, parent_id, code, name, sort, disabled, created_at FROM categories WHERE id = ?", c.ID).
+			Scan(&before.ID, &parent, &before.Code, &before.Name, &before.Sort, &before.Disabled, &before.CreatedAt)
+		if err != nil {
+			return dbErr(err, "category")
+		}
+		before.ParentID = parent.Int64
+		if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, name = ?, sort = ?, disabled = ? WHERE id = ?",
+			nullID(c.ParentID), c.Name, c.Sort, c.Disabled, c.ID); err != nil {
+			return dbErr(err, "category")
+		}
+		c.Code, c.CreatedAt = before.Code, before.CreatedAt
+		a.TargetID, a.Before, a.After = formatID(c.ID), categorySnapshot(&before), categorySnapshot(c)
 		return insertAudit(ctx, tx, a)
 	})
 }

@@ -45,6 +45,7 @@ var writes = map[string][]string{
 	"CreateItem":        {},            // orders copy the item's title when created
 	"UpdateItem":        {},
 	"CreateCategory":    {},
+	"UpdateCategory":    {}, // orders keep their category id; nothing cached shows its name
 	"CreateProduct":     {},
 	"UpdateProduct":     {},
 	// media, audit, idempotency: nothing cached reads them

@@ -17,6 +17,7 @@ import (
 type Store interface {
 	Categories(ctx context.Context) ([]appraisal.Category, error)
 	CreateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error
+	UpdateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error
 	CreateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, a appraisal.AuditEntry) error
 	Customer(ctx context.Context, id int64) (*appraisal.Customer, []byte, error)
 	ListCustomers(ctx context.Context, f appraisal.CustomerFilter) ([]appraisal.Customer, [][]byte, int, error)
@@ -264,11 +265,66 @@ func (s *Service) category(ctx context.Context, field string, id int64) error {
 		return err
 	}
 	for _, c := range cats {
+		if c.ID == id && c.Disabled {
+			return appraisal.Invalid(appraisal.FieldError{Field: field, Code: "disabled", Message: "the category is disabled"})
+		}
 		if c.ID == id {
 			return nil
 		}
 	}
 	return appraisal.Invalid(appraisal.FieldError{Field: field, Code: "not_found", Message: "no such category"})
+}
+
+// CategoryPatch changes what is set.
+type CategoryPatch struct {
+	Name     *string
+	ParentID *int64 // 0 moves it to the top level
+	Sort     *int
+	Disabled *bool
+}
+
+// UpdateCategory renames, moves, reorders, disables or enables a category. A move may not put a
+// category under itself or under one of its own descendants.
+func (s *Service) UpdateCategory(ctx context.Context, id int64, patch CategoryPatch, a appraisal.AuditEntry) (*appraisal.Category, error) {
+	cats, err := s.Store.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]appraisal.Category{}
+	for _, c := range cats {
+		byID[c.ID] = c
+	}
+	c, ok := byID[id]
+	if !ok {
+		return nil, appraisal.E(appraisal.KindNotFound, "not_found", "no such category")
+	}
+	if patch.Name != nil {
+		if c.Name = strings.TrimSpace(*patch.Name); c.Name == "" {
+			return nil, appraisal.Invalid(appraisal.FieldError{Field: "name", Code: "required", Message: "a name"})
+		}
+	}
+	if patch.ParentID != nil {
+		to := *patch.ParentID
+		if _, ok := byID[to]; to != 0 && !ok {
+			return nil, appraisal.Invalid(appraisal.FieldError{Field: "parent_id", Code: "not_found", Message: "no such category"})
+		}
+		for p := to; p != 0; p = byID[p].ParentID {
+			if p == id {
+				return nil, appraisal.Invalid(appraisal.FieldError{Field: "parent_id", Code: "cycle", Message: "a category cannot move under itself"})
+			}
+		}
+		c.ParentID = to
+	}
+	if patch.Sort != nil {
+		c.Sort = *patch.Sort
+	}
+	if patch.Disabled != nil {
+		c.Disabled = *patch.Disabled
+	}
+	if err := s.Store.UpdateCategory(ctx, &c, a); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // Items lists items.

@@ -521,3 +521,39 @@ func TestOwnProfile(t *testing.T) {
 		}
 	})
 }
+
+// TestCategoryAdministration: rename, move (never under itself or its own descendants), disable
+// (no new items in it; existing ones keep it) and enable again.
+func TestCategoryAdministration(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "omar", appraisal.RoleOperator)
+		cats := must(t, h.as(t, admin, "GET", "/api/v1/categories", nil), 200)["items"].([]any)
+		var parent, child string
+		for _, c := range cats {
+			if p := c.(map[string]any)["parent_id"].(string); p != "" {
+				parent, child = p, c.(map[string]any)["id"].(string)
+				break
+			}
+		}
+		if child == "" {
+			t.Fatal("the seed has no subcategory")
+		}
+		if r := h.as(t, admin, "PATCH", "/api/v1/categories/"+parent, map[string]any{"parent_id": child}); r.status != 422 || !strings.Contains(string(r.body), "cycle") {
+			t.Fatalf("a parent moved under its child: %d %s", r.status, r.body)
+		}
+		c := must(t, h.as(t, admin, "PATCH", "/api/v1/categories/"+child, map[string]any{"name": "青花瓷（明清）", "disabled": true}), 200)
+		if c["name"] != "青花瓷（明清）" || c["disabled"] != true || c["parent_id"] != parent {
+			t.Fatalf("after the change: %v", c)
+		}
+		cust := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "类目客户"}), 201)
+		if r := h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": cust["id"], "category_id": child, "title": "碗"}); r.status != 422 || !strings.Contains(string(r.body), "disabled") {
+			t.Fatalf("an item in a disabled category: %d %s", r.status, r.body)
+		}
+		must(t, h.as(t, admin, "PATCH", "/api/v1/categories/"+child, map[string]any{"disabled": false, "parent_id": ""}), 200)
+		must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": cust["id"], "category_id": child, "title": "碗"}), 201)
+		if r := h.as(t, op, "PATCH", "/api/v1/categories/"+child, map[string]any{"name": "x"}); r.status != 403 {
+			t.Fatalf("an operator changes categories: %d", r.status)
+		}
+	})
+}
