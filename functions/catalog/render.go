@@ -12,14 +12,14 @@ import (
 )
 
 // Routes lists the method and path of every operation of an API function's groups, from the same
-// OpenAPI document the function serves.
+// OpenAPI document the function serves: the API under /api/ and the certificate page under /c/.
 func Routes(f Function) []string {
 	if len(f.Groups) == 0 {
 		return nil
 	}
 	var out []string
 	for path, item := range httpapi.OpenAPI(httpapi.Deps{}, f.Groups...).Paths {
-		if !strings.HasPrefix(path, "/api/") {
+		if !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/c/") {
 			continue // the health endpoints every function serves
 		}
 		for method, op := range map[string]any{"GET": item.Get, "POST": item.Post, "PUT": item.Put, "PATCH": item.Patch, "DELETE": item.Delete} {
@@ -103,6 +103,14 @@ func Prefixes(f Function) []string {
 	var out []string
 	for _, r := range Routes(f) {
 		_, path, _ := strings.Cut(r, " ")
+		if strings.HasPrefix(path, "/c/") {
+			// The certificate page, where QR codes lead: a short path of its own.
+			if !seen["/c"] {
+				seen["/c"] = true
+				out = append(out, "/c")
+			}
+			continue
+		}
 		parts := strings.SplitN(path, "/", 5) // "", "api", "v1", resource, rest
 		if len(parts) < 4 {
 			continue

@@ -307,14 +307,16 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 	version = iss.str("order", "version")
 	certID := iss.str("certificate", "id")
 	verifyURL := iss.str("certificate", "verify_url")
-	if iss.str("order", "status") != "CERT_ISSUED" || !strings.HasPrefix(verifyURL, "https://verify.jianbao.example/api/v1/public/certificates/") {
+	// The QR opens the certificate page (CERT_PAGE_URL defaults to PUBLIC_BASE_URL + /c/).
+	if iss.str("order", "status") != "CERT_ISSUED" || !strings.HasPrefix(verifyURL, "https://verify.jianbao.example/c/") {
 		t.Fatalf("certificate: %s", iss.raw)
 	}
+	token := strings.TrimPrefix(verifyURL, "https://verify.jianbao.example/c/")
 	qr := c.want(200, op, "GET", "/api/v1/certificates/"+certID+"/qr.png", nil)
 	if qr.header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(qr.raw, []byte("\x89PNG")) {
 		t.Errorf("QR code: %s", qr.header)
 	}
-	verifyPath := strings.TrimPrefix(verifyURL, "https://verify.jianbao.example")
+	verifyPath := "/api/v1/public/certificates/" + token
 	pub := c.want(200, "", "GET", verifyPath, nil)
 	if pub.str("valid") != "true" || pub.str("verdict") != "GENUINE" || pub.str("status_text") != "有效" || pub.str("category_name") != "青花瓷" ||
 		strings.Contains(string(pub.raw), "底款规整") || strings.Contains(string(pub.raw), "王先生") {
@@ -325,6 +327,16 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 		t.Errorf("public QR code: %s", pq.header)
 	}
 	c.want(404, "", "GET", "/api/v1/public/certificates/"+strings.Repeat("x", 43), nil)
+	// The page a customer sees: a small HTML page, no script, the verdict in Chinese.
+	page := c.want(200, "", "GET", "/c/"+token, nil)
+	if !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") || !strings.Contains(string(page.raw), "证书有效") ||
+		!strings.Contains(string(page.raw), "真品") || !strings.Contains(string(page.raw), "青花瓷") || strings.Contains(string(page.raw), "<script") ||
+		len(page.raw) > 16<<10 || strings.Contains(string(page.raw), "王先生") {
+		t.Errorf("certificate page: %s\n%s", page.header, page.raw)
+	}
+	if nf := c.want(404, "", "GET", "/c/"+strings.Repeat("x", 43), nil); !strings.Contains(string(nf.raw), "未找到此证书") {
+		t.Errorf("the page of an unknown certificate: %s", nf.raw)
+	}
 
 	// A dispute supersedes the certificate and opens round 2 with a different expert.
 	c.want(422, op, "POST", path+"/dispute", withVersion(map[string]any{}, version))
@@ -332,6 +344,9 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 	if p := c.want(200, "", "GET", verifyPath, nil); p.str("status") != "SUPERSEDED" || p.str("valid") != "false" ||
 		p.str("verdict") != "" || p.str("status_text") != "已作废" || strings.Contains(string(p.raw), "青花发色纯正") {
 		t.Errorf("after the dispute the certificate must be superseded, telling no verdict: %s", p.raw)
+	}
+	if pg := c.want(200, "", "GET", "/c/"+token, nil); !strings.Contains(string(pg.raw), "此证书已作废") || strings.Contains(string(pg.raw), "真品") {
+		t.Errorf("the page of a superseded certificate: %s", pg.raw)
 	}
 	same := c.want(422, op, "POST", path+"/assign", withVersion(map[string]any{"expert_id": e1}, version))
 	if !strings.Contains(string(same.raw), "same_expert") {

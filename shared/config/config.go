@@ -48,8 +48,15 @@ type Config struct {
 	LoginMaxFailuresPerIP int           // per address (any account), then blocked for LoginLockout
 	LoginLockout          time.Duration //
 
-	// PublicBaseURL is where the public certificate links in QR codes point.
+	// PublicBaseURL is this service's public address: signed links locally, and the default home
+	// of the certificate page.
 	PublicBaseURL string
+	// CertPageURL is the certificate page a QR code opens, up to the token: the page is
+	// CertPageURL + token. Default PUBLIC_BASE_URL + "/c/" (the page this service serves); a
+	// short domain of its own in production.
+	CertPageURL string
+	// CertIssuer is the issuing organisation's name on the certificate page.
+	CertIssuer string
 	// CORSOrigins are the browser origins (scheme://host[:port], exactly) allowed to call the API:
 	// the admin console's. Empty: no cross-origin access.
 	CORSOrigins []string
@@ -137,6 +144,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("env", c.Env),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("cert_page_url", c.CertPageURL),
 		slog.Int("trusted_proxies", len(c.TrustedProxies)),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("mysql_dsn", MaskDSN(c.MySQLDSN)),
@@ -277,6 +285,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailuresPerIP:   l.int("LOGIN_MAX_FAILURES_PER_IP", 30, 1, 100000),
 		LoginLockout:            l.duration("LOGIN_LOCKOUT", 15*time.Minute, time.Second, 24*time.Hour),
 		PublicBaseURL:           strings.TrimRight(l.str("PUBLIC_BASE_URL", ""), "/"),
+		CertPageURL:             l.str("CERT_PAGE_URL", ""),
+		CertIssuer:              l.str("CERT_ISSUER", "鉴宝鉴定中心"),
 		ReviewValueThresholdFen: int64(l.int("REVIEW_VALUE_THRESHOLD_FEN", 10_000_000, 0, 1<<62)),
 		ReviewSampleRate:        l.fraction("REVIEW_SAMPLE_RATE", 0.1),
 		AuditRetention:          l.duration("AUDIT_RETENTION", 365*24*time.Hour, 24*time.Hour, 10*365*24*time.Hour),
@@ -325,6 +335,12 @@ func Load(getenv func(string) string) (Config, error) {
 		// Locally the links (signed upload and rendition URLs, QR codes) must reach this server
 		// on whatever port it listens; deployments name their public address.
 		c.PublicBaseURL = localBaseURL(c.HTTPAddr)
+	}
+	if c.CertPageURL == "" {
+		c.CertPageURL = c.PublicBaseURL + "/c/"
+	}
+	if u, err := url.Parse(c.CertPageURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.fail("CERT_PAGE_URL", c.CertPageURL, "want an absolute http(s) URL the token is appended to, e.g. https://v.jianbao.example/c/")
 	}
 	for _, p := range strings.Split(l.str("TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {

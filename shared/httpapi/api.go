@@ -64,10 +64,12 @@ type Deps struct {
 	TrustedProxies []netip.Prefix
 	// Records is the service of customers, items, categories, products and experts.
 	Records *records.Service
-	// PublicBaseURL is where certificate verification links point (the QR code).
+	// PublicBaseURL is this service's public address.
 	PublicBaseURL string
-	Checks        []Check
-	Version       string
+	// CertPageURL + token is the certificate page a QR code opens; CertIssuer is named on it.
+	CertPageURL, CertIssuer string
+	Checks                  []Check
+	Version                 string
 	// Observe, if set, sees every finished request (metrics).
 	Observe func(r *http.Request, status int, took time.Duration)
 }

@@ -102,15 +102,20 @@ type certificateView struct {
 	OpinionID    string     `json:"opinion_id"`
 	Round        int        `json:"round"`
 	Status       string     `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED"`
-	VerifyURL    string     `json:"verify_url" doc:"The public verification link the QR code encodes"`
+	VerifyURL    string     `json:"verify_url" doc:"The certificate page the QR code opens (CERT_PAGE_URL + token): a page for people; GET /api/v1/public/certificates/{token} is the same as JSON"`
 	IssuedAt     time.Time  `json:"issued_at"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
 	RevokeReason string     `json:"revoke_reason"`
 	SupersededAt *time.Time `json:"superseded_at,omitempty"`
 }
 
+// verifyURL is the page a certificate's QR code opens.
 func (d *Deps) verifyURL(token string) string {
-	return strings.TrimRight(d.PublicBaseURL, "/") + "/api/v1/public/certificates/" + token
+	base := d.CertPageURL
+	if base == "" {
+		base = strings.TrimRight(d.PublicBaseURL, "/") + "/c/"
+	}
+	return base + token
 }
 
 func (d *Deps) viewCertificate(c appraisal.Certificate) certificateView {
@@ -267,23 +272,27 @@ type verifyInput struct {
 
 type verifyOutput struct {
 	CacheControl string `header:"Cache-Control"`
-	Body         struct {
-		CertNo       string     `json:"cert_no"`
-		Status       string     `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED" doc:"Only ISSUED is a valid certificate"`
-		Valid        bool       `json:"valid"`
-		StatusText   string     `json:"status_text" doc:"What to tell the holder, in Chinese: 有效 / 已撤销 / 已作废"`
-		Title        string     `json:"title" doc:"The item"`
-		CategoryName string     `json:"category_name" example:"青花瓷"`
-		CoverURL     string     `json:"cover_url" doc:"A signed link to the item's first photo (medium size), valid for an hour; empty when there is none"`
-		IssuedAt     time.Time  `json:"issued_at"`
-		RevokedAt    *time.Time `json:"revoked_at,omitempty"`
-		RevokeReason string     `json:"revoke_reason,omitempty"`
-		// Only while valid: a revoked or superseded certificate tells no verdict.
-		Verdict       string `json:"verdict,omitempty" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE" doc:"Only while the certificate is valid"`
-		Era           string `json:"era,omitempty"`
-		Condition     string `json:"condition,omitempty"`
-		PublicComment string `json:"public_comment,omitempty"`
-	}
+	Body         verifyBody
+}
+
+// verifyBody is what the public may know of a certificate: the JSON answer and the page both.
+type verifyBody struct {
+	CertNo       string     `json:"cert_no"`
+	Status       string     `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED" doc:"Only ISSUED is a valid certificate"`
+	Valid        bool       `json:"valid"`
+	StatusText   string     `json:"status_text" doc:"What to tell the holder, in Chinese: 有效 / 已撤销 / 已作废"`
+	Title        string     `json:"title" doc:"The item"`
+	CategoryName string     `json:"category_name" example:"青花瓷"`
+	CoverURL     string     `json:"cover_url" doc:"A signed link to the item's first photo (medium size), valid for an hour; empty when there is none"`
+	IssuedAt     time.Time  `json:"issued_at"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	RevokeReason string     `json:"revoke_reason,omitempty"`
+	// Only while valid: a revoked or superseded certificate tells no verdict.
+	Verdict       string `json:"verdict,omitempty" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE" doc:"Only while the certificate is valid"`
+	Era           string `json:"era,omitempty"`
+	Condition     string `json:"condition,omitempty"`
+	PublicComment string `json:"public_comment,omitempty"`
+	Issuer        string `json:"issuer" doc:"The issuing organisation" example:"鉴宝鉴定中心"`
 }
 
 var ordersTags = []string{"orders"}
@@ -292,7 +301,7 @@ var ordersTags = []string{"orders"}
 func ordersRoutes(d *Deps) []route {
 	rs := []route{ordersList(d), ordersExport(d), ordersCreate(d), ordersGet(d)}
 	rs = append(rs, orderTransitions(d)...)
-	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesList(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d))
+	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesList(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d), publicCertificatePage(d))
 }
 
 func ordersList(d *Deps) route {
@@ -612,27 +621,35 @@ func publicCertificatesVerify(d *Deps) route {
 		if err := d.limitPublic(ctx); err != nil {
 			return nil, err
 		}
-		v, err := d.Orders.Verify(ctx, in.Token)
+		b, err := d.verification(ctx, in.Token)
 		if err != nil {
 			return nil, err
 		}
-		out := &verifyOutput{CacheControl: "no-store"}
-		b, c := &out.Body, v.Certificate
-		b.CertNo, b.Status, b.Valid, b.Title, b.CategoryName = c.CertNo, c.Status, v.Valid, v.Order.Title, v.CategoryName
-		b.IssuedAt, b.RevokedAt, b.RevokeReason = c.IssuedAt.UTC(), utcPtr(c.RevokedAt), c.RevokeReason
-		b.StatusText = map[string]string{"ISSUED": "有效", "REVOKED": "已撤销", "SUPERSEDED": "已作废"}[c.Status]
-		if op := v.Opinion; op != nil {
-			b.Verdict, b.Era, b.Condition, b.PublicComment = string(op.Verdict), op.Era, op.Condition, op.PublicComment
-		}
-		if cover, err := d.Gallery.Cover(ctx, v.Order.ItemID); err == nil && cover != nil {
-			for _, r := range cover.Renditions {
-				if r.Name == "medium" && r.Format == "jpeg" {
-					b.CoverURL, _ = d.Blobs.PresignGet(ctx, r.Key, time.Hour)
-				}
+		return &verifyOutput{CacheControl: "no-store", Body: *b}, nil
+	})
+}
+
+// verification assembles what the public may know of the certificate with token.
+func (d *Deps) verification(ctx context.Context, token string) (*verifyBody, error) {
+	v, err := d.Orders.Verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	b, c := &verifyBody{Issuer: d.CertIssuer}, v.Certificate
+	b.CertNo, b.Status, b.Valid, b.Title, b.CategoryName = c.CertNo, c.Status, v.Valid, v.Order.Title, v.CategoryName
+	b.IssuedAt, b.RevokedAt, b.RevokeReason = c.IssuedAt.UTC(), utcPtr(c.RevokedAt), c.RevokeReason
+	b.StatusText = map[string]string{"ISSUED": "有效", "REVOKED": "已撤销", "SUPERSEDED": "已作废"}[c.Status]
+	if op := v.Opinion; op != nil {
+		b.Verdict, b.Era, b.Condition, b.PublicComment = string(op.Verdict), op.Era, op.Condition, op.PublicComment
+	}
+	if cover, err := d.Gallery.Cover(ctx, v.Order.ItemID); err == nil && cover != nil {
+		for _, r := range cover.Renditions {
+			if r.Name == "medium" && r.Format == "jpeg" {
+				b.CoverURL, _ = d.Blobs.PresignGet(ctx, r.Key, time.Hour)
 			}
 		}
-		return out, nil
-	})
+	}
+	return b, nil
 }
 
 func publicCertificatesQr(d *Deps) route {

@@ -1162,6 +1162,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/c/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The certificate page a QR code opens (HTML, no login)
+         * @description A light page for phones: item, category, cover photo, verdict, issue date, issuer; a revoked or superseded certificate says so and shows no verdict. The same facts as GET /api/v1/public/certificates/{token}.
+         */
+        get: operations["public.certificates.page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1304,7 +1324,7 @@ export interface components {
             status: "ISSUED" | "REVOKED" | "SUPERSEDED";
             /** Format: date-time */
             superseded_at?: string;
-            /** @description The public verification link the QR code encodes */
+            /** @description The certificate page the QR code opens (CERT_PAGE_URL + token): a page for people; GET /api/v1/public/certificates/{token} is the same as JSON */
             verify_url: string;
         };
         CreateCategoryInputBody: {
@@ -2310,7 +2330,7 @@ export interface components {
             /** @example admin */
             username: string;
         };
-        VerifyOutputBody: {
+        VerifyBody: {
             /** @example 青花瓷 */
             category_name: string;
             cert_no: string;
@@ -2320,6 +2340,11 @@ export interface components {
             era?: string;
             /** Format: date-time */
             issued_at: string;
+            /**
+             * @description The issuing organisation
+             * @example 鉴宝鉴定中心
+             */
+            issuer: string;
             public_comment?: string;
             revoke_reason?: string;
             /** Format: date-time */
@@ -7421,7 +7446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VerifyOutputBody"];
+                    "application/json": components["schemas"]["VerifyBody"];
                 };
             };
             /** @description Not Found */
@@ -7518,6 +7543,48 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public.certificates.page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate page */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description No such certificate: a page that says so */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Too many lookups from this address: a page that says so */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
                 };
             };
         };
