@@ -158,6 +158,12 @@ type ItemFilter struct {
 // CatalogStore keeps categories, customers, items, products and experts.
 type CatalogStore interface {
 	Categories(ctx context.Context) ([]Category, error)
+	// RemoveCustomer removes a customer at version (soft), or with into merges it: its items and
+	// orders move to customer into first. A customer with items cannot simply be removed.
+	RemoveCustomer(ctx context.Context, id, version, into int64, a AuditEntry) error
+	// RemoveItem removes an item at version (soft), or with into merges it into another item of
+	// the same customer: its orders and files move there. An item with orders can only be merged.
+	RemoveItem(ctx context.Context, id, version, into int64, a AuditEntry) error
 	// UpdateCategory saves a category's name, parent, sort and disabled flag.
 	UpdateCategory(ctx context.Context, c *Category, a AuditEntry) error
 	CreateCategory(ctx context.Context, c *Category, a AuditEntry) error

@@ -349,7 +349,7 @@ var recordsTags = []string{"records"}
 
 // recordsRoutes is the group as a list of routes, one handler maker per operation.
 func recordsRoutes(d *Deps) []route {
-	return []route{categoriesList(d), categoriesCreate(d), categoriesUpdate(d), customersList(d), customersCreate(d), customersGet(d), customersUpdate(d), customersBlock(d), customersUnblock(d), itemsList(d), itemsCreate(d), itemsGet(d), itemsUpdate(d), productsList(d), productsCreate(d), productsUpdate(d), expertsList(d), expertsCreate(d), expertsUpdate(d)}
+	return []route{categoriesList(d), categoriesCreate(d), categoriesUpdate(d), customersList(d), customersCreate(d), customersGet(d), customersUpdate(d), customersBlock(d), customersUnblock(d), customersRemove(d), customersMerge(d), itemsList(d), itemsCreate(d), itemsGet(d), itemsUpdate(d), itemsRemove(d), itemsMerge(d), productsList(d), productsCreate(d), productsUpdate(d), expertsList(d), expertsCreate(d), expertsUpdate(d)}
 }
 
 func customerOut(c *records.Customer, err error) (*customerOutput, error) {
@@ -375,6 +375,71 @@ func customersSetBlocked(d *Deps, op string, blocked bool) func(context.Context,
 		}
 		return customerOut(d.Records.SetBlocked(ctx, principalFrom(ctx), id, version, blocked, in.body().Reason, actor(ctx).For(op, "customer", "")))
 	}
+}
+
+// removeInput is a removal: the id and the version read (If-Match or body).
+type removeInput = change[Versioned]
+
+type mergeBody struct {
+	Versioned
+	Into string `json:"into" minLength:"1" maxLength:"20" doc:"The id of the duplicate to keep"`
+}
+
+type mergeInput = change[mergeBody]
+
+func removeRoute(d *Deps, op, path, what, summary, desc string, remove func(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error) route {
+	return handle(huma.Operation{
+		OperationID: op, Method: http.MethodDelete, Path: path, Tags: recordsTags, Summary: summary, Description: desc,
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *removeInput) (*struct{}, error) {
+		id, version, err := in.target()
+		if err != nil {
+			return nil, err
+		}
+		return nil, remove(ctx, id, version, 0, actor(ctx).For(op, what, in.ID))
+	})
+}
+
+func mergeRoute(d *Deps, op, path, what, summary, desc string, remove func(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error) route {
+	return handle(huma.Operation{
+		OperationID: op, Method: http.MethodPost, Path: path, Tags: recordsTags, Summary: summary, Description: desc,
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *mergeInput) (*struct{}, error) {
+		id, version, err := in.target()
+		if err != nil {
+			return nil, err
+		}
+		into, err := parseOptionalID("into", in.body().Into)
+		if err != nil {
+			return nil, err
+		}
+		if into == 0 {
+			return nil, appraisal.Invalid(appraisal.FieldError{Field: "into", Code: "required", Message: "the duplicate to keep"})
+		}
+		return nil, remove(ctx, id, version, into, actor(ctx).For(op, what, in.ID))
+	})
+}
+
+func customersRemove(d *Deps) route {
+	return removeRoute(d, "customers.delete", "/api/v1/customers/{id}", "customer", "Remove a customer",
+		"Soft: the customer disappears from lists and lookups. A customer with items cannot be removed: merge it into the duplicate to keep (409 customer.has_items).",
+		d.Records.RemoveCustomer)
+}
+
+func customersMerge(d *Deps) route {
+	return mergeRoute(d, "customers.merge", "/api/v1/customers/{id}/merge", "customer", "Merge a duplicate customer into another",
+		"The customer's items and orders move to the customer `into`, then this one is removed. Send this customer's version.",
+		d.Records.RemoveCustomer)
+}
+
+func itemsRemove(d *Deps) route {
+	return removeRoute(d, "items.delete", "/api/v1/items/{id}", "item", "Remove an item",
+		"Soft. An item with orders cannot be removed, only merged into a duplicate (409 item.has_orders).", d.Records.RemoveItem)
+}
+
+func itemsMerge(d *Deps) route {
+	return mergeRoute(d, "items.merge", "/api/v1/items/{id}/merge", "item", "Merge a duplicate item into another of the same customer",
+		"The item's orders and photos move to the item `into`, then this one is removed. Send this item's version.", d.Records.RemoveItem)
 }
 
 func categoriesList(d *Deps) route {

@@ -105,7 +105,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *appraisal.Customer, phone
 
 // Customer implements appraisal.CatalogStore.
 func (s *Store) Customer(ctx context.Context, id int64) (*appraisal.Customer, []byte, error) {
-	c, enc, err := scanCustomer(s.db.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", id))
+	c, enc, err := scanCustomer(s.db.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ? AND deleted_at IS NULL", id))
 	if err != nil {
 		return nil, nil, dbErr(err, "customer")
 	}
@@ -115,6 +115,7 @@ func (s *Store) Customer(ctx context.Context, id int64) (*appraisal.Customer, []
 // ListCustomers implements appraisal.CatalogStore.
 func (s *Store) ListCustomers(ctx context.Context, f appraisal.CustomerFilter) ([]appraisal.Customer, [][]byte, int, error) {
 	w := &where{}
+	w.add("deleted_at IS NULL")
 	if f.Keyword != "" {
 		w.add("name LIKE ?", like(f.Keyword))
 	}
@@ -143,7 +144,7 @@ func (s *Store) ListCustomers(ctx context.Context, f appraisal.CustomerFilter) (
 // UpdateCustomer implements appraisal.CatalogStore: guarded by version; a stale one is a conflict.
 func (s *Store) UpdateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, setPhone bool, a appraisal.AuditEntry) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		before, _, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", c.ID))
+		before, _, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ? AND deleted_at IS NULL", c.ID))
 		if err != nil {
 			return dbErr(err, "customer")
 		}
@@ -225,13 +226,14 @@ func (s *Store) CreateItem(ctx context.Context, it *appraisal.Item, a appraisal.
 
 // Item implements appraisal.CatalogStore.
 func (s *Store) Item(ctx context.Context, id int64) (*appraisal.Item, error) {
-	it, err := scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ?", id))
+	it, err := scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ? AND deleted_at IS NULL", id))
 	return it, dbErr(err, "item")
 }
 
 // ListItems implements appraisal.CatalogStore.
 func (s *Store) ListItems(ctx context.Context, f appraisal.ItemFilter) ([]appraisal.Item, int, error) {
 	w := &where{}
+	w.add("deleted_at IS NULL")
 	if f.CustomerID != 0 {
 		w.add("customer_id = ?", f.CustomerID)
 	}
@@ -259,7 +261,7 @@ func (s *Store) ListItems(ctx context.Context, f appraisal.ItemFilter) ([]apprai
 // UpdateItem implements appraisal.CatalogStore.
 func (s *Store) UpdateItem(ctx context.Context, it *appraisal.Item, a appraisal.AuditEntry) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		before, err := scanItem(tx.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ?", it.ID))
+		before, err := scanItem(tx.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ? AND deleted_at IS NULL", it.ID))
 		if err != nil {
 			return dbErr(err, "item")
 		}
@@ -513,4 +515,103 @@ func expertSnapshot(e *appraisal.Expert) map[string]any {
 	}
 	return map[string]any{"id": e.ID, "user_id": e.UserID, "name": e.Name, "title": e.Title, "capacity": e.Capacity,
 		"active": e.Active, "specialties": sps, "version": e.Version}
+}
+
+// open statuses are those of orders still being worked on.
+const openOrder = "status NOT IN ('COMPLETED', 'CERT_ISSUED', 'REJECTED', 'CANCELLED')"
+
+// RemoveCustomer implements appraisal.CatalogStore.
+func (s *Store) RemoveCustomer(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, _, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ? AND deleted_at IS NULL", id))
+		if err != nil {
+			return dbErr(err, "customer")
+		}
+		if before.Version != version {
+			return versionConflict("customer", before.Version)
+		}
+		t := now()
+		if into == 0 {
+			var items int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM items WHERE customer_id = ? AND deleted_at IS NULL", id).Scan(&items); err != nil {
+				return dbErr(err, "items")
+			}
+			if items > 0 {
+				return &appraisal.Error{Kind: appraisal.KindConflict, Code: "customer.has_items",
+					Message: "the customer has items: merge the customer into another, or remove the items first", Details: map[string]any{"items": items}}
+			}
+		} else {
+			target, _, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ? AND deleted_at IS NULL", into))
+			if err != nil {
+				return appraisal.Invalid(appraisal.FieldError{Field: "into", Code: "not_found", Message: "no such customer"})
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE items SET customer_id = ?, updated_at = ? WHERE customer_id = ?", into, t, id); err != nil {
+				return dbErr(err, "items")
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE orders SET customer_id = ?, customer_name = ?, updated_at = ? WHERE customer_id = ?", into, target.Name, t, id); err != nil {
+				return dbErr(err, "orders")
+			}
+		}
+		// Guarded by the version: a concurrent change rolls the whole move back.
+		res, err := tx.ExecContext(ctx, "UPDATE customers SET deleted_at = ?, merged_into = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+			t, nullID(into), t, id, version)
+		if err != nil {
+			return dbErr(err, "customer")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			return versionConflict("customer", before.Version+1)
+		}
+		a.TargetID, a.Before, a.After = formatID(id), customerSnapshot(before), map[string]any{"deleted": true, "merged_into": into}
+		return insertAudit(ctx, tx, a)
+	})
+}
+
+// RemoveItem implements appraisal.CatalogStore.
+func (s *Store) RemoveItem(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanItem(tx.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ? AND deleted_at IS NULL", id))
+		if err != nil {
+			return dbErr(err, "item")
+		}
+		if before.Version != version {
+			return versionConflict("item", before.Version)
+		}
+		t := now()
+		if into == 0 {
+			var orders int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM orders WHERE item_id = ?", id).Scan(&orders); err != nil {
+				return dbErr(err, "orders")
+			}
+			if orders > 0 {
+				return &appraisal.Error{Kind: appraisal.KindConflict, Code: "item.has_orders",
+					Message: "the item has orders: it can only be merged into a duplicate", Details: map[string]any{"orders": orders}}
+			}
+		} else {
+			target, err := scanItem(tx.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE id = ? AND deleted_at IS NULL", into))
+			if err != nil {
+				return appraisal.Invalid(appraisal.FieldError{Field: "into", Code: "not_found", Message: "no such item"})
+			}
+			if target.CustomerID != before.CustomerID {
+				return appraisal.Invalid(appraisal.FieldError{Field: "into", Code: "other_customer", Message: "a duplicate is the same customer's item"})
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE orders SET item_id = ?, updated_at = ? WHERE item_id = ?", into, t, id); err != nil {
+				return dbErr(err, "orders")
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE media SET owner_id = ?, updated_at = ? WHERE owner_type = 'item' AND owner_id = ?", into, t, id); err != nil {
+				return dbErr(err, "media")
+			}
+		}
+		// Guarded by the version: a concurrent change rolls the whole move back.
+		res, err := tx.ExecContext(ctx, "UPDATE items SET deleted_at = ?, merged_into = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+			t, nullID(into), t, id, version)
+		if err != nil {
+			return dbErr(err, "item")
+		}
+		if ok, err := affectedOne(res); err != nil || !ok {
+			return versionConflict("item", before.Version+1)
+		}
+		a.TargetID, a.Before, a.After = formatID(id), map[string]any{"id": before.ID, "title": before.Title, "customer_id": before.CustomerID},
+			map[string]any{"deleted": true, "merged_into": into}
+		return insertAudit(ctx, tx, a)
+	})
 }

@@ -41,6 +41,8 @@ var writes = map[string][]string{
 	"ApplyOrderChange":  {EpochOrders},
 	"RevokeCertificate": {EpochOrders},
 	"UpdateCustomer":    {EpochOrders}, // Customer is cached; details show the customer
+	"RemoveCustomer":    {EpochOrders}, // Customer is cached; a merge rewrites orders
+	"RemoveItem":        {EpochOrders}, // a merge moves orders
 	"CreateCustomer":    {},            // no order shows it yet
 	"CreateItem":        {},            // orders copy the item's title when created
 	"UpdateItem":        {},

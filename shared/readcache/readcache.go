@@ -220,6 +220,22 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, mustChan
 	return err
 }
 
+func (s *Store) RemoveCustomer(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error {
+	err := s.Store.RemoveCustomer(ctx, id, version, into, a)
+	if err == nil {
+		s.bump(ctx, EpochOrders) // Customer is cached; a merge rewrites orders' customer
+	}
+	return err
+}
+
+func (s *Store) RemoveItem(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error {
+	err := s.Store.RemoveItem(ctx, id, version, into, a)
+	if err == nil {
+		s.bump(ctx, EpochOrders) // a merge moves orders to another item
+	}
+	return err
+}
+
 func (s *Store) UpdateUser(ctx context.Context, u *appraisal.User, a appraisal.AuditEntry) error {
 	err := s.Store.UpdateUser(ctx, u, a)
 	if err == nil {

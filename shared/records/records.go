@@ -18,6 +18,8 @@ type Store interface {
 	Categories(ctx context.Context) ([]appraisal.Category, error)
 	CreateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error
 	UpdateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error
+	RemoveCustomer(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error
+	RemoveItem(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error
 	CreateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, a appraisal.AuditEntry) error
 	Customer(ctx context.Context, id int64) (*appraisal.Customer, []byte, error)
 	ListCustomers(ctx context.Context, f appraisal.CustomerFilter) ([]appraisal.Customer, [][]byte, int, error)
@@ -237,6 +239,23 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *appraisal.Principal, id
 		return nil, err
 	}
 	return out, s.samePhone(ctx, out, hash, full)
+}
+
+// RemoveCustomer removes a customer (soft), or merges it into another (into ≠ 0): a duplicate's
+// items and orders move to the customer kept.
+func (s *Service) RemoveCustomer(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error {
+	if into == id {
+		return appraisal.Invalid(appraisal.FieldError{Field: "into", Code: "invalid", Message: "a customer is not merged into itself"})
+	}
+	return s.Store.RemoveCustomer(ctx, id, version, into, a)
+}
+
+// RemoveItem removes an item (soft), or merges it into another of the same customer's (into ≠ 0).
+func (s *Service) RemoveItem(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error {
+	if into == id {
+		return appraisal.Invalid(appraisal.FieldError{Field: "into", Code: "invalid", Message: "an item is not merged into itself"})
+	}
+	return s.Store.RemoveItem(ctx, id, version, into, a)
 }
 
 // SetBlocked blocks (with a reason) or unblocks a customer; a blocked customer gets no new orders.

@@ -476,7 +476,11 @@ export interface paths {
         get: operations["customers.get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Remove a customer
+         * @description Soft: the customer disappears from lists and lookups. A customer with items cannot be removed: merge it into the duplicate to keep (409 customer.has_items).
+         */
+        delete: operations["customers.delete"];
         options?: never;
         head?: never;
         /** Change a customer */
@@ -497,6 +501,26 @@ export interface paths {
          * @description A blocked customer cannot have new orders.
          */
         post: operations["customers.block"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate customer into another
+         * @description The customer's items and orders move to the customer `into`, then this one is removed. Send this customer's version.
+         */
+        post: operations["customers.merge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -604,7 +628,11 @@ export interface paths {
         get: operations["items.get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Remove an item
+         * @description Soft. An item with orders cannot be removed, only merged into a duplicate (409 item.has_orders).
+         */
+        delete: operations["items.delete"];
         options?: never;
         head?: never;
         /**
@@ -612,6 +640,26 @@ export interface paths {
          * @description A merge patch: send only what changes; an attribute set to null is removed.
          */
         patch: operations["items.update"];
+        trace?: never;
+    };
+    "/api/v1/items/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate item into another of the same customer
+         * @description The item's orders and photos move to the item `into`, then this one is removed. Send this item's version.
+         */
+        post: operations["items.merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/labels": {
@@ -1775,6 +1823,15 @@ export interface components {
             /** Format: int64 */
             width: number;
         };
+        MergeBody: {
+            /** @description The id of the duplicate to keep */
+            into: string;
+            /**
+             * Format: int64
+             * @description The version you read; required unless If-Match carries it
+             */
+            version?: number;
+        };
         OpinionBody: {
             /** @example 口沿有冲 */
             condition?: string;
@@ -1961,6 +2018,7 @@ export interface components {
              *     | `certificate.not_issued` | 409 | 只有有效的证书可以撤销 | Only an issued certificate can be revoked |
              *     | `certificate.verdict_not_certifiable` | 409 | 只有“真品”或“仿品”结论可以出具证书 | Only a GENUINE or FAKE verdict is certified |
              *     | `customer.blocked` | 409 | 该客户已被拉黑，不能创建订单 | The customer is blocked |
+             *     | `customer.has_items` | 409 | 该客户名下还有藏品：请合并到要保留的客户，或先删除藏品 | The customer has items: merge it into another, or remove the items first |
              *     | `customer.version_conflict` | 409 | 客户信息已被他人修改，请刷新后重试 | The customer was changed by someone else; reload and retry |
              *     | `customers.phone_search_forbidden` | 403 | 您的角色无权查看手机号，因此不能按手机号搜索 | Your role may not see phone numbers, so it may not search by one |
              *     | `db_error` | 500 | 数据库操作失败，请稍后重试 | A database operation failed |
@@ -1969,6 +2027,7 @@ export interface components {
              *     | `idempotency.in_progress` | 409 | 相同 Idempotency-Key 的请求正在处理中 | A request with this Idempotency-Key is still in progress |
              *     | `idempotency.key_reused` | 409 | 该 Idempotency-Key 已用于其他请求 | This Idempotency-Key was used for a different request |
              *     | `internal` | 500 | 服务器内部错误，请稍后重试 | Internal server error |
+             *     | `item.has_orders` | 409 | 该藏品已有订单，只能合并到重复的藏品 | The item has orders: it can only be merged into a duplicate |
              *     | `item.version_conflict` | 409 | 藏品信息已被他人修改，请刷新后重试 | The item was changed by someone else; reload and retry |
              *     | `media.lease_lost` | 409 | 文件正由其他任务处理 | Another worker took the file over |
              *     | `media.no_dispatcher` | 503 | 当前部署不支持手动重新处理 | This deployment cannot start processing on request |
@@ -2011,7 +2070,7 @@ export interface components {
              * @example validation_failed
              * @enum {string}
              */
-            code: "already_exists" | "auth.busy" | "auth.cannot_manage_super_admin" | "auth.forbidden" | "auth.invalid_credentials" | "auth.password_change_required" | "auth.refresh_invalid" | "auth.refresh_reused" | "auth.session_not_found" | "auth.session_revoked" | "auth.token_invalid" | "auth.too_many_attempts" | "auth.weak_bootstrap_password" | "bad_request" | "certificate.not_found" | "certificate.not_issued" | "certificate.verdict_not_certifiable" | "customer.blocked" | "customer.version_conflict" | "customers.phone_search_forbidden" | "db_error" | "expert.exists" | "expert.version_conflict" | "idempotency.in_progress" | "idempotency.key_reused" | "internal" | "item.version_conflict" | "media.lease_lost" | "media.no_dispatcher" | "media.not_reprocessable" | "media.not_uploaded" | "media.original_removed" | "media.owner_frozen" | "method_not_allowed" | "mysql.unavailable" | "not_acceptable" | "not_found" | "order.action_needs_input" | "order.illegal_transition" | "order.no_eligible_expert" | "order.no_opinion" | "order.not_assignee" | "order.own_opinion" | "order.version_conflict" | "rate_limited" | "ready.dependency_unavailable" | "redis.unavailable" | "reference_missing" | "request_too_large" | "role.super_admin_fixed" | "route_not_found" | "storage.bad_key" | "storage.bad_size" | "storage.exists" | "storage.not_found" | "storage.too_large" | "storage.unavailable" | "timeout" | "unavailable" | "unsupported_media_type" | "user.cannot_change_own_role" | "user.cannot_disable_self" | "user.reset_own_password" | "user.username_taken" | "validation_failed";
+            code: "already_exists" | "auth.busy" | "auth.cannot_manage_super_admin" | "auth.forbidden" | "auth.invalid_credentials" | "auth.password_change_required" | "auth.refresh_invalid" | "auth.refresh_reused" | "auth.session_not_found" | "auth.session_revoked" | "auth.token_invalid" | "auth.too_many_attempts" | "auth.weak_bootstrap_password" | "bad_request" | "certificate.not_found" | "certificate.not_issued" | "certificate.verdict_not_certifiable" | "customer.blocked" | "customer.has_items" | "customer.version_conflict" | "customers.phone_search_forbidden" | "db_error" | "expert.exists" | "expert.version_conflict" | "idempotency.in_progress" | "idempotency.key_reused" | "internal" | "item.has_orders" | "item.version_conflict" | "media.lease_lost" | "media.no_dispatcher" | "media.not_reprocessable" | "media.not_uploaded" | "media.original_removed" | "media.owner_frozen" | "method_not_allowed" | "mysql.unavailable" | "not_acceptable" | "not_found" | "order.action_needs_input" | "order.illegal_transition" | "order.no_eligible_expert" | "order.no_opinion" | "order.not_assignee" | "order.own_opinion" | "order.version_conflict" | "rate_limited" | "ready.dependency_unavailable" | "redis.unavailable" | "reference_missing" | "request_too_large" | "role.super_admin_fixed" | "route_not_found" | "storage.bad_key" | "storage.bad_size" | "storage.exists" | "storage.not_found" | "storage.too_large" | "storage.unavailable" | "timeout" | "unavailable" | "unsupported_media_type" | "user.cannot_change_own_role" | "user.cannot_disable_self" | "user.reset_own_password" | "user.username_taken" | "validation_failed";
             /**
              * @description A localised explanation of this occurrence
              * @example 请求参数不合法
@@ -2364,6 +2423,13 @@ export interface components {
              * @enum {string}
              */
             verdict?: "GENUINE" | "FAKE" | "UNCERTAIN" | "NOT_APPRAISABLE";
+        };
+        Versioned: {
+            /**
+             * Format: int64
+             * @description The version you read; required unless If-Match carries it
+             */
+            version?: number;
         };
     };
     responses: never;
@@ -4442,6 +4508,87 @@ export interface operations {
             };
         };
     };
+    "customers.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you read ("3" or W/"3"); or send version in the body */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Versioned"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "customers.update": {
         parameters: {
             query?: never;
@@ -4551,6 +4698,87 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CustomerView"];
                 };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "customers.merge": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you read ("3" or W/"3"); or send version in the body */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MergeBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized */
             401: {
@@ -5154,6 +5382,87 @@ export interface operations {
             };
         };
     };
+    "items.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you read ("3" or W/"3"); or send version in the body */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Versioned"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "items.update": {
         parameters: {
             query?: never;
@@ -5180,6 +5489,87 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ItemView"];
                 };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "items.merge": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you read ("3" or W/"3"); or send version in the body */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MergeBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized */
             401: {

@@ -557,3 +557,63 @@ func TestCategoryAdministration(t *testing.T) {
 		}
 	})
 }
+
+// TestRemoveAndMerge: duplicates are merged (items, orders and photos move to the one kept) and
+// removed; what still has items or orders cannot simply be removed.
+func TestRemoveAndMerge(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "odin", appraisal.RoleOperator)
+		_, viewer := h.user(t, "vala", appraisal.RoleViewer)
+		a := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "王先生"}), 201)
+		b := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "王先生（重复）"}), 201)
+		item := func(cust map[string]any, title string) map[string]any {
+			return must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": cust["id"], "category_id": "2", "title": title}), 201)
+		}
+		i1, i2 := item(a, "玉镯"), item(b, "玉佩")
+		o := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": i1["id"], "product_id": "2"}), 201)
+		photo := upload(t, h, op, "item", i1["id"].(string))
+		ver := func(m map[string]any) string { return fmt.Sprintf(`"%v"`, m["version"]) }
+
+		if r := h.as(t, op, "DELETE", "/api/v1/customers/"+a["id"].(string), nil, "If-Match", ver(a)); r.status != 409 || r.json(t)["code"] != "customer.has_items" {
+			t.Fatalf("removing a customer with items: %d %s", r.status, r.body)
+		}
+		if r := h.as(t, viewer, "POST", "/api/v1/customers/"+b["id"].(string)+"/merge", map[string]any{"into": a["id"], "version": b["version"]}); r.status != 403 {
+			t.Fatalf("a viewer merges: %d", r.status)
+		}
+		if r := h.as(t, op, "POST", "/api/v1/customers/"+b["id"].(string)+"/merge", map[string]any{"into": a["id"], "version": b["version"]}); r.status != 204 {
+			t.Fatalf("merge customers: %d %s", r.status, r.body)
+		}
+		if r := h.as(t, op, "GET", "/api/v1/customers/"+b["id"].(string), nil); r.status != 404 {
+			t.Fatalf("the merged customer: %d", r.status)
+		}
+		if l := must(t, h.as(t, op, "GET", "/api/v1/items?customer_id="+a["id"].(string), nil), 200); l["total"].(float64) != 2 {
+			t.Fatalf("the kept customer's items: %v", l["total"])
+		}
+
+		if r := h.as(t, op, "DELETE", "/api/v1/items/"+i1["id"].(string), nil, "If-Match", ver(i1)); r.status != 409 || r.json(t)["code"] != "item.has_orders" {
+			t.Fatalf("removing an item with orders: %d %s", r.status, r.body)
+		}
+		other := item(must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "李女士"}), 201), "瓷瓶")
+		if r := h.as(t, op, "POST", "/api/v1/items/"+i1["id"].(string)+"/merge", map[string]any{"into": other["id"], "version": i1["version"]}); r.status != 422 {
+			t.Fatalf("merging into another customer's item: %d %s", r.status, r.body)
+		}
+		i3 := item(a, "玉镯（重复录入）")
+		if r := h.as(t, op, "POST", "/api/v1/items/"+i1["id"].(string)+"/merge", map[string]any{"into": i3["id"], "version": i1["version"]}); r.status != 204 {
+			t.Fatalf("merge items: %d %s", r.status, r.body)
+		}
+		if got := must(t, h.as(t, op, "GET", "/api/v1/orders/"+o["id"].(string), nil), 200); got["item_id"] != i3["id"] {
+			t.Fatalf("the order's item after the merge: %v", got["item_id"])
+		}
+		files := must(t, h.as(t, op, "GET", "/api/v1/media?owner_type=item&owner_id="+i3["id"].(string), nil), 200)["items"].([]any)
+		if len(files) != 1 || files[0].(map[string]any)["id"] != photo {
+			t.Fatalf("the photos after the merge: %v", files)
+		}
+		if r := h.as(t, op, "GET", "/api/v1/items/"+i1["id"].(string), nil); r.status != 404 {
+			t.Fatalf("the merged item: %d", r.status)
+		}
+		i2now := must(t, h.as(t, op, "GET", "/api/v1/items/"+i2["id"].(string), nil), 200)
+		if r := h.as(t, op, "DELETE", "/api/v1/items/"+i2["id"].(string), nil, "If-Match", ver(i2now)); r.status != 204 {
+			t.Fatalf("removing an item without orders: %d %s", r.status, r.body)
+		}
+	})
+}
