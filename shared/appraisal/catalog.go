@@ -144,14 +144,20 @@ type CustomerFilter struct {
 	Keyword   string // name substring
 	PhoneHash string // exact phone match
 	Blocked   *bool
+	Sort      string // one of ListSorts; default -created_at
 	Page
 }
+
+// ListSorts are the sort keys the customer, item and account lists allow: a field, '-' for
+// descending.
+var ListSorts = []string{"created_at", "-created_at", "updated_at", "-updated_at", "name", "-name"}
 
 // ItemFilter selects items.
 type ItemFilter struct {
 	CustomerID int64
 	CategoryID int64
 	Keyword    string
+	Sort       string // one of ListSorts (name sorts by title); default -created_at
 	Page
 }
 

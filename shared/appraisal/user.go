@@ -43,6 +43,7 @@ type UserFilter struct {
 	Role     RoleID
 	Disabled *bool
 	Keyword  string
+	Sort     string // one of ListSorts (name sorts by username); default created_at
 	Page
 }
 

@@ -13,6 +13,7 @@ import (
 
 type usersInput struct {
 	ListParams
+	ListSort
 	Role     int    `query:"role" minimum:"0" maximum:"6" doc:"Only this role id"`
 	Disabled string `query:"disabled" enum:"true,false," doc:"Only disabled (true) or enabled (false) accounts"`
 	Q        string `query:"q" maxLength:"64" doc:"Substring of username or display name"`
@@ -115,7 +116,7 @@ func adminUsersList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		us, total, err := d.Auth.ListUsers(ctx, appraisal.UserFilter{Role: appraisal.RoleID(in.Role), Disabled: optionalBool(in.Disabled), Keyword: in.Q, Page: pg})
+		us, total, err := d.Auth.ListUsers(ctx, appraisal.UserFilter{Role: appraisal.RoleID(in.Role), Disabled: optionalBool(in.Disabled), Keyword: in.Q, Sort: in.Sort, Page: pg})
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/jianbao/admin/shared/appraisal"
@@ -55,5 +57,14 @@ func TestLabelsAreComplete(t *testing.T) {
 		if mediaStatusLabels[s].ZH == "" {
 			t.Errorf("media status %s has no label", s)
 		}
+	}
+}
+
+// TestListSortIsTheDomains: the sort enum of the lists is appraisal.ListSorts.
+func TestListSortIsTheDomains(t *testing.T) {
+	f, _ := reflect.TypeOf(ListSort{}).FieldByName("Sort")
+	want := strings.Join(appraisal.ListSorts, ",") + ","
+	if got := f.Tag.Get("enum"); got != want {
+		t.Fatalf("ListSort enum %q, want %q", got, want)
 	}
 }

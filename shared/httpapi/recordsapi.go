@@ -111,6 +111,7 @@ func viewCustomer(c *records.Customer) customerView {
 
 type customersInput struct {
 	ListParams
+	ListSort
 	Q       string `query:"q" maxLength:"64" doc:"Substring of the name"`
 	Phone   string `query:"phone" maxLength:"32" doc:"Exact phone number. Only for roles that may see phone numbers (403 customers.phone_search_forbidden otherwise): a match would reveal whose number it is"`
 	Blocked string `query:"blocked" enum:"true,false,"`
@@ -173,6 +174,7 @@ func viewItem(it appraisal.Item) itemView {
 
 type itemsInput struct {
 	ListParams
+	ListSort
 	CustomerID string `query:"customer_id" maxLength:"20"`
 	CategoryID string `query:"category_id" maxLength:"20"`
 	Q          string `query:"q" maxLength:"64"`
@@ -482,7 +484,7 @@ func customersList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		cs, total, err := d.Records.Customers(ctx, principalFrom(ctx), records.CustomerQuery{Keyword: in.Q, Phone: in.Phone, Blocked: optionalBool(in.Blocked), Page: pg})
+		cs, total, err := d.Records.Customers(ctx, principalFrom(ctx), records.CustomerQuery{Keyword: in.Q, Phone: in.Phone, Blocked: optionalBool(in.Blocked), Sort: in.Sort, Page: pg})
 		if err != nil {
 			return nil, err
 		}
@@ -561,7 +563,7 @@ func itemsList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		its, total, err := d.Records.Items(ctx, appraisal.ItemFilter{CustomerID: cust, CategoryID: cat, Keyword: in.Q, Page: pg})
+		its, total, err := d.Records.Items(ctx, appraisal.ItemFilter{CustomerID: cust, CategoryID: cat, Keyword: in.Q, Sort: in.Sort, Page: pg})
 		if err != nil {
 			return nil, err
 		}

@@ -22,6 +22,12 @@ type ListParams struct {
 	Cursor   string `query:"cursor" maxLength:"200" doc:"The next_cursor of the previous page; takes precedence over page"`
 }
 
+// ListSort is the sort of the customer, item and account lists (appraisal.ListSorts; a test
+// keeps the enum equal to it).
+type ListSort struct {
+	Sort string `query:"sort" enum:"created_at,-created_at,updated_at,-updated_at,name,-name," doc:"A field, '-' for descending; name is the customer's name, the item's title or the username. Default: newest first"`
+}
+
 type cursor struct {
 	Offset int `json:"o"`
 }

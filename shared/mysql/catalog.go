@@ -131,7 +131,7 @@ func (s *Store) ListCustomers(ctx context.Context, f appraisal.CustomerFilter) (
 	}
 	var out []appraisal.Customer
 	var encs [][]byte
-	err = s.list(ctx, "SELECT "+customerColumns+" FROM customers", w, "id DESC", f.Page, func(r interface{ Scan(...any) error }) error {
+	err = s.list(ctx, "SELECT "+customerColumns+" FROM customers", w, orderBy(f.Sort, "name", "id DESC"), f.Page, func(r interface{ Scan(...any) error }) error {
 		c, enc, err := scanCustomer(r)
 		if err == nil {
 			out, encs = append(out, *c), append(encs, enc)
@@ -248,7 +248,7 @@ func (s *Store) ListItems(ctx context.Context, f appraisal.ItemFilter) ([]apprai
 		return nil, 0, err
 	}
 	var out []appraisal.Item
-	err = s.list(ctx, "SELECT "+itemColumns+" FROM items", w, "id DESC", f.Page, func(r interface{ Scan(...any) error }) error {
+	err = s.list(ctx, "SELECT "+itemColumns+" FROM items", w, orderBy(f.Sort, "title", "id DESC"), f.Page, func(r interface{ Scan(...any) error }) error {
 		it, err := scanItem(r)
 		if err == nil {
 			out = append(out, *it)

@@ -33,6 +33,22 @@ func like(kw string) string {
 	return "%" + r.Replace(kw) + "%"
 }
 
+// orderBy turns an allow-listed sort key (appraisal.ListSorts) into an ORDER BY over the list's
+// own columns: nameCol is what "name" means for it. Anything else gets the default. Only these
+// fixed fragments ever reach the SQL; the id breaks ties so pages never overlap.
+func orderBy(sort, nameCol, def string) string {
+	col := map[string]string{"created_at": "created_at", "updated_at": "updated_at", "name": nameCol}
+	desc := strings.HasPrefix(sort, "-")
+	c, ok := col[strings.TrimPrefix(sort, "-")]
+	if !ok {
+		return def
+	}
+	if desc {
+		return c + " DESC, id DESC"
+	}
+	return c + ", id"
+}
+
 // MaxPageSize bounds every list.
 const MaxPageSize = 100
 

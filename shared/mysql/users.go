@@ -86,7 +86,7 @@ func (s *Store) ListUsers(ctx context.Context, f appraisal.UserFilter) ([]apprai
 		return nil, 0, err
 	}
 	var out []appraisal.User
-	err = s.list(ctx, "SELECT "+userColumns+" FROM admin_users", w, "id", f.Page, func(r interface{ Scan(...any) error }) error {
+	err = s.list(ctx, "SELECT "+userColumns+" FROM admin_users", w, orderBy(f.Sort, "username", "id"), f.Page, func(r interface{ Scan(...any) error }) error {
 		u, err := scanUser(r)
 		if err == nil {
 			out = append(out, *u)

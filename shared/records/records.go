@@ -135,14 +135,14 @@ var ErrPhoneSearchForbidden = appraisal.E(appraisal.KindForbidden, "customers.ph
 
 // CustomerQuery filters the customer list; Phone is a raw number to match exactly.
 type CustomerQuery struct {
-	Keyword, Phone string
-	Blocked        *bool
-	Page           appraisal.Page
+	Keyword, Phone, Sort string
+	Blocked              *bool
+	Page                 appraisal.Page
 }
 
 // Customers searches customers.
 func (s *Service) Customers(ctx context.Context, p *appraisal.Principal, q CustomerQuery) ([]Customer, int, error) {
-	f := appraisal.CustomerFilter{Keyword: q.Keyword, Blocked: q.Blocked, Page: q.Page}
+	f := appraisal.CustomerFilter{Keyword: q.Keyword, Blocked: q.Blocked, Sort: q.Sort, Page: q.Page}
 	full, err := s.seesPhone(ctx, p)
 	if err != nil {
 		return nil, 0, err

@@ -2753,6 +2753,8 @@ export interface operations {
                 page_size?: number;
                 /** @description The next_cursor of the previous page; takes precedence over page */
                 cursor?: string;
+                /** @description A field, '-' for descending; name is the customer's name, the item's title or the username. Default: newest first */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "name" | "-name" | "";
                 /** @description Only this role id */
                 role?: number;
                 /** @description Only disabled (true) or enabled (false) accounts */
@@ -4309,6 +4311,8 @@ export interface operations {
                 page_size?: number;
                 /** @description The next_cursor of the previous page; takes precedence over page */
                 cursor?: string;
+                /** @description A field, '-' for descending; name is the customer's name, the item's title or the username. Default: newest first */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "name" | "-name" | "";
                 /** @description Substring of the name */
                 q?: string;
                 /** @description Exact phone number. Only for roles that may see phone numbers (403 customers.phone_search_forbidden otherwise): a match would reveal whose number it is */
@@ -5186,6 +5190,8 @@ export interface operations {
                 page_size?: number;
                 /** @description The next_cursor of the previous page; takes precedence over page */
                 cursor?: string;
+                /** @description A field, '-' for descending; name is the customer's name, the item's title or the username. Default: newest first */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "name" | "-name" | "";
                 customer_id?: string;
                 category_id?: string;
                 q?: string;

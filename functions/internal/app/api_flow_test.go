@@ -617,3 +617,35 @@ func TestRemoveAndMerge(t *testing.T) {
 		}
 	})
 }
+
+// TestListsSort: the customer, item and account lists sort on their allow-listed fields only.
+func TestListsSort(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "oleg", appraisal.RoleOperator)
+		for _, n := range []string{"b客户", "a客户", "c客户"} {
+			must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": n}), 201)
+		}
+		names := func(q string) string {
+			var out []string
+			for _, c := range must(t, h.as(t, op, "GET", "/api/v1/customers?"+q, nil), 200)["items"].([]any) {
+				out = append(out, c.(map[string]any)["name"].(string))
+			}
+			return strings.Join(out, " ")
+		}
+		if got := names("sort=name"); got != "a客户 b客户 c客户" {
+			t.Errorf("by name: %s", got)
+		}
+		if got := names("sort=-name"); got != "c客户 b客户 a客户" {
+			t.Errorf("by name, descending: %s", got)
+		}
+		if got := names(""); got != "c客户 a客户 b客户" {
+			t.Errorf("default, newest first: %s", got)
+		}
+		if r := h.as(t, op, "GET", "/api/v1/customers?sort=phone_hash", nil); r.status != 422 {
+			t.Errorf("sorting on a field not allowed: %d", r.status)
+		}
+		if r := h.as(t, op, "GET", "/api/v1/items?sort=-name", nil); r.status != 200 {
+			t.Errorf("items by title: %d", r.status)
+		}
+	})
+}
