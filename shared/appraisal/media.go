@@ -125,8 +125,8 @@ type MediaStore interface {
 	MarkOriginalRemoved(ctx context.Context, id int64, t time.Time) error
 	// PurgeMedia forgets an asset whose objects have been removed.
 	PurgeMedia(ctx context.Context, id int64) error
-	// MediaStats counts assets by status since t, for the dashboard.
-	MediaStats(ctx context.Context, since time.Time) (map[MediaStatus]int, error)
+	// MediaStats counts assets created in [since, until) by status, for the dashboard.
+	MediaStats(ctx context.Context, since, until time.Time) (map[MediaStatus]int, error)
 }
 
 // ObjectInfo describes a stored object.

@@ -168,13 +168,11 @@ func parseTime(field, s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, cst); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", s, appraisal.Shanghai); err == nil {
 		return t.UTC(), nil
 	}
 	return time.Time{}, appraisal.Invalid(appraisal.FieldError{Field: field, Code: "bad_format", Message: "want RFC 3339 or YYYY-MM-DD"})
 }
-
-var cst = time.FixedZone("Asia/Shanghai", 8*3600)
 
 // idempotent runs fn once per Idempotency-Key: a retry with the same key and request gets the
 // first response back.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/jianbao/admin/shared/appraisal"
 )
 
 // DashboardCacheKey is the dashboard's cache entry; every order write deletes it, so a read after
@@ -27,17 +29,19 @@ type expertLoadView struct {
 	Name                  string  `json:"name"`
 	OpenOrders            int     `json:"open_orders"`
 	Capacity              int     `json:"capacity"`
-	CompletedLast30Days   int     `json:"completed_last_30_days"`
+	Completed             int     `json:"completed" doc:"Orders they completed in the range"`
 	MedianTurnaroundHours float64 `json:"median_turnaround_hours" doc:"From order creation to completion"`
 }
 
 type dashboardBody struct {
 	GeneratedAt    time.Time        `json:"generated_at"`
 	OrdersByStatus map[string]int   `json:"orders_by_status"`
-	Daily          []dayView        `json:"daily" doc:"The last 30 days, oldest first (Asia/Shanghai dates)"`
+	From           string           `json:"from" doc:"The first day of the range (Asia/Shanghai)" example:"2026-11-01"`
+	To             string           `json:"to" doc:"The last day of the range, included" example:"2026-11-30"`
+	Daily          []dayView        `json:"daily" doc:"Each day of the range, oldest first (Asia/Shanghai dates)"`
 	SLABreaches    int              `json:"sla_breaches" doc:"Open orders past their SLA"`
 	Experts        []expertLoadView `json:"experts"`
-	Media          mediaStatsView   `json:"media" doc:"Photos and videos processed in the last 30 days"`
+	Media          mediaStatsView   `json:"media" doc:"Photos and videos uploaded in the range, by outcome"`
 }
 
 type mediaStatsView struct {
@@ -45,6 +49,11 @@ type mediaStatsView struct {
 	Rejected    int     `json:"rejected"`
 	Failed      int     `json:"failed"`
 	SuccessRate float64 `json:"success_rate" doc:"ready / (ready + rejected + failed); 1 when nothing was processed"`
+}
+
+type dashboardInput struct {
+	From string `query:"from" doc:"The first day (YYYY-MM-DD, Asia/Shanghai); default 30 days before to"`
+	To   string `query:"to" doc:"The last day, included (YYYY-MM-DD, Asia/Shanghai); default today"`
 }
 
 type dashboardOutput struct {
@@ -61,11 +70,33 @@ func statsRoutes(d *Deps) []route {
 func dashboardGet(d *Deps) route {
 	return handle(huma.Operation{
 		OperationID: "dashboard.get", Method: http.MethodGet, Path: "/api/v1/dashboard", Tags: statsTags,
-		Summary:     "Orders by status, 30-day intake and completions, SLA breaches, expert workload",
-		Description: "Cached for 30 seconds and invalidated by every order change.",
-	}, func(ctx context.Context, _ *struct{}) (*dashboardOutput, error) {
+		Summary: "Orders by status, daily intake and completions, SLA breaches, expert workload",
+		Description: "For the last 30 days unless from/to (Asia/Shanghai dates, to included; at most 92 days) say otherwise. " +
+			"Cached for 30 seconds; the default range is also invalidated by every order change.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *dashboardInput) (*dashboardOutput, error) {
+		now := time.Now()
+		var from, to time.Time
+		var err error
+		if from, err = parseTime("from", in.From); err != nil {
+			return nil, err
+		}
+		if to, err = parseTime("to", in.To); err != nil {
+			return nil, err
+		}
+		if !to.IsZero() {
+			to = to.AddDate(0, 0, 1) // the last day is included
+		}
+		custom := !from.IsZero() || !to.IsZero()
+		if from, to, err = appraisal.DashboardRange(now, from, to); err != nil {
+			return nil, err
+		}
+		key := DashboardCacheKey
+		if custom {
+			key += ":" + from.Format("20060102") + "-" + to.Format("20060102")
+		}
 		if d.Cache != nil {
-			if b, ok, err := d.Cache.Get(ctx, DashboardCacheKey); err == nil && ok {
+			if b, ok, err := d.Cache.Get(ctx, key); err == nil && ok {
 				var body dashboardBody
 				if json.Unmarshal(b, &body) == nil {
 					return &dashboardOutput{Body: body}, nil
@@ -74,11 +105,11 @@ func dashboardGet(d *Deps) route {
 				d.Log.WarnContext(ctx, "dashboard cache unavailable", "err", err)
 			}
 		}
-		dash, err := d.Store.Dashboard(ctx, time.Now())
+		dash, err := d.Store.Dashboard(ctx, now, from, to)
 		if err != nil {
 			return nil, err
 		}
-		body := dashboardBody{GeneratedAt: dash.GeneratedAt, OrdersByStatus: map[string]int{}, SLABreaches: dash.SLABreaches,
+		body := dashboardBody{GeneratedAt: dash.GeneratedAt, From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), OrdersByStatus: map[string]int{}, SLABreaches: dash.SLABreaches,
 			Daily: []dayView{}, Experts: []expertLoadView{}}
 		body.Media = mediaStatsView{Ready: dash.MediaReady, Rejected: dash.MediaRejected, Failed: dash.MediaFailed,
 			SuccessRate: dash.MediaSuccessRate()}
@@ -90,11 +121,11 @@ func dashboardGet(d *Deps) route {
 		}
 		for _, e := range dash.Experts {
 			body.Experts = append(body.Experts, expertLoadView{ExpertID: formatID(e.ExpertID), Name: e.Name, OpenOrders: e.OpenOrders,
-				Capacity: e.Capacity, CompletedLast30Days: e.CompletedLast30Days, MedianTurnaroundHours: e.MedianTurnaroundHours})
+				Capacity: e.Capacity, Completed: e.Completed, MedianTurnaroundHours: e.MedianTurnaroundHours})
 		}
 		if d.Cache != nil {
 			if b, err := json.Marshal(body); err == nil {
-				if err := d.Cache.Set(ctx, DashboardCacheKey, b, DashboardTTL); err != nil {
+				if err := d.Cache.Set(ctx, key, b, DashboardTTL); err != nil {
 					d.Log.WarnContext(ctx, "dashboard cache unavailable", "err", err)
 				}
 			}

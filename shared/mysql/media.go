@@ -342,9 +342,9 @@ func (s *Store) PurgeMedia(ctx context.Context, id int64) error {
 }
 
 // MediaStats implements appraisal.MediaStore.
-func (s *Store) MediaStats(ctx context.Context, since time.Time) (map[appraisal.MediaStatus]int, error) {
+func (s *Store) MediaStats(ctx context.Context, since, until time.Time) (map[appraisal.MediaStatus]int, error) {
 	out := map[appraisal.MediaStatus]int{}
-	err := s.each(ctx, "SELECT status, COUNT(*) FROM media WHERE created_at >= ? GROUP BY status", []any{since.UTC()},
+	err := s.each(ctx, "SELECT status, COUNT(*) FROM media WHERE created_at >= ? AND created_at < ? GROUP BY status", []any{since.UTC(), until.UTC()},
 		func(r interface{ Scan(...any) error }) error {
 			var st string
 			var n int

@@ -15,8 +15,8 @@ var cst = appraisal.Shanghai
 
 // Dashboard implements appraisal.StatsStore. Aggregation that the engines disagree on (medians,
 // dates of day boundaries) is done in Go from plain rows.
-func (s *Store) Dashboard(ctx context.Context, t time.Time) (*appraisal.Dashboard, error) {
-	d := &appraisal.Dashboard{GeneratedAt: t.UTC(), OrdersByStatus: map[appraisal.Status]int{}}
+func (s *Store) Dashboard(ctx context.Context, t, from, to time.Time) (*appraisal.Dashboard, error) {
+	d := &appraisal.Dashboard{GeneratedAt: t.UTC(), OrdersByStatus: map[appraisal.Status]int{}, From: from.UTC(), To: to.UTC()}
 	for _, st := range appraisal.Statuses {
 		d.OrdersByStatus[st] = 0
 	}
@@ -33,17 +33,15 @@ func (s *Store) Dashboard(ctx context.Context, t time.Time) (*appraisal.Dashboar
 		return nil, err
 	}
 
-	today := t.In(cst)
-	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, cst).AddDate(0, 0, -29)
+	start := from.In(cst)
 	days := map[string]*appraisal.DayCount{}
-	for i := 0; i < 30; i++ {
-		day := start.AddDate(0, 0, i).Format("2006-01-02")
-		d.Daily = append(d.Daily, appraisal.DayCount{Date: day})
+	for day := start; day.Before(to); day = day.AddDate(0, 0, 1) {
+		d.Daily = append(d.Daily, appraisal.DayCount{Date: day.Format("2006-01-02")})
 	}
 	for i := range d.Daily {
 		days[d.Daily[i].Date] = &d.Daily[i]
 	}
-	err = s.each(ctx, "SELECT created_at FROM orders WHERE created_at >= ?", []any{start.UTC()}, func(r interface{ Scan(...any) error }) error {
+	err = s.each(ctx, "SELECT created_at FROM orders WHERE created_at >= ? AND created_at < ?", []any{start.UTC(), to.UTC()}, func(r interface{ Scan(...any) error }) error {
 		var c time.Time
 		if err := r.Scan(&c); err != nil {
 			return err
@@ -59,7 +57,7 @@ func (s *Store) Dashboard(ctx context.Context, t time.Time) (*appraisal.Dashboar
 
 	turnaround := map[int64][]float64{}
 	err = s.each(ctx, `SELECT assignee_expert_id, created_at, completed_at FROM orders
-  WHERE completed_at >= ? AND status IN ('COMPLETED', 'CERT_ISSUED')`, []any{start.UTC()}, func(r interface{ Scan(...any) error }) error {
+  WHERE completed_at >= ? AND completed_at < ? AND status IN ('COMPLETED', 'CERT_ISSUED')`, []any{start.UTC(), to.UTC()}, func(r interface{ Scan(...any) error }) error {
 		var expert *int64
 		var created, completed time.Time
 		if err := r.Scan(&expert, &created, &completed); err != nil {
@@ -83,7 +81,7 @@ func (s *Store) Dashboard(ctx context.Context, t time.Time) (*appraisal.Dashboar
 		return nil, err
 	}
 
-	ms, err := s.MediaStats(ctx, start.UTC())
+	ms, err := s.MediaStats(ctx, start.UTC(), to.UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +94,7 @@ func (s *Store) Dashboard(ctx context.Context, t time.Time) (*appraisal.Dashboar
 	for _, e := range experts {
 		ts := turnaround[e.ID]
 		d.Experts = append(d.Experts, appraisal.ExpertLoad{ExpertID: e.ID, Name: e.Name, OpenOrders: e.OpenOrders,
-			Capacity: e.Capacity, CompletedLast30Days: len(ts), MedianTurnaroundHours: median(ts)})
+			Capacity: e.Capacity, Completed: len(ts), MedianTurnaroundHours: median(ts)})
 	}
 	return d, nil
 }

@@ -552,8 +552,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Orders by status, 30-day intake and completions, SLA breaches, expert workload
-         * @description Cached for 30 seconds and invalidated by every order change.
+         * Orders by status, daily intake and completions, SLA breaches, expert workload
+         * @description For the last 30 days unless from/to (Asia/Shanghai dates, to included; at most 92 days) say otherwise. Cached for 30 seconds; the default range is also invalidated by every order change.
          */
         get: operations["dashboard.get"];
         put?: never;
@@ -1491,12 +1491,17 @@ export interface components {
             version: number;
         };
         DashboardBody: {
-            /** @description The last 30 days, oldest first (Asia/Shanghai dates) */
+            /** @description Each day of the range, oldest first (Asia/Shanghai dates) */
             daily: components["schemas"]["DayView"][];
             experts: components["schemas"]["ExpertLoadView"][];
+            /**
+             * @description The first day of the range (Asia/Shanghai)
+             * @example 2026-11-01
+             */
+            from: string;
             /** Format: date-time */
             generated_at: string;
-            /** @description Photos and videos processed in the last 30 days */
+            /** @description Photos and videos uploaded in the range, by outcome */
             media: components["schemas"]["MediaStatsView"];
             orders_by_status: {
                 [key: string]: number;
@@ -1506,6 +1511,11 @@ export interface components {
              * @description Open orders past their SLA
              */
             sla_breaches: number;
+            /**
+             * @description The last day of the range, included
+             * @example 2026-11-30
+             */
+            to: string;
         };
         DayView: {
             /** Format: int64 */
@@ -1537,8 +1547,11 @@ export interface components {
         ExpertLoadView: {
             /** Format: int64 */
             capacity: number;
-            /** Format: int64 */
-            completed_last_30_days: number;
+            /**
+             * Format: int64
+             * @description Orders they completed in the range
+             */
+            completed: number;
             expert_id: string;
             /**
              * Format: double
@@ -4925,7 +4938,12 @@ export interface operations {
     };
     "dashboard.get": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The first day (YYYY-MM-DD, Asia/Shanghai); default 30 days before to */
+                from?: string;
+                /** @description The last day, included (YYYY-MM-DD, Asia/Shanghai); default today */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4952,6 +4970,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -179,6 +180,24 @@ func TestDashboardFreshAfterWrites(t *testing.T) {
 		days := again["daily"].([]any)
 		if len(days) != 30 || days[29].(map[string]any)["intake"] != float64(1) {
 			t.Fatalf("daily: %v", days[len(days)-1])
+		}
+
+		// A range of the staff's choosing: today alone, or a week ending yesterday.
+		today := time.Now().In(appraisal.Shanghai).Format("2006-01-02")
+		yesterday := time.Now().In(appraisal.Shanghai).AddDate(0, 0, -1).Format("2006-01-02")
+		one := must(t, h.as(t, op, "GET", "/api/v1/dashboard?from="+today+"&to="+today, nil), 200)
+		if d := one["daily"].([]any); len(d) != 1 || d[0].(map[string]any)["intake"] != float64(1) || one["from"] != today || one["to"] != today {
+			t.Fatalf("today alone: %v", one)
+		}
+		week := must(t, h.as(t, op, "GET", "/api/v1/dashboard?to="+yesterday, nil), 200)
+		if d := week["daily"].([]any); len(d) != 30 || d[29].(map[string]any)["intake"] != float64(0) {
+			t.Fatalf("30 days to yesterday: %v", week["daily"])
+		}
+		if r := h.as(t, op, "GET", "/api/v1/dashboard?from=2026-01-01&to=2026-12-31", nil); r.status != 422 {
+			t.Fatalf("a year: %d", r.status)
+		}
+		if r := h.as(t, op, "GET", "/api/v1/dashboard?from="+today+"&to="+yesterday, nil); r.status != 422 {
+			t.Fatalf("an empty range: %d", r.status)
 		}
 	})
 }
