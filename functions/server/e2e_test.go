@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/testenv"
 )
 
@@ -413,9 +415,73 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 		t.Errorf("after their own opinion the expert sees every round: %s", open.raw)
 	}
 
+	consoleContract(t, c, admin, op, custID, item, certID)
+
 	if c.calls < 40 {
 		t.Errorf("only %d calls validated", c.calls)
 	}
+}
+
+// consoleContract walks what the console needs beyond the flow, each response validated against
+// /openapi.json like every other call here: labels, the certificate list, the order list by item
+// and its CSV export, the dashboard over a range, sorted customer lists, duplicates merged, the
+// troubled-files list, categories, run-time settings, one's own profile, an unlock and a password
+// reset.
+func consoleContract(t *testing.T, c *apiClient, admin, op, custID, itemID, certID string) {
+	t.Helper()
+	labels := c.want(200, "", "GET", "/api/v1/labels", nil)
+	if labels.str("statuses", "IN_REVIEW", "zh") != "复核中" || labels.str("roles", "expert", "zh") != "鉴定师" {
+		t.Errorf("labels: %.300s", labels.raw)
+	}
+	certs := c.want(200, op, "GET", "/api/v1/certificates?page_size=10", nil)
+	if items := certs.body["items"].([]any); len(items) == 0 || items[0].(map[string]any)["id"] != certID {
+		t.Errorf("certificates: %.300s", certs.raw)
+	}
+	if l := c.want(200, op, "GET", "/api/v1/orders?item_id="+itemID, nil); l.str("total") != "1" {
+		t.Errorf("orders of the item: %.300s", l.raw)
+	}
+	csv := c.want(200, op, "GET", "/api/v1/orders/export.csv?item_id="+itemID, nil)
+	if !bytes.HasPrefix(csv.raw, []byte("\xef\xbb\xbf订单号")) || bytes.Count(csv.raw, []byte("\n")) != 2 {
+		t.Errorf("CSV export: %q", csv.raw)
+	}
+	today := time.Now().In(appraisal.Shanghai).Format("2006-01-02")
+	if d := c.want(200, op, "GET", "/api/v1/dashboard?from="+today+"&to="+today, nil); d.str("from") != today {
+		t.Errorf("dashboard range: %.300s", d.raw)
+	}
+	c.want(200, op, "GET", "/api/v1/customers?sort=-name", nil)
+
+	dup := c.want(201, op, "POST", "/api/v1/customers", map[string]any{"name": "王先生（重复）", "phone": "+86 138 1234 5678"})
+	if same, _ := dup.body["same_phone"].([]any); len(same) != 1 || same[0].(map[string]any)["id"] != custID {
+		t.Errorf("a duplicate's phone is not flagged: %s", dup.raw)
+	}
+	c.want(204, op, "POST", "/api/v1/customers/"+dup.str("id")+"/merge", map[string]any{"into": custID, "version": 1})
+	c.want(404, op, "GET", "/api/v1/customers/"+dup.str("id"), nil)
+	c.want(200, op, "GET", "/api/v1/media/troubled", nil)
+
+	cat := c.want(200, admin, "PATCH", "/api/v1/categories/8", map[string]any{"name": "青花瓷（明清）"})
+	if cat.str("name") != "青花瓷（明清）" {
+		t.Errorf("category rename: %s", cat.raw)
+	}
+	set := c.want(200, admin, "PATCH", "/api/v1/admin/settings", map[string]any{"values": map[string]string{"review.sample_rate": "0.2"}})
+	if !strings.Contains(string(set.raw), `"value":"0.2"`) {
+		t.Errorf("settings: %s", set.raw)
+	}
+	if me := c.want(200, op, "PATCH", "/api/v1/auth/me", map[string]any{"display_name": "奥利维亚"}); me.str("display_name") != "奥利维亚" {
+		t.Errorf("profile: %s", me.raw)
+	}
+
+	rita := ""
+	for _, u := range c.want(200, admin, "GET", "/api/v1/admin/users?q=rita", nil).body["items"].([]any) {
+		rita = u.(map[string]any)["id"].(string)
+	}
+	c.want(204, admin, "POST", "/api/v1/admin/users/"+rita+"/unlock", nil)
+	c.want(204, admin, "POST", "/api/v1/admin/users/"+rita+"/password", map[string]any{"new_password": "temporary-rita-1"})
+	tok := c.login("rita", "temporary-rita-1")
+	if r := c.want(403, tok, "GET", "/api/v1/orders", nil); r.str("code") != "auth.password_change_required" {
+		t.Errorf("before the change: %s", r.raw)
+	}
+	c.want(204, tok, "POST", "/api/v1/auth/password", map[string]any{"current_password": "temporary-rita-1", "new_password": "rita-own-password"})
+	c.want(200, tok, "GET", "/api/v1/orders", nil)
 }
 
 func withVersion(body map[string]any, version string) map[string]any {

@@ -95,7 +95,7 @@ type reviewView struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
-type certificateView struct {
+type CertificateView struct {
 	ID           string     `json:"id"`
 	CertNo       string     `json:"cert_no" example:"JBC20261125000001"`
 	OrderID      string     `json:"order_id"`
@@ -118,8 +118,8 @@ func (d *Deps) verifyURL(token string) string {
 	return base + token
 }
 
-func (d *Deps) viewCertificate(c appraisal.Certificate) certificateView {
-	return certificateView{ID: formatID(c.ID), CertNo: c.CertNo, OrderID: formatID(c.OrderID), OpinionID: formatID(c.OpinionID),
+func (d *Deps) viewCertificate(c appraisal.Certificate) CertificateView {
+	return CertificateView{ID: formatID(c.ID), CertNo: c.CertNo, OrderID: formatID(c.OrderID), OpinionID: formatID(c.OpinionID),
 		Round: c.Round, Status: c.Status, VerifyURL: d.verifyURL(c.VerifyToken), IssuedAt: c.IssuedAt.UTC(),
 		RevokedAt: utcPtr(c.RevokedAt), RevokeReason: c.RevokeReason, SupersededAt: utcPtr(c.SupersededAt)}
 }
@@ -145,7 +145,7 @@ type orderDetailView struct {
 	Events         []eventView       `json:"events" doc:"The timeline, oldest first"`
 	Opinions       []opinionView     `json:"opinions"`
 	Reviews        []reviewView      `json:"reviews"`
-	Certificates   []certificateView `json:"certificates"`
+	Certificates   []CertificateView `json:"certificates"`
 	Item           itemView          `json:"item" doc:"The item being appraised: title, description and attributes are the expert's material; its photos are GET /api/v1/media?owner_type=item"`
 	Blind          bool              `json:"blind" doc:"True when earlier rounds' opinions, reviews and certificates are left out: the caller is the new round's expert and has not yet given their own opinion"`
 }
@@ -242,14 +242,14 @@ type reviewBody struct {
 }
 
 type certificateOutput struct {
-	Body certificateView
+	Body CertificateView
 }
 
 type issueOutput struct {
 	ETag string `header:"ETag"`
 	Body struct {
 		Order       OrderView       `json:"order"`
-		Certificate certificateView `json:"certificate"`
+		Certificate CertificateView `json:"certificate"`
 	}
 }
 
@@ -395,7 +395,7 @@ func ordersGet(d *Deps) route {
 			return nil, err
 		}
 		v := orderDetailView{OrderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
-			Reviews: []reviewView{}, Certificates: []certificateView{}, Item: viewItem(*det.Item), Blind: det.Blind, AllowedActions: det.Actions}
+			Reviews: []reviewView{}, Certificates: []CertificateView{}, Item: viewItem(*det.Item), Blind: det.Blind, AllowedActions: det.Actions}
 		v.Customer = orderCustomerView{ID: formatID(det.Order.CustomerID), Name: det.Order.CustomerName}
 		if det.SeeAll {
 			// Experts never see contact details; others see them masked or, if allowed, in full.
@@ -532,7 +532,7 @@ type certificatesInput struct {
 }
 
 type certificateRowView struct {
-	certificateView
+	CertificateView
 	OrderNo      string `json:"order_no"`
 	Title        string `json:"title" doc:"The item's title"`
 	CustomerName string `json:"customer_name"`
@@ -567,7 +567,7 @@ func certificatesList(d *Deps) route {
 			return nil, err
 		}
 		return &certificatesOutput{Body: newList(mapSlice(rows, func(r appraisal.CertificateRow) certificateRowView {
-			return certificateRowView{certificateView: d.viewCertificate(r.Certificate), OrderNo: r.OrderNo, Title: r.Title, CustomerName: r.CustomerName}
+			return certificateRowView{CertificateView: d.viewCertificate(r.Certificate), OrderNo: r.OrderNo, Title: r.Title, CustomerName: r.CustomerName}
 		}), total, pg)}, nil
 	})
 }

@@ -1350,10 +1350,28 @@ export interface components {
             sort: number;
         };
         CertificateRowView: {
+            /** @example JBC20261125000001 */
+            cert_no: string;
             customer_name: string;
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            opinion_id: string;
+            order_id: string;
             order_no: string;
+            revoke_reason: string;
+            /** Format: date-time */
+            revoked_at?: string;
+            /** Format: int64 */
+            round: number;
+            /** @enum {string} */
+            status: "ISSUED" | "REVOKED" | "SUPERSEDED";
+            /** Format: date-time */
+            superseded_at?: string;
             /** @description The item's title */
             title: string;
+            /** @description The certificate page the QR code opens (CERT_PAGE_URL + token): a page for people; GET /api/v1/public/certificates/{token} is the same as JSON */
+            verify_url: string;
         };
         CertificateView: {
             /** @example JBC20261125000001 */
