@@ -282,50 +282,25 @@ func (s *Store) DeleteMedia(ctx context.Context, id int64, a appraisal.AuditEntr
 
 // DeletedMedia implements appraisal.MediaStore.
 func (s *Store) DeletedMedia(ctx context.Context, before time.Time, limit int) ([]appraisal.Media, error) {
-	var out []appraisal.Media
-	err := s.each(ctx, "SELECT "+mediaColumns+" FROM media WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY id LIMIT ?",
-		[]any{before.UTC(), limit}, func(r interface{ Scan(...any) error }) error {
-			m, err := scanMedia(r)
-			if err == nil {
-				out = append(out, *m)
-			}
-			return err
-		})
-	return out, err
+	return s.mediaRows(ctx, "SELECT "+mediaColumns+" FROM media WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY id LIMIT ?",
+		before.UTC(), limit)
 }
 
 // StuckMedia implements appraisal.MediaStore. Each branch is a range on idx_media_status.
 func (s *Store) StuckMedia(ctx context.Context, now, settle, pendingSince time.Time, maxAttempts, limit int) ([]appraisal.Media, error) {
-	var out []appraisal.Media
-	err := s.each(ctx, "SELECT "+mediaColumns+` FROM media WHERE deleted_at IS NULL AND (
+	return s.mediaRows(ctx, "SELECT "+mediaColumns+` FROM media WHERE deleted_at IS NULL AND (
   (status = 'UPLOADED' AND updated_at < ?)
   OR (status = 'PROCESSING' AND lease_until < ?)
   OR (status = 'FAILED' AND updated_at < ? AND attempts < ?)
   OR (status = 'PENDING_UPLOAD' AND updated_at >= ? AND updated_at < ?))
 ORDER BY id LIMIT ?`,
-		[]any{settle.UTC(), now.UTC(), settle.UTC(), maxAttempts, pendingSince.UTC(), settle.UTC(), limit},
-		func(r interface{ Scan(...any) error }) error {
-			m, err := scanMedia(r)
-			if err == nil {
-				out = append(out, *m)
-			}
-			return err
-		})
-	return out, err
+		settle.UTC(), now.UTC(), settle.UTC(), maxAttempts, pendingSince.UTC(), settle.UTC(), limit)
 }
 
 // RejectedOriginals implements appraisal.MediaStore.
 func (s *Store) RejectedOriginals(ctx context.Context, before time.Time, limit int) ([]appraisal.Media, error) {
-	var out []appraisal.Media
-	err := s.each(ctx, "SELECT "+mediaColumns+" FROM media WHERE status = 'REJECTED' AND original_removed_at IS NULL AND processed_at < ? ORDER BY id LIMIT ?",
-		[]any{before.UTC(), limit}, func(r interface{ Scan(...any) error }) error {
-			m, err := scanMedia(r)
-			if err == nil {
-				out = append(out, *m)
-			}
-			return err
-		})
-	return out, err
+	return s.mediaRows(ctx, "SELECT "+mediaColumns+" FROM media WHERE status = 'REJECTED' AND original_removed_at IS NULL AND processed_at < ? ORDER BY id LIMIT ?",
+		before.UTC(), limit)
 }
 
 // MarkOriginalRemoved implements appraisal.MediaStore. Only a file still rejected is marked: one
@@ -354,5 +329,18 @@ func (s *Store) MediaStats(ctx context.Context, since, until time.Time) (map[app
 			out[appraisal.MediaStatus(st)] = n
 			return nil
 		})
+	return out, err
+}
+
+// mediaRows runs a query selecting mediaColumns and scans every row.
+func (s *Store) mediaRows(ctx context.Context, query string, args ...any) ([]appraisal.Media, error) {
+	var out []appraisal.Media
+	err := s.each(ctx, query, args, func(r interface{ Scan(...any) error }) error {
+		m, err := scanMedia(r)
+		if err == nil {
+			out = append(out, *m)
+		}
+		return err
+	})
 	return out, err
 }
