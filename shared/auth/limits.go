@@ -129,13 +129,16 @@ func (s *Service) succeeded(ctx context.Context, k loginKeys) {
 }
 
 // forgive gives back an attempt that was counted but never judged (the gate was full, the
-// database failed): the caller did nothing wrong.
+// database failed): the caller did nothing wrong, so neither its address nor its (account,
+// address) pair keeps the attempt — a user retrying through a busy spell is never locked out.
 func (s *Service) forgive(ctx context.Context, k loginKeys) {
 	if s.Throttle == nil {
 		return
 	}
-	if err := s.Throttle.Forgive(ctx, k.ip); err != nil {
-		s.Log.WarnContext(ctx, "throttle forgive failed", "err", err)
+	for _, key := range []string{k.ip, k.source} {
+		if err := s.Throttle.Forgive(ctx, key); err != nil {
+			s.Log.WarnContext(ctx, "throttle forgive failed", "err", err)
+		}
 	}
 }
 
