@@ -437,6 +437,11 @@ func consoleContract(t *testing.T, c *apiClient, admin, op, custID, itemID, cert
 	if items := certs.body["items"].([]any); len(items) == 0 || items[0].(map[string]any)["id"] != certID {
 		t.Errorf("certificates: %.300s", certs.raw)
 	}
+	// The printable certificate: the QR inline; this one was superseded by the dispute, and says so.
+	pr := string(c.want(200, op, "GET", "/api/v1/certificates/"+certID+"/print", nil).raw)
+	if !strings.Contains(pr, "鉴定证书") || !strings.Contains(pr, "data:image/png;base64,") || !strings.Contains(pr, "此证书已作废") || strings.Contains(pr, "<b>真品</b>") {
+		t.Errorf("printable certificate:\n%s", pr)
+	}
 	if l := c.want(200, op, "GET", "/api/v1/orders?item_id="+itemID, nil); l.str("total") != "1" {
 		t.Errorf("orders of the item: %.300s", l.raw)
 	}

@@ -120,6 +120,7 @@ var DefaultPolicy = map[string][]RoleID{
 	"certificates.revoke":   managers,
 	"certificates.get":      readers,
 	"certificates.list":     readers,
+	"certificates.print":    readers,
 	"certificates.qr":       readers,
 	"dashboard.get":         readers,
 	// media

@@ -3,10 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"html/template"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/skip2/go-qrcode"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -101,12 +103,8 @@ func publicCertificatePage(d *Deps) route {
 		} else if err != nil {
 			return nil, err
 		} else {
-			pb := &certPageBody{verifyBody: *b, VerdictText: verdictLabels[appraisal.Verdict(b.Verdict)].ZH,
-				IssuedDate: b.IssuedAt.In(appraisal.Shanghai).Format("2006年01月02日")}
-			if b.RevokedAt != nil {
-				pb.RevokedDate = b.RevokedAt.In(appraisal.Shanghai).Format("2006年01月02日")
-			}
-			view.Body = pb
+			pb := pageBody(b)
+			view.Body = &pb
 		}
 		var buf bytes.Buffer
 		if err := certPage.Execute(&buf, view); err != nil {
@@ -114,4 +112,86 @@ func publicCertificatePage(d *Deps) route {
 		}
 		return &htmlOutput{Status: status, ContentType: "text/html; charset=utf-8", CacheControl: "no-store", Body: buf.Bytes()}, nil
 	})
+}
+
+// The printable certificate: an A5 page for the office's printer, with the facts of the public
+// page and the QR code itself (inline, so printing needs nothing else). The console fetches it
+// with its token and prints it; a revoked or superseded certificate prints with the state across
+// it, never as a clean certificate.
+var certPrint = template.Must(template.New("print").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>鉴定证书 {{.CertNo}}</title>
+<style>
+@page{size:A5;margin:12mm}
+body{margin:0;font:14px/1.7 "Songti SC","SimSun",serif;color:#111}
+h1{text-align:center;letter-spacing:.5em;font-size:26px;margin:0 0 4mm}
+.no{text-align:center;color:#555;margin-bottom:6mm}
+.void{border:3px solid #b3261e;color:#b3261e;text-align:center;font-size:22px;font-weight:700;padding:3mm;margin-bottom:5mm}
+table{width:100%;border-collapse:collapse}td{border:1px solid #999;padding:2mm 3mm;vertical-align:top}td.k{width:24mm;color:#444;white-space:nowrap}
+.foot{display:flex;justify-content:space-between;align-items:flex-end;margin-top:6mm}
+.qr{width:32mm;height:32mm}.cover{max-width:100%;max-height:60mm;display:block;margin:0 auto 4mm}
+</style></head><body>
+<h1>鉴定证书</h1>
+<div class="no">证书编号 {{.CertNo}}</div>
+{{if not .Valid}}<div class="void">此证书{{.StatusText}}{{if .RevokeReason}}：{{.RevokeReason}}{{end}}</div>{{end}}
+{{if .CoverURL}}<img class="cover" src="{{.CoverURL}}" alt="藏品照片">{{end}}
+<table>
+<tr><td class="k">藏品</td><td>{{.Title}}</td></tr>
+<tr><td class="k">类目</td><td>{{.CategoryName}}</td></tr>
+{{if .Valid}}<tr><td class="k">鉴定结论</td><td><b>{{.VerdictText}}</b></td></tr>
+{{if .Era}}<tr><td class="k">年代</td><td>{{.Era}}</td></tr>{{end}}
+{{if .Condition}}<tr><td class="k">品相</td><td>{{.Condition}}</td></tr>{{end}}
+{{if .PublicComment}}<tr><td class="k">鉴定意见</td><td>{{.PublicComment}}</td></tr>{{end}}{{end}}
+<tr><td class="k">出具日期</td><td>{{.IssuedDate}}</td></tr>
+</table>
+<div class="foot"><div>出具机构：{{.Issuer}}<br>扫描二维码核验真伪</div><img class="qr" src="{{.QR}}" alt="核验二维码"></div>
+</body></html>
+`))
+
+type certPrintView struct {
+	certPageBody
+	QR template.URL
+}
+
+func certificatesPrint(d *Deps) route {
+	return handle(huma.Operation{
+		OperationID: "certificates.print", Method: http.MethodGet, Path: "/api/v1/certificates/{id}/print", Tags: ordersTags,
+		Summary:     "The certificate ready to print (HTML, A5, with its QR code inline)",
+		Description: "Fetch it with the token and print it (open the HTML in a window and call print). A revoked or superseded certificate prints with its state across the top and no verdict.",
+		Responses:   map[string]*huma.Response{"200": htmlResponse("The printable certificate")},
+		Errors:      []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *idInput) (*htmlOutput, error) {
+		id, err := parseID(in.ID)
+		if err != nil {
+			return nil, err
+		}
+		c, err := d.Orders.Certificate(ctx, principalFrom(ctx), id)
+		if err != nil {
+			return nil, err
+		}
+		b, err := d.verification(ctx, c.VerifyToken)
+		if err != nil {
+			return nil, err
+		}
+		png, err := qrcode.Encode(d.verifyURL(c.VerifyToken), qrcode.Medium, 320)
+		if err != nil {
+			return nil, err
+		}
+		v := certPrintView{certPageBody: pageBody(b), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
+		var buf bytes.Buffer
+		if err := certPrint.Execute(&buf, v); err != nil {
+			return nil, err
+		}
+		return &htmlOutput{Status: http.StatusOK, ContentType: "text/html; charset=utf-8", CacheControl: "no-store", Body: buf.Bytes()}, nil
+	})
+}
+
+// pageBody adds what a person reads to the public facts: the verdict's words, dates in the staff's
+// calendar.
+func pageBody(b *verifyBody) certPageBody {
+	pb := certPageBody{verifyBody: *b, VerdictText: verdictLabels[appraisal.Verdict(b.Verdict)].ZH,
+		IssuedDate: b.IssuedAt.In(appraisal.Shanghai).Format("2006年01月02日")}
+	if b.RevokedAt != nil {
+		pb.RevokedDate = b.RevokedAt.In(appraisal.Shanghai).Format("2006年01月02日")
+	}
+	return pb
 }

@@ -75,7 +75,7 @@ var (
 		"orders.start": {"开始鉴定", "Start appraisal"}, "orders.submit_opinion": {"提交鉴定意见", "Submit an opinion"},
 		"orders.review": {"复核", "Review"}, "orders.dispute": {"发起争议", "Dispute"},
 		"certificates.issue": {"出具证书", "Issue certificates"}, "certificates.revoke": {"撤销证书", "Revoke certificates"},
-		"certificates.get": {"查看证书", "View certificates"}, "certificates.list": {"证书列表", "List certificates"}, "certificates.qr": {"证书二维码", "Certificate QR codes"},
+		"certificates.get": {"查看证书", "View certificates"}, "certificates.list": {"证书列表", "List certificates"}, "certificates.print": {"打印证书", "Print certificates"}, "certificates.qr": {"证书二维码", "Certificate QR codes"},
 		"media.frozen.edit":    {"修改已出证的图片视频", "Change files behind a certificate"},
 		"dashboard.get":        {"查看数据看板", "Dashboard"},
 		"media.uploads.create": {"上传图片视频", "Upload files"}, "media.uploads.complete": {"完成上传", "Finish uploads"},

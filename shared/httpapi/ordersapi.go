@@ -301,7 +301,7 @@ var ordersTags = []string{"orders"}
 func ordersRoutes(d *Deps) []route {
 	rs := []route{ordersList(d), ordersExport(d), ordersCreate(d), ordersGet(d)}
 	rs = append(rs, orderTransitions(d)...)
-	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesList(d), certificatesGet(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d), publicCertificatePage(d))
+	return append(rs, ordersAssign(d), ordersSuggestExpert(d), ordersSubmitOpinion(d), ordersReview(d), certificatesIssue(d), certificatesList(d), certificatesGet(d), certificatesPrint(d), certificatesQr(d), certificatesRevoke(d), publicCertificatesVerify(d), publicCertificatesQr(d), publicCertificatePage(d))
 }
 
 func ordersList(d *Deps) route {
