@@ -57,6 +57,7 @@ type AuditFilter struct {
 	TargetType string
 	TargetID   string
 	From, To   time.Time
+	Oldest     bool // oldest first; newest first otherwise
 	Page
 }
 

@@ -347,6 +347,7 @@ type CertificateFilter struct {
 	CertNo   string    // exact certificate number
 	OrderID  int64     // the certificates of one order
 	From, To time.Time // issued_at range
+	Oldest   bool      // oldest first; newest first otherwise
 	Page
 }
 

@@ -81,6 +81,7 @@ type LoginFilter struct {
 	Username string
 	Success  *bool
 	From, To time.Time
+	Oldest   bool // oldest first; newest first otherwise
 	Page
 }
 

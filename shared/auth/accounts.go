@@ -179,6 +179,6 @@ func (s *Service) OwnSessions(ctx context.Context, p *appraisal.Principal) ([]ap
 }
 
 // OwnLoginHistory lists the caller's own login attempts.
-func (s *Service) OwnLoginHistory(ctx context.Context, p *appraisal.Principal, pg appraisal.Page) ([]appraisal.LoginAttempt, int, error) {
-	return s.LoginLog.LoginAttempts(ctx, appraisal.LoginFilter{UserID: p.UserID, Page: pg})
+func (s *Service) OwnLoginHistory(ctx context.Context, p *appraisal.Principal, pg appraisal.Page, oldest bool) ([]appraisal.LoginAttempt, int, error) {
+	return s.LoginLog.LoginAttempts(ctx, appraisal.LoginFilter{UserID: p.UserID, Oldest: oldest, Page: pg})
 }

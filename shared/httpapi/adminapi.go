@@ -82,6 +82,7 @@ type roleOutput struct {
 
 type loginLogsInput struct {
 	ListParams
+	TimeSort
 	UserID   string `query:"user_id" maxLength:"20"`
 	Username string `query:"username" maxLength:"64"`
 	Success  string `query:"success" enum:"true,false,"`
@@ -354,7 +355,7 @@ func adminLoginLogsList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		rows, total, err := d.Auth.LoginHistory(ctx, appraisal.LoginFilter{UserID: uid, Username: in.Username,
+		rows, total, err := d.Auth.LoginHistory(ctx, appraisal.LoginFilter{UserID: uid, Username: in.Username, Oldest: in.oldest(),
 			Success: optionalBool(in.Success), From: from, To: to, Page: pg})
 		if err != nil {
 			return nil, err

@@ -40,6 +40,7 @@ func snapshot(b []byte) map[string]any {
 
 type auditInput struct {
 	ListParams
+	TimeSort
 	ActorID    string `query:"actor_user_id" maxLength:"20"`
 	Action     string `query:"action" maxLength:"64"`
 	TargetType string `query:"target_type" maxLength:"32"`
@@ -70,7 +71,7 @@ func auditList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		f := appraisal.AuditFilter{Action: in.Action, TargetType: in.TargetType, TargetID: in.TargetID, Page: pg}
+		f := appraisal.AuditFilter{Action: in.Action, TargetType: in.TargetType, TargetID: in.TargetID, Oldest: in.oldest(), Page: pg}
 		if f.ActorID, err = parseOptionalID("actor_user_id", in.ActorID); err != nil {
 			return nil, err
 		}

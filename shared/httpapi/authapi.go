@@ -122,6 +122,7 @@ func viewAttempt(a appraisal.LoginAttempt) loginAttemptView {
 
 type ownLoginLogInput struct {
 	ListParams
+	TimeSort
 }
 
 type loginLogOutput struct {
@@ -263,7 +264,7 @@ func authLoginLogList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		rows, total, err := d.Auth.OwnLoginHistory(ctx, principalFrom(ctx), pg)
+		rows, total, err := d.Auth.OwnLoginHistory(ctx, principalFrom(ctx), pg, in.oldest())
 		if err != nil {
 			return nil, err
 		}

@@ -524,6 +524,7 @@ func certificatesGet(d *Deps) route {
 
 type certificatesInput struct {
 	ListParams
+	TimeSort
 	Status  string `query:"status" enum:"ISSUED,REVOKED,SUPERSEDED," doc:"Only ISSUED certificates are valid"`
 	CertNo  string `query:"cert_no" maxLength:"32" doc:"Exact certificate number"`
 	OrderID string `query:"order_id" maxLength:"20"`
@@ -552,7 +553,7 @@ func certificatesList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		f := appraisal.CertificateFilter{Status: in.Status, CertNo: in.CertNo, Page: pg}
+		f := appraisal.CertificateFilter{Status: in.Status, CertNo: in.CertNo, Oldest: in.oldest(), Page: pg}
 		if f.OrderID, err = parseOptionalID("order_id", in.OrderID); err != nil {
 			return nil, err
 		}

@@ -28,6 +28,14 @@ type ListSort struct {
 	Sort string `query:"sort" enum:"created_at,-created_at,updated_at,-updated_at,name,-name," doc:"A field, '-' for descending; name is the customer's name, the item's title or the username. Default: newest first"`
 }
 
+// TimeSort is the sort of the lists of events (audit, logins, certificates): by time, newest first
+// unless asked otherwise.
+type TimeSort struct {
+	Sort string `query:"sort" enum:"-time,time," doc:"-time: newest first (the default); time: oldest first"`
+}
+
+func (t TimeSort) oldest() bool { return t.Sort == "time" }
+
 type cursor struct {
 	Offset int `json:"o"`
 }

@@ -40,7 +40,7 @@ func (s *Store) ListAudit(ctx context.Context, f appraisal.AuditFilter) ([]appra
 	}
 	var out []appraisal.AuditRecord
 	err = s.list(ctx, `SELECT id, actor_user_id, actor_username, action, target_type, target_id, before_json, after_json,
-  ip, user_agent, request_id, created_at FROM audit_log`, w, "created_at DESC, id DESC", f.Page,
+  ip, user_agent, request_id, created_at FROM audit_log`, w, byTime("created_at", "id", f.Oldest), f.Page,
 		func(r interface{ Scan(...any) error }) error {
 			var a appraisal.AuditRecord
 			var actor sql.NullInt64

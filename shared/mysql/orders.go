@@ -457,7 +457,7 @@ func (s *Store) ListCertificates(ctx context.Context, sc appraisal.Scope, f appr
 	limit, offset := limits(f.Page)
 	out := []appraisal.CertificateRow{}
 	cols := "c." + strings.ReplaceAll(certColumns, ", ", ", c.")
-	err = s.each(ctx, "SELECT "+cols+", o.order_no, o.title, o.customer_name"+from+" ORDER BY c.issued_at DESC, c.id DESC LIMIT ? OFFSET ?",
+	err = s.each(ctx, "SELECT "+cols+", o.order_no, o.title, o.customer_name"+from+" ORDER BY "+byTime("c.issued_at", "c.id", f.Oldest)+" LIMIT ? OFFSET ?",
 		append(append([]any{}, w.args...), limit, offset), func(r interface{ Scan(...any) error }) error {
 			var row appraisal.CertificateRow
 			var c *appraisal.Certificate

@@ -49,6 +49,14 @@ func orderBy(sort, nameCol, def string) string {
 	return c + ", id"
 }
 
+// byTime orders a list by a time column, newest first unless oldest, its id column breaking ties.
+func byTime(col, id string, oldest bool) string {
+	if oldest {
+		return col + ", " + id
+	}
+	return col + " DESC, " + id + " DESC"
+}
+
 // MaxPageSize bounds every list.
 const MaxPageSize = 100
 

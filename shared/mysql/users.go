@@ -176,7 +176,7 @@ func (s *Store) LoginAttempts(ctx context.Context, f appraisal.LoginFilter) ([]a
 		return nil, 0, err
 	}
 	var out []appraisal.LoginAttempt
-	err = s.list(ctx, "SELECT id, user_id, username, success, reason, ip, user_agent, created_at FROM login_log", w, "created_at DESC, id DESC", f.Page,
+	err = s.list(ctx, "SELECT id, user_id, username, success, reason, ip, user_agent, created_at FROM login_log", w, byTime("created_at", "id", f.Oldest), f.Page,
 		func(r interface{ Scan(...any) error }) error {
 			var a appraisal.LoginAttempt
 			var uid sql.NullInt64

@@ -2500,6 +2500,8 @@ export interface operations {
                 page_size?: number;
                 /** @description The next_cursor of the previous page; takes precedence over page */
                 cursor?: string;
+                /** @description -time: newest first (the default); time: oldest first */
+                sort?: "-time" | "time" | "";
                 user_id?: string;
                 username?: string;
                 success?: "true" | "false" | "";
@@ -3307,6 +3309,8 @@ export interface operations {
                 page_size?: number;
                 /** @description The next_cursor of the previous page; takes precedence over page */
                 cursor?: string;
+                /** @description -time: newest first (the default); time: oldest first */
+                sort?: "-time" | "time" | "";
                 actor_user_id?: string;
                 action?: string;
                 target_type?: string;
@@ -3448,6 +3452,8 @@ export interface operations {
                 page_size?: number;
                 /** @description The next_cursor of the previous page; takes precedence over page */
                 cursor?: string;
+                /** @description -time: newest first (the default); time: oldest first */
+                sort?: "-time" | "time" | "";
             };
             header?: never;
             path?: never;
@@ -4072,6 +4078,8 @@ export interface operations {
                 page_size?: number;
                 /** @description The next_cursor of the previous page; takes precedence over page */
                 cursor?: string;
+                /** @description -time: newest first (the default); time: oldest first */
+                sort?: "-time" | "time" | "";
                 /** @description Only ISSUED certificates are valid */
                 status?: "ISSUED" | "REVOKED" | "SUPERSEDED" | "";
                 /** @description Exact certificate number */

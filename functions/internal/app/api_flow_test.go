@@ -668,3 +668,27 @@ func TestListsSort(t *testing.T) {
 		}
 	})
 }
+
+// TestEventListsSortByTime: the audit log, the login logs and the certificates list newest first,
+// or oldest first when asked.
+func TestEventListsSortByTime(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		for _, n := range []string{"第一", "第二"} {
+			must(t, h.as(t, admin, "POST", "/api/v1/customers", map[string]any{"name": n}), 201)
+		}
+		first := func(q string) map[string]any {
+			return must(t, h.as(t, admin, "GET", "/api/v1/audit-logs?action=customers.create&"+q, nil), 200)["items"].([]any)[0].(map[string]any)
+		}
+		newest, oldest := first(""), first("sort=time")
+		if newest["id"] == oldest["id"] || newest["at"].(string) < oldest["at"].(string) {
+			t.Fatalf("newest %v, oldest %v", newest, oldest)
+		}
+		for _, path := range []string{"/api/v1/admin/login-logs?sort=time", "/api/v1/auth/login-log?sort=-time", "/api/v1/certificates?sort=time"} {
+			must(t, h.as(t, admin, "GET", path, nil), 200)
+		}
+		if r := h.as(t, admin, "GET", "/api/v1/audit-logs?sort=action", nil); r.status != 422 {
+			t.Fatalf("sorting the audit log on a field: %d", r.status)
+		}
+	})
+}
