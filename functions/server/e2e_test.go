@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,14 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/jianbao/admin/functions/internal/apitest"
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/testenv"
 )
@@ -27,34 +23,14 @@ import (
 // a route missing from the document, an undocumented status or a body that does not match its
 // schema fails the test.
 type apiClient struct {
-	t      *testing.T
-	base   string
-	router routers.Router
-	calls  int
+	t     *testing.T
+	base  string
+	check *apitest.Validator
 }
 
 func newAPIClient(t *testing.T, base string) *apiClient {
 	t.Helper()
-	_, spec := get(t, base+"/openapi.json")
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData([]byte(spec))
-	if err != nil {
-		t.Fatalf("load /openapi.json: %v", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("/openapi.json is not a valid OpenAPI document: %v", err)
-	}
-	// A relative server URL is relative to where the document came from (OpenAPI 3.1 §4.8.5).
-	for _, s := range doc.Servers {
-		if strings.HasPrefix(s.URL, "/") {
-			s.URL = strings.TrimRight(base+s.URL, "/")
-		}
-	}
-	r, err := legacy.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &apiClient{t: t, base: base, router: r}
+	return &apiClient{t: t, base: base, check: apitest.New(t, base)}
 }
 
 type reply struct {
@@ -104,22 +80,7 @@ func (c *apiClient) call(tok, method, path string, body any, headers ...string) 
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	c.calls++
-
-	route, params, err := c.router.FindRoute(req)
-	if err != nil {
-		c.t.Fatalf("%s %s is not in /openapi.json: %v", method, path, err)
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
-		Status: resp.StatusCode, Header: resp.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true},
-	}
-	in.SetBodyBytes(raw)
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		c.t.Errorf("%s %s → %d does not match /openapi.json: %v\n%s", method, path, resp.StatusCode, err, raw)
-	}
+	c.check.Check(c.t, req, resp, raw)
 	out := &reply{status: resp.StatusCode, header: resp.Header, raw: raw}
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		json.Unmarshal(raw, &out.body)
@@ -417,8 +378,8 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 
 	consoleContract(t, c, admin, op, custID, item, certID)
 
-	if c.calls < 40 {
-		t.Errorf("only %d calls validated", c.calls)
+	if c.check.Calls < 40 {
+		t.Errorf("only %d calls validated", c.check.Calls)
 	}
 }
 

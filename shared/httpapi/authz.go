@@ -27,6 +27,12 @@ func register[I, O any](api huma.API, op huma.Operation, h func(context.Context,
 	} else {
 		op.Security = []map[string][]string{} // explicitly none: a client sends no token
 	}
+	// What any operation may answer, whatever its own errors: a malformed request or an unknown
+	// query parameter (400), a body over MaxBodyBytes (413), and trouble of ours (500, 503).
+	op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusInternalServerError, http.StatusServiceUnavailable)
+	if op.Method == http.MethodPost || op.Method == http.MethodPut || op.Method == http.MethodPatch {
+		op.Errors = append(op.Errors, http.StatusRequestEntityTooLarge)
+	}
 	huma.Register(api, op, h)
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jianbao/admin/functions/internal/apitest"
 	"github.com/jianbao/admin/functions/internal/app"
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/config"
@@ -26,6 +27,7 @@ const adminPassword = "bootstrap-password-123"
 // or the embedded stand-ins. The API tests exercise the production wiring, not a copy of it.
 type harness struct {
 	srv   *httptest.Server
+	check *apitest.Validator // every response is checked against /openapi.json
 	deps  httpapi.Deps
 	store appraisal.Store
 	ready *error
@@ -73,7 +75,7 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	deps := a.Deps()
 	srv := httptest.NewServer(httpapi.New(deps))
 	t.Cleanup(srv.Close)
-	return &harness{srv: srv, deps: deps, store: a.Store, ready: &readyErr}
+	return &harness{srv: srv, deps: deps, store: a.Store, ready: &readyErr, check: apitest.New(t, srv.URL)}
 }
 
 type response struct {
@@ -107,6 +109,7 @@ func (h *harness) do(t testing.TB, method, path, body string, headers ...string)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	h.check.Check(t, req, resp, b)
 	return &response{resp.StatusCode, resp.Header, b}
 }
 
