@@ -64,8 +64,6 @@ type Deps struct {
 	TrustedProxies []netip.Prefix
 	// Records is the service of customers, items, categories, products and experts.
 	Records *records.Service
-	// PublicBaseURL is this service's public address.
-	PublicBaseURL string
 	// CertPageURL + token is the certificate page a QR code opens; CertIssuer is named on it.
 	CertPageURL, CertIssuer string
 	Checks                  []Check

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/skip2/go-qrcode"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -172,7 +171,7 @@ func certificatesPrint(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		png, err := qrcode.Encode(d.verifyURL(c.VerifyToken), qrcode.Medium, 320)
+		png, err := d.qrPNG(c.VerifyToken)
 		if err != nil {
 			return nil, err
 		}

@@ -109,13 +109,12 @@ type CertificateView struct {
 	SupersededAt *time.Time `json:"superseded_at,omitempty"`
 }
 
-// verifyURL is the page a certificate's QR code opens.
-func (d *Deps) verifyURL(token string) string {
-	base := d.CertPageURL
-	if base == "" {
-		base = strings.TrimRight(d.PublicBaseURL, "/") + "/c/"
-	}
-	return base + token
+// verifyURL is the page a certificate's QR code opens (config defaults CertPageURL).
+func (d *Deps) verifyURL(token string) string { return d.CertPageURL + token }
+
+// qrPNG is the QR code of a certificate's page.
+func (d *Deps) qrPNG(token string) ([]byte, error) {
+	return qrcode.Encode(d.verifyURL(token), qrcode.Medium, 320)
 }
 
 func (d *Deps) viewCertificate(c appraisal.Certificate) CertificateView {
@@ -587,7 +586,7 @@ func certificatesQr(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		png, err := qrcode.Encode(d.verifyURL(c.VerifyToken), qrcode.Medium, 320)
+		png, err := d.qrPNG(c.VerifyToken)
 		if err != nil {
 			return nil, err
 		}
@@ -668,7 +667,7 @@ func publicCertificatesQr(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		png, err := qrcode.Encode(d.verifyURL(v.Certificate.VerifyToken), qrcode.Medium, 320)
+		png, err := d.qrPNG(v.Certificate.VerifyToken)
 		if err != nil {
 			return nil, err
 		}

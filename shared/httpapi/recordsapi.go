@@ -389,7 +389,7 @@ type mergeBody struct {
 
 type mergeInput = change[mergeBody]
 
-func removeRoute(d *Deps, op, path, what, summary, desc string, remove func(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error) route {
+func removeRoute(op, path, what, summary, desc string, remove func(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error) route {
 	return handle(huma.Operation{
 		OperationID: op, Method: http.MethodDelete, Path: path, Tags: recordsTags, Summary: summary, Description: desc,
 		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
@@ -402,7 +402,7 @@ func removeRoute(d *Deps, op, path, what, summary, desc string, remove func(ctx 
 	})
 }
 
-func mergeRoute(d *Deps, op, path, what, summary, desc string, remove func(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error) route {
+func mergeRoute(op, path, what, summary, desc string, remove func(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error) route {
 	return handle(huma.Operation{
 		OperationID: op, Method: http.MethodPost, Path: path, Tags: recordsTags, Summary: summary, Description: desc,
 		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
@@ -423,24 +423,24 @@ func mergeRoute(d *Deps, op, path, what, summary, desc string, remove func(ctx c
 }
 
 func customersRemove(d *Deps) route {
-	return removeRoute(d, "customers.delete", "/api/v1/customers/{id}", "customer", "Remove a customer",
+	return removeRoute("customers.delete", "/api/v1/customers/{id}", "customer", "Remove a customer",
 		"Soft: the customer disappears from lists and lookups. A customer with items cannot be removed: merge it into the duplicate to keep (409 customer.has_items).",
 		d.Records.RemoveCustomer)
 }
 
 func customersMerge(d *Deps) route {
-	return mergeRoute(d, "customers.merge", "/api/v1/customers/{id}/merge", "customer", "Merge a duplicate customer into another",
+	return mergeRoute("customers.merge", "/api/v1/customers/{id}/merge", "customer", "Merge a duplicate customer into another",
 		"The customer's items and orders move to the customer `into`, then this one is removed. Send this customer's version.",
 		d.Records.RemoveCustomer)
 }
 
 func itemsRemove(d *Deps) route {
-	return removeRoute(d, "items.delete", "/api/v1/items/{id}", "item", "Remove an item",
+	return removeRoute("items.delete", "/api/v1/items/{id}", "item", "Remove an item",
 		"Soft. An item with orders cannot be removed, only merged into a duplicate (409 item.has_orders).", d.Records.RemoveItem)
 }
 
 func itemsMerge(d *Deps) route {
-	return mergeRoute(d, "items.merge", "/api/v1/items/{id}/merge", "item", "Merge a duplicate item into another of the same customer",
+	return mergeRoute("items.merge", "/api/v1/items/{id}/merge", "item", "Merge a duplicate item into another of the same customer",
 		"The item's orders and photos move to the item `into`, then this one is removed. Send this item's version.", d.Records.RemoveItem)
 }
 

@@ -300,8 +300,8 @@ func (p *Processor) process(ctx context.Context, m *appraisal.Media, key, dir, l
 	if local == "" {
 		var err error
 		local, etag, err = p.download(ctx, key, dir)
-		res.OriginalETag = etag
 		if err != nil {
+			res.OriginalETag = etag
 			return res, err
 		}
 	}

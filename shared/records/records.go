@@ -193,15 +193,21 @@ func (s *Service) CreateCustomer(ctx context.Context, p *appraisal.Principal, in
 
 // Customer reads one customer.
 func (s *Service) Customer(ctx context.Context, p *appraisal.Principal, id int64) (*Customer, error) {
+	c, _, err := s.customer(ctx, p, id)
+	return c, err
+}
+
+// customer reads a customer as p may see them, and says whether p sees phone numbers.
+func (s *Service) customer(ctx context.Context, p *appraisal.Principal, id int64) (*Customer, bool, error) {
 	c, enc, err := s.Store.Customer(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	full, err := s.seesPhone(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return s.show(c, enc, full), nil
+	return s.show(c, enc, full), full, nil
 }
 
 // CustomerPatch changes what is set; a Phone of "" removes the number.
@@ -230,11 +236,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *appraisal.Principal, id
 	if err := s.Store.UpdateCustomer(ctx, c, enc, hash, patch.Phone != nil, a); err != nil {
 		return nil, err
 	}
-	out, err := s.Customer(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	full, err := s.seesPhone(ctx, p)
+	out, full, err := s.customer(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}

@@ -50,17 +50,26 @@ func (t *Throttle) Blocked(ctx context.Context, key string, limit int) (time.Dur
 
 // Hit implements appraisal.Throttle.
 func (t *Throttle) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
+	n, _, err := t.count(ctx, key, window)
+	return n, err
+}
+
+// count adds one event to key in one transaction: INCR, the window's expiry set by the first
+// event, and the time the window still runs.
+func (t *Throttle) count(ctx context.Context, key string, window time.Duration) (int, time.Duration, error) {
 	k := t.prefix + key
 	var incr *goredis.IntCmd
+	var ttl *goredis.DurationCmd
 	_, err := t.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		incr = p.Incr(ctx, k)
 		p.Do(ctx, "PEXPIRE", k, window.Milliseconds(), "NX")
+		ttl = p.PTTL(ctx, k)
 		return nil
 	})
 	if err != nil {
-		return 0, unavailable(err)
+		return 0, 0, unavailable(err)
 	}
-	return int(incr.Val()), nil
+	return int(incr.Val()), ttl.Val(), nil
 }
 
 // Reset implements appraisal.Throttle.
@@ -75,25 +84,13 @@ func unavailable(err error) error {
 	return appraisal.Wrap(err, appraisal.KindUnavailable, "redis.unavailable", "Redis did not answer")
 }
 
-// Take implements appraisal.Throttle: INCR, the window's expiry and its remaining time in one
-// transaction.
+// Take implements appraisal.Throttle.
 func (t *Throttle) Take(ctx context.Context, key string, limit int, window time.Duration) (time.Duration, error) {
-	k := t.prefix + key
-	var incr *goredis.IntCmd
-	var ttl *goredis.DurationCmd
-	_, err := t.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		incr = p.Incr(ctx, k)
-		p.Do(ctx, "PEXPIRE", k, window.Milliseconds(), "NX")
-		ttl = p.PTTL(ctx, k)
-		return nil
-	})
-	if err != nil {
-		return 0, unavailable(err)
+	n, ttl, err := t.count(ctx, key, window)
+	if err != nil || n <= limit {
+		return 0, err
 	}
-	if int(incr.Val()) <= limit {
-		return 0, nil
-	}
-	return max(ttl.Val(), time.Second), nil
+	return max(ttl, time.Second), nil
 }
 
 // forgive decrements a counter that exists, never below zero and never creating one.

@@ -22,31 +22,24 @@ export function apiClient(baseUrl: string, token: () => string | undefined) {
   return client;
 }
 
-// The statuses in flow order, from the spec's enum: a new status in the domain shows up here as a
-// type error until the console knows its name.
-export const statusLabels: Record<OrderStatus, string> = {
-  SUBMITTED: "已提交",
-  TRIAGE: "待分诊",
-  NEED_MORE_INFO: "待补充资料",
-  REJECTED: "已拒绝",
-  QUEUED: "待指派",
-  ASSIGNED: "已指派",
-  IN_APPRAISAL: "鉴定中",
-  OPINION_SUBMITTED: "已出意见",
-  IN_REVIEW: "复核中",
-  COMPLETED: "已完成",
-  CERT_ISSUED: "已出证",
-  DISPUTED: "争议中",
-  CANCELLED: "已取消",
-};
+export type Labels = Schemas["LabelsOutputBody"];
+
+// The words for statuses, roles, permissions and codes come from the API (GET /api/v1/labels), so
+// every client shows the same ones; a missing status reads as its code.
+export function statusLabel(labels: Labels, status: OrderStatus): string {
+  return labels.statuses[status]?.zh ?? status;
+}
 
 // One call of each kind, type-checked against the spec: login, a filtered list, a versioned
 // change with If-Match, and the error shape.
 export async function example(api: ReturnType<typeof apiClient>): Promise<string[]> {
   const login = await api.POST("/api/v1/auth/login", { body: { username: "admin", password: "secret-password" } });
   if (login.error) return [login.error.code ?? "unknown"];
+  const labels = await api.GET("/api/v1/labels");
+  if (!labels.data) return [];
+  const words = labels.data;
   const list = await api.GET("/api/v1/orders", { params: { query: { status: "TRIAGE", page_size: 20 } } });
-  const ids = (list.data?.items ?? []).map((o) => `${o.order_no} ${statusLabels[o.status]}`);
+  const ids = (list.data?.items ?? []).map((o) => `${o.order_no} ${statusLabel(words, o.status)}`);
   const first = list.data?.items[0];
   if (first) {
     const r = await api.POST("/api/v1/orders/{id}/triage", {

@@ -192,7 +192,7 @@ func (a *App) Deps() httpapi.Deps {
 	}
 	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
 		Records: a.records(),
-		Limiter: a.Throttle, PublicBaseURL: a.Config.PublicBaseURL, CertPageURL: a.Config.CertPageURL, CertIssuer: a.Config.CertIssuer, CORSOrigins: a.Config.CORSOrigins, TrustedProxies: a.Config.TrustedProxies, Checks: checks, Version: Version(), Observe: a.opts.Observe}
+		Limiter: a.Throttle, CertPageURL: a.Config.CertPageURL, CertIssuer: a.Config.CertIssuer, CORSOrigins: a.Config.CORSOrigins, TrustedProxies: a.Config.TrustedProxies, Checks: checks, Version: Version(), Observe: a.opts.Observe}
 	a.mediaDeps(&d)
 	return d
 }
