@@ -23,6 +23,10 @@ command -v promtool >/dev/null || missing+=(prometheus)
 command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# The console's browser test: Debian's Chromium (never a downloaded browser) and a CJK font, so
+# the screenshots it saves show the Chinese pages as people see them.
+command -v chromium >/dev/null || missing+=(chromium)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"
@@ -84,10 +88,13 @@ log "each module builds on its own (GOWORK=off)"
 log "go test"
 go test -count=1 -timeout 15m ./shared/... ./functions/...
 
-# The console's client is generated from the API's own document: the committed document must be
-# what the server describes now, lint clean, and the generated TypeScript current and compiling
-# under --strict. npm packages come from the lock file (npm ci).
-log "API contract: OpenAPI document, redocly lint, openapi-typescript, tsc --strict"
+# The console and its contract with the API. The committed OpenAPI document must be what the
+# server describes now, lint clean, with the generated TypeScript current; the console must
+# type-check (vue-tsc --strict), pass its unit tests (Vitest), build to exactly the committed
+# dist/ the server embeds, stay within its size budget, and pass the browser test (Playwright
+# driving Debian's Chromium against the shim on MariaDB, Redis and FFmpeg; screenshots in
+# console/test-results/). npm packages come from the lock file (npm ci).
+log "console: OpenAPI document, types, vue-tsc, Vitest, build, budget, browser test"
 if command -v npm >/dev/null; then
   spec=$(mktemp)
   go run ./functions/server openapi > "$spec"
@@ -98,11 +105,35 @@ if command -v npm >/dev/null; then
     exit 1
   fi
   rm -f "$spec"
-  (cd console && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:lint && npm run --silent api:check && npm run --silent typecheck)
+  build=$(mktemp -d)
+  (
+    cd console
+    npm ci --no-audit --no-fund --loglevel=error
+    npm run --silent api:lint
+    npm run --silent api:check
+    npm run --silent typecheck
+    npm run --silent test:unit
+    CONSOLE_OUT_DIR="$build" npx vite build --logLevel warn
+  )
+  if ! diff -r "$build" functions/internal/console/dist >/dev/null; then
+    diff -rq "$build" functions/internal/console/dist || true
+    rm -rf "$build"
+    echo "functions/internal/console/dist is not the build of console/: run (cd console && npm run build) and commit it"
+    exit 1
+  fi
+  rm -rf "$build"
+  node console/scripts/budget.mjs
+  if command -v chromium >/dev/null && command -v ffmpeg >/dev/null; then
+    (cd console && npx playwright test)
+  elif [ "${CI:-}" = true ]; then
+    echo "chromium and ffmpeg are required for the console's browser test" >&2; exit 1
+  else
+    echo "warning: chromium or ffmpeg missing: the console's browser test is skipped" >&2
+  fi
 elif [ "${CI:-}" = true ]; then
-  echo "npm is required (Node 20+): the API contract cannot be checked" >&2; exit 1
+  echo "npm is required (Node 20+): the console cannot be checked" >&2; exit 1
 else
-  echo "warning: npm missing: the API contract check is skipped" >&2
+  echo "warning: npm missing: the console checks are skipped" >&2
 fi
 
 # A count, not a duration: with a duration, the fuzz coordinator can report "context deadline

@@ -22,6 +22,7 @@ import (
 	"github.com/swaggest/swgui/v5emb"
 
 	"github.com/jianbao/admin/functions/internal/app"
+	"github.com/jianbao/admin/functions/internal/console"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/localstore"
 	"github.com/jianbao/admin/shared/logs"
@@ -142,6 +143,11 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	// intranet with no CDN in reach.
 	mux.Handle("/docs/", v5emb.New("鉴宝 Admin API", "/openapi.json", "/docs/"))
 	mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))
+	// The admin console, compiled in; the bare origin opens it.
+	mux.Handle(console.Prefix, console.Handler(console.Config{}))
+	mux.Handle("GET /console", http.RedirectHandler(console.Prefix, http.StatusMovedPermanently))
+	mux.Handle("GET /{$}", http.RedirectHandler(console.Prefix, http.StatusFound))
+	mux.Handle("GET /favicon.ico", http.RedirectHandler(console.Prefix+"favicon.svg", http.StatusMovedPermanently))
 	if relay := a.Relay(); relay != nil {
 		mux.Handle("/hooks/", http.StripPrefix("/hooks", relay.Handler()))
 	}

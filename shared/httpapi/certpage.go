@@ -19,6 +19,7 @@ var certPage = template.Must(template.New("cert").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>{{if .Body}}证书 {{.Body.CertNo}}{{else}}证书查询{{end}} · {{.Issuer}}</title>
 <style>
 body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f4f1ea;color:#222}
@@ -27,9 +28,9 @@ main{max-width:560px;margin:0 auto;padding:16px}
 .ok{background:#1f7a3a}.bad{background:#b3261e}
 .card{background:#fff;border-radius:10px;margin-top:14px;padding:16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 img{width:100%;border-radius:8px;display:block}
-dl{display:grid;grid-template-columns:6em 1fr;gap:6px 12px;margin:0}dt{color:#777}dd{margin:0}
+dl{display:grid;grid-template-columns:6em 1fr;gap:6px 12px;margin:0}dt{color:#595959}dd{margin:0}
 .verdict{font-size:26px;font-weight:700;text-align:center;margin:6px 0 0}
-footer{color:#888;font-size:13px;text-align:center;margin:20px 0}
+footer{color:#5c5c5c;font-size:13px;text-align:center;margin:20px 0}
 </style></head><body><main>
 {{with .Body}}
 {{if .Valid}}<div class="banner ok">✓ 证书有效</div>{{else}}<div class="banner bad">✗ 此证书{{.StatusText}}，不能作为鉴定依据</div>{{end}}

@@ -112,6 +112,13 @@ func NewWorkspace(t testing.TB, src string) *Workspace {
 	if err := copyTree(src, w.Root); err != nil {
 		t.Fatal(err)
 	}
+	// The console module uploads the committed console build, found beside terraform/.
+	console := filepath.Join("functions", "internal", "console", "dist")
+	if _, err := os.Stat(filepath.Join(src, "..", console)); err == nil {
+		if err := copyTree(filepath.Join(src, "..", console), filepath.Join(tmp, console)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	fns, err := catalogFunctions(filepath.Join(w.Root, "modules", "functions", "catalog.tf.json"))
 	if err != nil {
 		t.Fatal(err)

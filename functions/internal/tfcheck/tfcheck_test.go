@@ -31,6 +31,7 @@ func TestEnvironmentsPlan(t *testing.T) {
 			if len(p.Of("tencentcloud_scf_function")) == 0 {
 				t.Errorf("%s plans no functions", env)
 			}
+			checkConsole(t, env, p)
 			// Every HTTP entry runs the alias "live", which releases move: a trigger without a
 			// qualifier would run $LATEST and make promote and rollback change nothing.
 			apis := 0
@@ -192,5 +193,42 @@ func TestPasswordRule(t *testing.T) {
 				t.Errorf("problems %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// checkConsole: the console's every built file (and its config.json) goes to the console bucket
+// under console/, served by CDN on the console's domain.
+func checkConsole(t *testing.T, env string, p *Plan) {
+	t.Helper()
+	keys := map[string]bool{}
+	for _, o := range p.Of("tencentcloud_cos_bucket_object") {
+		if k := o.Change.After["key"].(string); strings.HasPrefix(k, "/console/") {
+			keys[k] = true
+		}
+	}
+	dist := filepath.Join(root, "..", "functions", "internal", "console", "dist")
+	want := 0
+	err := filepath.WalkDir(dist, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dist, path)
+		if strings.HasPrefix(rel, ".vite") {
+			return nil
+		}
+		want++
+		if !keys["/console/"+filepath.ToSlash(rel)] {
+			t.Errorf("%s: the console's %s is not uploaded", env, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keys["/console/config.json"] || len(keys) != want+1 {
+		t.Errorf("%s: %d console objects, want the %d built files and config.json", env, len(keys), want)
+	}
+	if cdn := p.Of("tencentcloud_cdn_domain"); len(cdn) != 1 || cdn[0].Change.After["domain"] != "admin-"+env+".jianbao.example" {
+		t.Errorf("%s: CDN domains %v", env, cdn)
 	}
 }

@@ -28,3 +28,7 @@ output "alert_relay_token" {
   value     = module.stack.alert_relay_token
   sensitive = true
 }
+
+output "console_url" {
+  value = module.stack.console_url
+}

@@ -20,6 +20,7 @@ module "stack" {
   mysql              = { cpu = 1, mem_size = 1000, volume_size = 25 }
   redis              = { mem_size = 256, replicas = 1 }
   cors_origins       = ["https://admin-dev.jianbao.example"]
+  console_domain     = "admin-dev.jianbao.example"
   public_base_url    = "https://verify-dev.jianbao.example"
   alarm_notice_ids   = var.alarm_notice_ids
   api_domain         = var.api_domain

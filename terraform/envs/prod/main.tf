@@ -20,6 +20,7 @@ module "stack" {
   mysql              = { cpu = 2, mem_size = 4000, volume_size = 100 }
   redis              = { mem_size = 1024, replicas = 1, replica_zone_ids = [100006] } # the replica in ap-guangzhou-6
   cors_origins       = ["https://admin-prod.jianbao.example"]
+  console_domain     = "admin-prod.jianbao.example"
   public_base_url    = "https://verify-prod.jianbao.example"
   alarm_notice_ids   = var.alarm_notice_ids
   api_domain         = var.api_domain

@@ -54,6 +54,17 @@ variable "api_certificate_id" {
   default = ""
 }
 
+variable "console_domain" {
+  type        = string
+  default     = ""
+  description = "The admin console's domain on CDN (its https origin belongs in cors_origins); empty: the COS website endpoint"
+}
+
+variable "console_certificate_id" {
+  type    = string
+  default = ""
+}
+
 variable "alarm_notice_ids" {
   type    = list(string)
   default = []
@@ -193,6 +204,20 @@ module "functions" {
     WECOM_WEBHOOK_URL        = var.wecom_webhook_url
     ALERT_RELAY_TOKEN        = random_password.alert_relay.result
   }
+}
+
+module "console" {
+  source         = "../console"
+  name           = local.name
+  region         = var.region
+  appid          = module.cos.appid
+  domain         = var.console_domain
+  certificate_id = var.console_certificate_id
+  api_base_url   = module.functions.api_base_url
+}
+
+output "console_url" {
+  value = module.console.url
 }
 
 output "media_bucket" {

@@ -1,0 +1,325 @@
+// The product as its users meet it, in a real browser against the real server (the shim on
+// MariaDB, Redis and FFmpeg): staff accounts, intake with photo and video upload, the appraisal
+// flow across four people, the certificate from print to a stranger's phone, and revocation.
+// Any console error or failed request in any page fails the test; every page is screenshotted
+// into test-results/ and checked with axe (no serious or critical violation).
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
+
+const adminPassword = process.env.E2E_ADMIN_PASSWORD ?? "Admin-e2e-Pass-2026";
+const staffPassword = "Staff-e2e-Pass-2026";
+
+test.describe.configure({ mode: "serial" });
+
+// --- watching every page -------------------------------------------------------------------------
+const problems: string[] = [];
+const a11y: string[] = [];
+let shots = 0;
+
+function watch(ctx: BrowserContext, who: string): BrowserContext {
+  ctx.on("console", (m) => {
+    if (m.type() === "error") problems.push(`${who} console: ${m.text()} at ${m.location().url}`);
+  });
+  ctx.on("weberror", (e) => problems.push(`${who} page error: ${e.error().message}`));
+  ctx.on("requestfailed", (r) => problems.push(`${who} request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  ctx.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`${who} ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  return ctx;
+}
+
+async function newContext(browser: Browser, who: string): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = watch(await browser.newContext(), who);
+  return { ctx, page: await ctx.newPage() };
+}
+
+// A screenshot of the page as it is, and an accessibility check of it.
+async function look(page: Page, name: string, dialog = false): Promise<void> {
+  // Settled: fonts and images loaded, nothing loading (Playwright's "networkidle" never fires
+  // again once a frame has navigated to about:srcdoc, as the certificate print view does).
+  await page.waitForFunction(async () => {
+    await document.fonts.ready;
+    return [...document.images].every((i) => i.complete) && !document.querySelector(".el-loading-mask");
+  });
+  if (!dialog) await expect(page.locator(".el-overlay:visible")).toHaveCount(0);
+  shots++;
+  await page.screenshot({ path: test.info().outputPath(`${String(shots).padStart(2, "0")}-${name}.png`), fullPage: true });
+  // Toasts are left out: they fade in and out, and axe measures a half-transparent one's contrast.
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).exclude(".el-message").analyze();
+  for (const v of result.violations) {
+    if (v.impact === "serious" || v.impact === "critical") {
+      a11y.push(`${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)}`).slice(0, 3).join(" | ")}`);
+    }
+  }
+}
+
+test.afterAll(() => {
+  expect(problems, "console errors and failed requests").toEqual([]);
+  expect(a11y, "serious or critical accessibility violations").toEqual([]);
+});
+
+// --- helpers in the console's own terms ------------------------------------------------------------
+async function login(page: Page, username: string, password: string) {
+  await page.goto("/console/#/login");
+  await page.locator("#username").fill(username);
+  await page.locator("#password").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("heading", { name: "工作台" })).toBeVisible();
+}
+
+// Element Plus selects: open the one marked data-test, pick the option by its words.
+async function choose(page: Page, testId: string, option: string | RegExp) {
+  await page.locator(`[data-test="${testId}"]`).click();
+  await page.locator(".el-select-dropdown__item:visible", { hasText: option }).first().click();
+}
+
+async function confirm(page: Page) {
+  await page.locator('.el-dialog:visible [data-test="confirm"]').click();
+}
+
+async function action(page: Page, name: string) {
+  await page.locator('[data-test="actions"]').getByRole("button", { name }).click();
+}
+
+function media(dir: string) {
+  const photo = join(dir, "梅瓶正面.jpg");
+  const video = join(dir, "梅瓶转动.mp4");
+  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=800x600", "-frames:v", "1", photo]);
+  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=duration=1:size=320x240:rate=10", "-pix_fmt", "yuv420p", "-c:v", "libx264", video]);
+  return { photo, video };
+}
+
+// --- the flow --------------------------------------------------------------------------------------
+let words: { roles: Record<string, { zh: string }>; operations: Record<string, { zh: string }>; statuses: Record<string, { zh: string }> };
+let orderURL = "";
+let certNo = "";
+let verifyURL = "";
+
+test("admin sets up the staff", async ({ browser, request }) => {
+  words = await (await request.get("/api/v1/labels")).json();
+  const { ctx, page } = await newContext(browser, "admin");
+  await page.goto("/console/#/login");
+  await look(page, "login");
+  await login(page, "admin", adminPassword);
+  await look(page, "admin-workbench");
+
+  await page.getByRole("menuitem", { name: "系统管理" }).click();
+  await page.getByRole("menuitem", { name: "用户" }).click();
+  for (const [username, display, role] of [
+    ["op1", "王客服", "operator"],
+    ["ex1", "李鉴定", "expert"],
+    ["rv1", "赵复核", "reviewer"],
+  ] as const) {
+    await page.locator('[data-test="new-user"]').click();
+    await page.locator("#u-name").fill(username);
+    await page.locator("#u-display").fill(display);
+    await choose(page, "role", words.roles[role]!.zh);
+    await page.locator("#u-password").fill(staffPassword);
+    await confirm(page);
+    await expect(page.getByRole("cell", { name: username, exact: true })).toBeVisible();
+  }
+  await look(page, "admin-users");
+
+  await page.getByRole("menuitem", { name: "鉴定师" }).click();
+  await page.locator('[data-test="new-expert"]').click();
+  await choose(page, "expert-user", "李鉴定");
+  await page.locator("#e-title").fill("高级鉴定师");
+  await choose(page, "expert-categories", "青花瓷");
+  await page.keyboard.press("Escape");
+  await confirm(page);
+  await expect(page.getByRole("cell", { name: "李鉴定" })).toBeVisible();
+  await look(page, "admin-experts");
+
+  for (const [menu, name] of [["角色权限", "admin-roles"], ["类目与服务", "admin-catalog"], ["系统设置", "admin-settings"], ["审计日志", "admin-audit"], ["登录日志", "admin-login-logs"]]) {
+    await page.getByRole("menuitem", { name: menu }).click();
+    await look(page, name!);
+  }
+  await ctx.close();
+});
+
+test("the operator takes in an item with a photo and a video and opens an order", async ({ browser }) => {
+  const files = media(mkdtempSync(join(tmpdir(), "jb-e2e-")));
+  const { ctx, page } = await newContext(browser, "operator");
+  await login(page, "op1", staffPassword);
+  await look(page, "operator-workbench");
+
+  await page.getByRole("menuitem", { name: "客户" }).click();
+  await page.locator('[data-test="new-customer"]').click();
+  await page.locator("#c-name").fill("张三");
+  await page.locator("#c-phone").fill("139 0000 1111");
+  await confirm(page);
+  await expect(page.getByText("+8613900001111")).toBeVisible();
+  await look(page, "customer");
+
+  await page.locator('[data-test="new-item"]').click();
+  await page.locator("#i-title").fill("青花缠枝莲纹梅瓶");
+  await choose(page, "category", "青花瓷");
+  await page.locator("#i-desc").fill("高约三十厘米，底有款");
+  await page.locator("#i-attrs").fill("材质: 瓷\n尺寸: 高 30cm");
+  await confirm(page);
+  await expect(page.getByText("青花缠枝莲纹梅瓶").first()).toBeVisible();
+
+  // The photo through the file chooser: a progress bar, then its thumbnail once processed.
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByText("上传文件").click();
+  await (await chooser).setFiles(files.photo);
+  await expect(page.locator('[data-test="upload-梅瓶正面.jpg"] .el-progress')).toBeVisible();
+  await expect(page.locator('[data-test="media-梅瓶正面.jpg"][data-status="READY"] img')).toBeVisible({ timeout: 60_000 });
+  await page.locator('[data-test="file-input"]').setInputFiles(files.video);
+  await expect(page.locator('[data-test="media-梅瓶转动.mp4"][data-status="READY"] img')).toBeVisible({ timeout: 90_000 });
+  await look(page, "item-with-media");
+
+  // The large rendition and the video player.
+  await page.getByRole("button", { name: "梅瓶转动.mp4" }).click();
+  await expect(page.locator(".el-dialog video")).toHaveAttribute("src", /.+/);
+  await page.keyboard.press("Escape");
+
+  await page.locator('[data-test="new-order"]').click();
+  await confirm(page);
+  await expect(page.locator('[data-test="status"]')).toHaveText(words.statuses.SUBMITTED!.zh);
+  orderURL = page.url();
+
+  for (const op of ["orders.triage", "orders.accept"]) {
+    await action(page, words.operations[op]!.zh);
+    await confirm(page);
+  }
+  await expect(page.locator('[data-test="status"]')).toHaveText(words.statuses.QUEUED!.zh);
+  await action(page, "指派鉴定师");
+  await choose(page, "expert", "李鉴定");
+  await confirm(page);
+  await expect(page.locator('[data-test="status"]')).toHaveText(words.statuses.ASSIGNED!.zh);
+  await look(page, "order-assigned");
+
+  await page.getByRole("menuitem", { name: "订单" }).click();
+  await page.getByRole("textbox", { name: "搜索" }).fill("缠枝莲");
+  await page.getByRole("button", { name: "搜索", exact: true }).click();
+  await expect(page.getByRole("cell", { name: "青花缠枝莲纹梅瓶" })).toBeVisible();
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "导出CSV" }).click();
+  expect((await download).suggestedFilename()).toMatch(/^orders-.*\.csv$/);
+  await look(page, "orders");
+  await ctx.close();
+});
+
+test("the expert sees only their order and gives an opinion; the reviewer agrees", async ({ browser }) => {
+  const { ctx, page } = await newContext(browser, "expert");
+  await login(page, "ex1", staffPassword);
+  const rows = page.locator(".el-tab-pane:visible .el-table__body tr");
+  await expect(rows).toHaveCount(1);
+  await look(page, "expert-workbench");
+  await rows.first().getByRole("link").click();
+  await expect(page.getByText("高约三十厘米，底有款")).toBeVisible();
+  await expect(page.locator('[data-test="media-梅瓶正面.jpg"] img')).toBeVisible();
+  await action(page, words.operations["orders.start"]!.zh);
+  await confirm(page);
+  await action(page, words.operations["orders.submit_opinion"]!.zh);
+  await page.locator("#era").fill("清乾隆");
+  await page.locator("#condition").fill("完好");
+  await page.locator("#public-comment").fill("胎釉、青料、纹饰均符合时代特征");
+  await confirm(page);
+  await expect(page.locator('[data-test="status"]')).toHaveText(words.statuses.IN_REVIEW!.zh);
+  await look(page, "expert-order");
+  await ctx.close();
+
+  const rv = await newContext(browser, "reviewer");
+  await login(rv.page, "rv1", staffPassword);
+  await rv.page.locator(".el-tab-pane:visible .el-table__body tr").first().getByRole("link").click();
+  await action(rv.page, words.operations["orders.review"]!.zh);
+  await confirm(rv.page);
+  await expect(rv.page.locator('[data-test="status"]')).toHaveText(words.statuses.COMPLETED!.zh);
+  await look(rv.page, "reviewer-order");
+  await rv.ctx.close();
+});
+
+test("the operator issues and prints the certificate; a stranger scans it", async ({ browser, request }) => {
+  const { ctx, page } = await newContext(browser, "operator");
+  await login(page, "op1", staffPassword);
+  await page.goto(orderURL);
+  await action(page, "出具证书");
+  await confirm(page);
+  await expect(page.locator('[data-test="status"]')).toHaveText(words.statuses.CERT_ISSUED!.zh);
+  await page.locator('[data-test="print"]').click();
+  const print = page.frameLocator('[data-test="print-frame"]');
+  await expect(print.getByText("青花缠枝莲纹梅瓶")).toBeVisible();
+  await look(page, "certificate-print", true);
+
+  // The QR code as printed: decoded from its pixels, the way a phone would.
+  const src = await print.getByRole("img", { name: "核验二维码" }).getAttribute("src");
+  expect(src).toMatch(/^data:image\/png;base64,/);
+  const png = PNG.sync.read(Buffer.from(src!.split(",")[1]!, "base64"));
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(code?.data).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/c\//);
+  verifyURL = code!.data;
+  certNo = (await page.locator(".el-card").filter({ hasText: "证书编号" }).locator("td").first().innerText()).trim();
+  await ctx.close();
+
+  // The page a phone opens: no script, and small (the budget is 60 KB gzipped; the cover photo is
+  // its one image, a rendition sized for the screen).
+  const html = await (await request.get(verifyURL)).body();
+  expect(html.includes(Buffer.from("<script"))).toBe(false);
+  expect(gzipSync(html).length).toBeLessThan(60 * 1024);
+
+  const anon = await newContext(browser, "anonymous");
+  await anon.page.setViewportSize({ width: 390, height: 844 });
+  await anon.page.goto(verifyURL);
+  await expect(anon.page.getByText(certNo)).toBeVisible();
+  await expect(anon.page.getByText("青花缠枝莲纹梅瓶")).toBeVisible();
+  await look(anon.page, "public-certificate");
+  await anon.ctx.close();
+});
+
+test("after the admin revokes it, the stranger's page says so", async ({ browser }) => {
+  const { ctx, page } = await newContext(browser, "admin");
+  await login(page, "admin", adminPassword);
+  await page.getByRole("menuitem", { name: "证书" }).click();
+  await look(page, "certificates");
+  await page.locator('[data-test="revoke"]').first().click();
+  await page.locator("#revoke-reason").fill("送检人提供的藏品与实物不符");
+  await page.locator('[data-test="confirm-revoke"]').click();
+  await expect(page.getByRole("cell", { name: "已作废" })).toBeVisible();
+  await page.getByRole("menuitem", { name: "数据看板" }).click();
+  await expect(page.locator("canvas").first()).toBeVisible();
+  await look(page, "dashboard");
+  await ctx.close();
+
+  const anon = await newContext(browser, "anonymous");
+  await anon.page.goto(verifyURL);
+  await expect(anon.page.getByText("送检人提供的藏品与实物不符")).toBeVisible();
+  await expect(anon.page.locator("body")).toContainText("此证书已撤销");
+  await look(anon.page, "public-certificate-revoked");
+  await anon.ctx.close();
+});
+
+test("two tabs of one user survive a token refresh", async ({ browser }) => {
+  const { ctx, page } = await newContext(browser, "two-tabs");
+  await login(page, "op1", staffPassword);
+  const second = await ctx.newPage();
+  await second.goto("/console/#/orders");
+  await expect(second.getByRole("button", { name: "导出CSV" })).toBeVisible();
+
+  let refreshes = 0;
+  ctx.on("request", (r) => {
+    if (r.url().endsWith("/api/v1/auth/refresh")) refreshes++;
+  });
+  // Both tabs find the access token expired at the same moment and each needs a new one.
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem("jb.session")!);
+    localStorage.setItem("jb.session", JSON.stringify({ ...s, expiresAt: Date.now() - 1000 }));
+  });
+  await Promise.all([page.reload(), second.reload()]);
+  await expect(page.getByRole("heading", { name: "工作台" })).toBeVisible();
+  await expect(second.getByRole("button", { name: "导出CSV" })).toBeVisible();
+  expect(refreshes).toBe(1);
+  // And both keep working with the one new token.
+  await Promise.all([page.getByRole("menuitem", { name: "客户" }).click(), second.getByRole("menuitem", { name: "证书" }).click()]);
+  await expect(page.getByRole("cell", { name: "张三" })).toBeVisible();
+  await expect(second.getByRole("cell", { name: "青花缠枝莲纹梅瓶" })).toBeVisible();
+  await ctx.close();
+});
