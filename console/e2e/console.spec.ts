@@ -174,6 +174,9 @@ test("the operator takes in an item with a photo and a video and opens an order"
   await expect(page.locator('[data-test="media-梅瓶正面.jpg"][data-status="READY"] img')).toBeVisible({ timeout: 60_000 });
   await page.locator('[data-test="file-input"]').setInputFiles(files.video);
   await expect(page.locator('[data-test="media-梅瓶转动.mp4"][data-status="READY"] img')).toBeVisible({ timeout: 90_000 });
+  // Something that is not a photo: rejected, with the reason in Chinese.
+  await page.locator('[data-test="file-input"]').setInputFiles({ name: "损坏的照片.jpg", mimeType: "image/jpeg", buffer: Buffer.from("这不是一张照片".repeat(20)) });
+  await expect(page.locator('[data-test="media-损坏的照片.jpg"][data-status="REJECTED"] [data-test="reason"]')).toHaveText(/[\u4e00-\u9fff]/, { timeout: 60_000 });
   await look(page, "item-with-media");
 
   // The large rendition and the video player.
@@ -321,5 +324,13 @@ test("two tabs of one user survive a token refresh", async ({ browser }) => {
   await Promise.all([page.getByRole("menuitem", { name: "客户" }).click(), second.getByRole("menuitem", { name: "证书" }).click()]);
   await expect(page.getByRole("cell", { name: "张三" })).toBeVisible();
   await expect(second.getByRole("cell", { name: "青花缠枝莲纹梅瓶" })).toBeVisible();
+
+  // The account page lists both tabs' one session as current; English is one click away.
+  await page.getByRole("link", { name: "账号与会话" }).click();
+  await expect(page.getByRole("cell", { name: "当前" })).toBeVisible();
+  await look(page, "profile");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("link", { name: "Account & sessions" })).toBeVisible();
+  await look(page, "profile-en");
   await ctx.close();
 });

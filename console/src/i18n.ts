@@ -128,6 +128,8 @@ const en: Record<string, string> = {
   我的待办: "My work",
   待分诊: "Triage",
   复核队列: "Review queue",
+  待指派: "To assign",
+  待出证: "To certify",
   全部订单: "All orders",
   原图: "Original",
   重新处理: "Reprocess",
