@@ -20,7 +20,12 @@ MYSQL_PWD=$pass mariadb --protocol=tcp -h"$host" -P"$port" -u"$user" \
 data=$(mktemp -d)
 bin="$data/server"
 go build -o "$bin" ./functions/server
-trap 'rm -rf "$data"' EXIT
+cleanup() {
+  rm -rf "$data"
+  MYSQL_PWD=$pass mariadb --protocol=tcp -h"$host" -P"$port" -u"$user" -e "DROP DATABASE IF EXISTS $db" || true
+}
+trap cleanup EXIT
+trap 'kill "$pid" 2>/dev/null; wait "$pid"; exit 0' INT TERM
 
 addr=127.0.0.1:${E2E_PORT:-18080}
 export APP_ENV=local \
@@ -36,4 +41,6 @@ export APP_ENV=local \
   MEDIA_WORKERS=2 \
   REVIEW_SAMPLE_RATE=1 \
   LOG_LEVEL=warn
-"$bin"
+"$bin" &
+pid=$!
+wait "$pid"
