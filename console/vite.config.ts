@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 // `go run ./functions/server` serves the console with nothing else installed. The committed build
 // must equal a fresh one: scripts/test.sh rebuilds into a temporary directory and compares.
 // CONSOLE_OUT_DIR moves the output (that comparison, and nothing else, sets it).
+const api = process.env.API_URL ?? "http://127.0.0.1:8080";
+
 export default defineConfig({
   base: "/console/",
   plugins: [vue()],
@@ -19,9 +21,9 @@ export default defineConfig({
   server: {
     // `npm run dev`: hot reload against a local server (go run ./functions/server on :8080).
     proxy: {
-      "/api": process.env.API_URL ?? "http://127.0.0.1:8080",
-      "/blob": process.env.API_URL ?? "http://127.0.0.1:8080",
-      "/c/": process.env.API_URL ?? "http://127.0.0.1:8080",
+      "/api": api,
+      "/blob": api,
+      "/c/": api,
     },
   },
   test: {

@@ -14,15 +14,15 @@ re='^([^:@]+)(:([^@]*))?@tcp\(([^:)]+):([0-9]+)\)/'
 [[ $dsn =~ $re ]] || { echo "serve.sh: cannot read TEST_MYSQL_DSN=$dsn" >&2; exit 1; }
 user=${BASH_REMATCH[1]} pass=${BASH_REMATCH[3]} host=${BASH_REMATCH[4]} port=${BASH_REMATCH[5]}
 db=jb_e2e_console
-MYSQL_PWD=$pass mariadb --protocol=tcp -h"$host" -P"$port" -u"$user" \
-  -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+sql() { MYSQL_PWD=$pass mariadb --protocol=tcp -h"$host" -P"$port" -u"$user" -e "$1"; }
+sql "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 
 data=$(mktemp -d)
 bin="$data/server"
 go build -o "$bin" ./functions/server
 cleanup() {
   rm -rf "$data"
-  MYSQL_PWD=$pass mariadb --protocol=tcp -h"$host" -P"$port" -u"$user" -e "DROP DATABASE IF EXISTS $db" || true
+  sql "DROP DATABASE IF EXISTS $db" || true
 }
 trap cleanup EXIT
 trap 'kill "$pid" 2>/dev/null; wait "$pid"; exit 0' INT TERM

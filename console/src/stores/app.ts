@@ -4,7 +4,6 @@ import { api, session, tokensOf, type Schemas } from "../lib/api";
 import { locale } from "../i18n";
 
 type Labels = Schemas["LabelsOutputBody"];
-type LabelKind = Exclude<keyof Labels, never>;
 
 export const useApp = defineStore("app", {
   state: () => ({
@@ -37,7 +36,7 @@ export const useApp = defineStore("app", {
       this.me = null;
     },
     /** The API's word for a code (status, role, verdict, error code…), in the console's language. */
-    label(kind: LabelKind, code: string | number | undefined): string {
+    label(kind: keyof Labels, code: string | number | undefined): string {
       if (code === undefined || code === "") return "";
       const set = this.labels?.[kind] as Record<string, { zh: string; en: string }> | undefined;
       const l = set?.[String(code)];

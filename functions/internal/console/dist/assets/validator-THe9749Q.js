@@ -1,1 +1,0 @@
-import{Wt as e}from"./app-Jni9vLYS.js";var t=t=>[``,...e].includes(t);export{t};
