@@ -3,7 +3,7 @@
 // and the request sent again once with the new token.
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../api/schema";
-import { Session, browserLock, browserStore, type Tokens } from "./session";
+import { Session, browserLock, browserStore, indexedDBHandoff, type Tokens } from "./session";
 
 export type Schemas = components["schemas"];
 export type Problem = Schemas["Problem"];
@@ -20,7 +20,7 @@ export const session = new Session(browserStore(), browserLock, async (refresh) 
   if (res.status === 401 || res.status === 403) return null;
   if (!res.ok) throw new Error(`refresh: ${res.status}`);
   return tokensOf((await res.json()) as Schemas["TokensBody"]);
-});
+}, Date.now, indexedDBHandoff());
 
 export function tokensOf(t: Schemas["TokensBody"]): Tokens {
   return { access: t.access_token, refresh: t.refresh_token, expiresAt: Date.parse(t.expires_at), sessionId: t.session_id };

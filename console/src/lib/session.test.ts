@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Session, type Lock, type Tokens, type TokenStore } from "./session";
+import { Session, type Handoff, type Lock, type Tokens, type TokenStore } from "./session";
 
 // One storage and one lock shared by several Session objects: the tabs of one browser.
 function browser() {
@@ -71,6 +71,27 @@ describe("Session.refresh", () => {
     expect(t1?.access).toBe("a2");
     expect(t2?.access).toBe("a2");
     expect(srv.calls()).toBe(1);
+  });
+
+  it("a tab whose storage has not caught up takes the handed-over tokens instead of refreshing again", async () => {
+    let clock = 1_000_000;
+    const now = () => clock;
+    const b = browser();
+    const srv = server(now);
+    const first = srv.issue();
+    b.store.write(first);
+    let handed: Tokens | null = null;
+    const handoff: Handoff = { take: async () => handed, give: async (t) => void (handed = t) };
+    // Tab 2 reads a copy of storage frozen before tab 1's refresh, as a lagging renderer does.
+    const lagging: TokenStore = { read: () => ({ ...first }), write: () => {} };
+    const tab1 = new Session(b.store, b.lock, srv.refresh, now, handoff);
+    const tab2 = new Session(lagging, b.lock, srv.refresh, now, handoff);
+    clock += 16 * 60_000;
+
+    expect(await tab1.accessToken()).toBe("a2");
+    expect(await tab2.accessToken()).toBe("a2");
+    expect(srv.calls()).toBe(1);
+    expect(srv.ended()).toBe(false);
   });
 
   it("a refused refresh signs every tab out", async () => {
