@@ -34,6 +34,8 @@ const en: Record<string, string> = {
   登录日志: "Login log",
   账号与会话: "Account & sessions",
   搜索: "Search",
+  至少: "At least",
+  条: "items",
   状态: "Status",
   导出CSV: "Export CSV",
   订单号: "Order no.",

@@ -289,8 +289,27 @@ type OrderFilter struct {
 	Keyword     string    // order_no, title or customer name
 	Sort        string    // created_at | -created_at | sla_due_at | -sla_due_at | updated_at | -updated_at | price_fen | -price_fen
 	SLABreached bool
+	// After is a previous page's OrderList.Next: the page starts after that order, in the same
+	// sort, at a cost that does not grow with how deep it is. It takes precedence over Offset.
+	After string
 	Page
 }
+
+// OrderList is one page of an order list.
+type OrderList struct {
+	Orders []Order
+	// Total is how many orders match. It is exact when TotalExact; otherwise counting stopped
+	// at a bound (CountBound) and Total is that bound: at least this many match.
+	Total      int
+	TotalExact bool
+	// Next is the key of the last order for OrderFilter.After (keyset paging); "" when the
+	// page is the last.
+	Next string
+}
+
+// CountBound is where a list's count stops when counting exactly would read an index range as
+// long as the table: past it a list says "at least CountBound".
+const CountBound = 1000
 
 // OrderSorts are the sort keys a client may ask for.
 var OrderSorts = []string{"created_at", "-created_at", "updated_at", "-updated_at", "sla_due_at", "-sla_due_at", "price_fen", "-price_fen", "order_no", "-order_no"}
@@ -328,7 +347,7 @@ type OrderStore interface {
 	CreateOrder(ctx context.Context, o *Order, a AuditEntry) error
 	Order(ctx context.Context, id int64) (*Order, error)
 	OrderDetail(ctx context.Context, id int64) (*OrderDetail, error)
-	ListOrders(ctx context.Context, f OrderFilter) ([]Order, int, error)
+	ListOrders(ctx context.Context, f OrderFilter) (OrderList, error)
 	// ApplyOrderChange writes a transition. A stale version is KindConflict with code
 	// "order.version_conflict".
 	ApplyOrderChange(ctx context.Context, ch OrderChange) (*Order, error)

@@ -39,7 +39,7 @@ func ordersExport(d *Deps) route {
 		p := principalFrom(ctx)
 		// The first page before anything is written: a bad filter or a refusal is still a
 		// problem+json answer, not a broken file.
-		first, _, err := d.Orders.List(ctx, p, f)
+		first, err := d.Orders.List(ctx, p, f)
 		if err != nil {
 			return nil, err
 		}
@@ -57,16 +57,16 @@ func ordersExport(d *Deps) route {
 			c.Write([]string{"订单号", "状态", "藏品", "客户", "类目ID", "产品ID", "鉴定师ID", "价格(元)", "创建时间", "SLA 到期", "已超时", "完成时间"})
 			rows, page := 0, first
 			for {
-				for _, o := range page {
+				for _, o := range page.Orders {
 					c.Write(orderRow(&o))
 					rows++
 				}
 				c.Flush()
-				if len(page) < f.Limit || rows >= MaxExportRows || ctx.Err() != nil {
+				if page.Next == "" || rows >= MaxExportRows || ctx.Err() != nil {
 					return
 				}
-				f.Offset += f.Limit
-				if page, _, err = d.Orders.List(ctx, p, f); err != nil {
+				f.After = page.Next
+				if page, err = d.Orders.List(ctx, p, f); err != nil {
 					// Mid-stream: the status is sent. End the file with a line that says so.
 					d.Log.ErrorContext(ctx, "order export cut short", "rows", rows, "err", err)
 					c.Write([]string{"导出中断，请重试（export interrupted: retry）"})

@@ -309,7 +309,7 @@ func ordersList(d *Deps) route {
 		Summary: "List and search orders", Description: "Experts see only the orders assigned to them.",
 		Errors: []int{http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *ordersInput) (*ordersOutput, error) {
-		pg, err := in.page()
+		pg, after, err := in.orderPage()
 		if err != nil {
 			return nil, err
 		}
@@ -317,11 +317,12 @@ func ordersList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		os, total, err := d.Orders.List(ctx, principalFrom(ctx), f)
+		f.After = after
+		l, err := d.Orders.List(ctx, principalFrom(ctx), f)
 		if err != nil {
 			return nil, err
 		}
-		return &ordersOutput{Body: newList(mapSlice(os, func(o appraisal.Order) OrderView { return viewOrder(&o) }), total, pg)}, nil
+		return &ordersOutput{Body: newOrderList(mapSlice(l.Orders, func(o appraisal.Order) OrderView { return viewOrder(&o) }), l)}, nil
 	})
 }
 

@@ -163,6 +163,7 @@ var messages = map[string][2]string{
 	"field.weak_password":     {"密码长度需为 10 到 128 个字符", ""},
 	"field.wrong_password":    {"当前密码不正确", ""},
 	"field.bad_cursor":        {"分页游标无效", ""},
+	"field.too_deep":          {"页码过深，请用“下一页”继续翻页", ""},
 	"field.bad_id":            {"ID 格式不正确", ""},
 	"field.not_allowed":       {"取值不在允许范围内", ""},
 	"field.inactive":          {"该鉴定师已停用", ""},

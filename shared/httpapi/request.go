@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -36,8 +37,24 @@ type TimeSort struct {
 
 func (t TimeSort) oldest() bool { return t.Sort == "time" }
 
+// cursor is what next_cursor carries: an offset, or for the order list the last order's key
+// (keyset paging: a deep page costs what the first does).
 type cursor struct {
-	Offset int `json:"o"`
+	Offset int    `json:"o,omitempty"`
+	Key    string `json:"k,omitempty"`
+}
+
+var errBadCursor = appraisal.Invalid(appraisal.FieldError{Field: "cursor", Code: "bad_cursor", Message: "the cursor is not one this API issued"})
+
+func (l ListParams) cursor() (c cursor, err error) {
+	if l.Cursor == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(l.Cursor)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Offset < 0 {
+		return c, errBadCursor
+	}
+	return c, nil
 }
 
 func (l ListParams) page() (appraisal.Page, error) {
@@ -45,11 +62,13 @@ func (l ListParams) page() (appraisal.Page, error) {
 	if size <= 0 {
 		size = 20
 	}
-	if l.Cursor != "" {
-		var c cursor
-		b, err := base64.RawURLEncoding.DecodeString(l.Cursor)
-		if err != nil || json.Unmarshal(b, &c) != nil || c.Offset < 0 {
-			return appraisal.Page{}, appraisal.Invalid(appraisal.FieldError{Field: "cursor", Code: "bad_cursor", Message: "the cursor is not one this API issued"})
+	c, err := l.cursor()
+	switch {
+	case err != nil:
+		return appraisal.Page{}, err
+	case l.Cursor != "":
+		if c.Key != "" {
+			return appraisal.Page{}, errBadCursor
 		}
 		return appraisal.Page{Limit: size, Offset: c.Offset}, nil
 	}
@@ -60,10 +79,37 @@ func (l ListParams) page() (appraisal.Page, error) {
 	return appraisal.Page{Limit: size, Offset: (p - 1) * size}, nil
 }
 
+// MaxOrderOffset is how deep the order list goes by page number; deeper, next_cursor pages by
+// key, which costs the same at any depth (an offset reads and drops every row before it).
+const MaxOrderOffset = 10000
+
+// orderPage reads the order list's paging: a page number (to MaxOrderOffset) or a cursor.
+func (l ListParams) orderPage() (p appraisal.Page, after string, err error) {
+	size := l.PageSize
+	if size <= 0 {
+		size = 20
+	}
+	c, err := l.cursor()
+	switch {
+	case err != nil:
+		return p, "", err
+	case l.Cursor != "" && c.Key == "":
+		return p, "", errBadCursor
+	case l.Cursor != "":
+		return appraisal.Page{Limit: size}, c.Key, nil
+	}
+	if p, err = l.page(); err == nil && p.Offset > MaxOrderOffset {
+		err = appraisal.Invalid(appraisal.FieldError{Field: "page", Code: "too_deep",
+			Message: fmt.Sprintf("pages past %d orders are reached through next_cursor", MaxOrderOffset)})
+	}
+	return p, "", err
+}
+
 // listBody is the shape of every list response.
 type listBody[T any] struct {
 	Items      []T    `json:"items"`
-	Total      int    `json:"total" doc:"How many items match, over all pages"`
+	Total      int    `json:"total" doc:"How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)"`
+	TotalExact bool   `json:"total_exact" doc:"Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000"`
 	NextCursor string `json:"next_cursor" doc:"Pass as cursor for the next page; empty on the last page"`
 }
 
@@ -71,12 +117,25 @@ func newList[T any](items []T, total int, p appraisal.Page) listBody[T] {
 	if items == nil {
 		items = []T{}
 	}
-	out := listBody[T]{Items: items, Total: total}
+	out := listBody[T]{Items: items, Total: total, TotalExact: true}
 	if next := p.Offset + len(items); next < total && len(items) > 0 {
-		b, _ := json.Marshal(cursor{Offset: next})
-		out.NextCursor = base64.RawURLEncoding.EncodeToString(b)
+		out.NextCursor = encodeCursor(cursor{Offset: next})
 	}
 	return out
+}
+
+// newOrderList is an order list's page: its cursor is the last order's key.
+func newOrderList[T any](items []T, l appraisal.OrderList) listBody[T] {
+	out := listBody[T]{Items: items, Total: l.Total, TotalExact: l.TotalExact}
+	if l.Next != "" {
+		out.NextCursor = encodeCursor(cursor{Key: l.Next})
+	}
+	return out
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 var errNotFound = appraisal.E(appraisal.KindNotFound, "not_found", "not found")

@@ -100,13 +100,14 @@ type DataStep struct {
 // cold start) wait for each other and each migration runs once. A migration already applied whose
 // file has changed is an error: applied migrations are history, not to be edited.
 //
-// steps are the Go migrations; each runs once, after the SQL migrations numbered below it.
+// steps are the Go migrations that need the caller's keys (PhoneStep); the store's own (TermsStep)
+// are always included. Each runs once, after the SQL migrations numbered below it.
 func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger, steps ...DataStep) (applied []string, err error) {
 	migs, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
-	for _, st := range steps {
+	for _, st := range append(steps, TermsStep()) {
 		sum := sha256.Sum256([]byte("go:" + st.Name))
 		migs = append(migs, Migration{Version: st.Version, Name: st.Name, Checksum: hex.EncodeToString(sum[:]), step: st.Run})
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math/rand/v2"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -60,6 +63,12 @@ func (s *Store) CreateOrder(ctx context.Context, o *appraisal.Order, a appraisal
 		o.OrderNo = appraisal.FormatOrderNo(t, id)
 		if _, err := tx.ExecContext(ctx, "UPDATE orders SET order_no = ? WHERE id = ?", o.OrderNo, id); err != nil {
 			return dbErr(err, "order")
+		}
+		if err := moveStatus(ctx, tx, "", appraisal.StatusSubmitted); err != nil {
+			return err
+		}
+		if err := insertTerms(ctx, tx, termSource{id, o.OrderNo, o.Title, o.CustomerName}); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at)
   VALUES (?, 1, ?, '', ?, 1, ?, '', ?)`, id, string(appraisal.ActionCreate), string(appraisal.StatusSubmitted), nullID(a.Actor.UserID), t); err != nil {
@@ -154,13 +163,18 @@ func (s *Store) each(ctx context.Context, q string, args []any, scan func(interf
 	return dbErr(rows.Err(), "query")
 }
 
-// orderSortSQL maps the allow-listed sort keys to ORDER BY clauses; anything else never reaches SQL.
-var orderSortSQL = map[string]string{
-	"created_at": "created_at, id", "-created_at": "created_at DESC, id DESC",
-	"updated_at": "updated_at, id", "-updated_at": "updated_at DESC, id DESC",
-	"sla_due_at": "sla_due_at, id", "-sla_due_at": "sla_due_at DESC, id DESC",
-	"price_fen": "price_fen, id", "-price_fen": "price_fen DESC, id DESC",
-	"order_no": "order_no", "-order_no": "order_no DESC",
+// orderSorts maps the allow-listed sort keys to a column, each with an index of its own; the id
+// breaks ties (order_no is unique), so pages never overlap and a page's last row is a key.
+// Anything else never reaches SQL.
+var orderSorts = map[string]struct {
+	col  string
+	desc bool
+}{
+	"created_at": {"created_at", false}, "-created_at": {"created_at", true},
+	"updated_at": {"updated_at", false}, "-updated_at": {"updated_at", true},
+	"sla_due_at": {"sla_due_at", false}, "-sla_due_at": {"sla_due_at", true},
+	"price_fen": {"price_fen", false}, "-price_fen": {"price_fen", true},
+	"order_no": {"order_no", false}, "-order_no": {"order_no", true},
 }
 
 // openStatuses are those whose SLA still runs.
@@ -168,66 +182,204 @@ var openStatuses = []any{"SUBMITTED", "TRIAGE", "QUEUED", "ASSIGNED", "IN_APPRAI
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
-// ListOrders implements appraisal.OrderStore.
-func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) ([]appraisal.Order, int, error) {
-	order, ok := orderSortSQL[f.Sort]
+// ListOrders implements appraisal.OrderStore. No part of it reads a range as long as the table:
+// the count comes from order_counts when only statuses filter, and stops at
+// appraisal.CountBound otherwise; a keyword is looked up in order_terms; a page after the first
+// starts from the previous page's last key.
+func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) (appraisal.OrderList, error) {
+	out := appraisal.OrderList{Orders: []appraisal.Order{}}
 	if f.Sort == "" {
-		order, ok = orderSortSQL["-created_at"], true
+		f.Sort = "-created_at"
 	}
+	sort, ok := orderSorts[f.Sort]
 	if !ok {
-		return nil, 0, appraisal.Invalid(appraisal.FieldError{Field: "sort", Code: "not_allowed", Message: "unknown sort key"})
+		return out, appraisal.Invalid(appraisal.FieldError{Field: "sort", Code: "not_allowed", Message: "unknown sort key"})
 	}
 	w := &where{}
-	if len(f.Statuses) > 0 {
-		args := make([]any, len(f.Statuses))
-		for i, st := range f.Statuses {
-			args[i] = string(st)
-		}
-		w.add("status IN ("+placeholders(len(args))+")", args...)
+	var statuses []any
+	for _, st := range f.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	if len(statuses) > 0 {
+		w.add("status IN ("+placeholders(len(statuses))+")", statuses...)
+	}
+	statusOnly := true
+	filter := func(clause string, args ...any) {
+		w.add(clause, args...)
+		statusOnly = false
 	}
 	if f.CategoryID != 0 {
 		// The category and what lies under it (瓷器 finds 青花瓷), three levels deep.
-		w.add(`category_id IN (SELECT c.id FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
+		filter(`category_id IN (SELECT c.id FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
   WHERE c.id = ? OR c.parent_id = ? OR p.parent_id = ?)`, f.CategoryID, f.CategoryID, f.CategoryID)
 	}
 	if f.ExpertID != 0 {
-		w.add("assignee_expert_id = ?", f.ExpertID)
+		filter("assignee_expert_id = ?", f.ExpertID)
 	}
 	if f.ProductID != 0 {
-		w.add("product_id = ?", f.ProductID)
+		filter("product_id = ?", f.ProductID)
 	}
 	if f.ItemID != 0 {
-		w.add("item_id = ?", f.ItemID)
+		filter("item_id = ?", f.ItemID)
 	}
 	if f.CustomerID != 0 {
-		w.add("customer_id = ?", f.CustomerID)
+		filter("customer_id = ?", f.CustomerID)
 	}
 	if !f.From.IsZero() {
-		w.add("created_at >= ?", f.From.UTC())
+		filter("created_at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		w.add("created_at < ?", f.To.UTC())
+		filter("created_at < ?", f.To.UTC())
 	}
+	candidates := false
 	if f.Keyword != "" {
+		if terms := bigrams(f.Keyword); len(terms) > 0 {
+			ids, ok, err := s.termCandidates(ctx, terms)
+			if err != nil {
+				return out, err
+			}
+			if ok && len(ids) == 0 {
+				out.TotalExact = true
+				return out, nil
+			}
+			if ok {
+				w.add("id IN ("+placeholders(len(ids))+")", ids...)
+				candidates = true
+			}
+		}
 		kw := like(f.Keyword)
-		w.add("(order_no LIKE ? OR title LIKE ? OR customer_name LIKE ?)", kw, kw, kw)
+		filter("(order_no LIKE ? OR title LIKE ? OR customer_name LIKE ?)", kw, kw, kw)
 	}
 	if f.SLABreached {
-		w.add("status IN ("+placeholders(len(openStatuses))+") AND sla_paused_at IS NULL AND sla_due_at < ?", append(append([]any{}, openStatuses...), now())...)
+		filter("status IN ("+placeholders(len(openStatuses))+") AND sla_paused_at IS NULL AND sla_due_at < ?", append(append([]any{}, openStatuses...), now())...)
 	}
-	total, err := s.count(ctx, "orders", w)
+
+	var err error
+	switch {
+	case statusOnly:
+		out.Total, err = s.countByStatus(ctx, statuses)
+		out.TotalExact = true
+	case candidates:
+		out.Total, err = s.count(ctx, "orders", w)
+		out.TotalExact = true
+	default:
+		out.Total, out.TotalExact, err = s.countBounded(ctx, "orders", w)
+	}
 	if err != nil {
-		return nil, 0, err
+		return out, err
 	}
-	out := []appraisal.Order{}
-	err = s.list(ctx, "SELECT "+orderColumns+" FROM orders", w, order, f.Page, func(r interface{ Scan(...any) error }) error {
-		o, err := scanOrder(r)
-		if err == nil {
-			out = append(out, *o)
+
+	p := f.Page
+	if f.After != "" {
+		clause, args, err := afterKey(f.Sort, sort.col, sort.desc, f.After)
+		if err != nil {
+			return out, err
 		}
-		return err
-	})
-	return out, total, err
+		w.add(clause, args...)
+		p.Offset = 0
+	}
+	order := sort.col
+	if sort.col != "order_no" {
+		order += ", id"
+	}
+	if sort.desc {
+		order = strings.ReplaceAll(order, ",", " DESC,") + " DESC"
+	}
+	// One row more than the page tells whether there is a next page.
+	limit, offset := limits(p)
+	err = s.each(ctx, "SELECT "+orderColumns+" FROM orders"+w.String()+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(append([]any(nil), w.args...), limit+1, offset), func(r interface{ Scan(...any) error }) error {
+			o, err := scanOrder(r)
+			if err == nil {
+				out.Orders = append(out.Orders, *o)
+			}
+			return err
+		})
+	if err == nil && len(out.Orders) > limit {
+		out.Orders = out.Orders[:limit]
+		out.Next = orderKey(f.Sort, &out.Orders[limit-1])
+	}
+	return out, err
+}
+
+// orderKey is an order's place in a sort: the sort's name, the id and the column's value.
+func orderKey(sort string, o *appraisal.Order) string {
+	var v string
+	switch strings.TrimPrefix(sort, "-") {
+	case "created_at":
+		v = o.CreatedAt.UTC().Format(time.RFC3339Nano)
+	case "updated_at":
+		v = o.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	case "sla_due_at":
+		v = o.SLADueAt.UTC().Format(time.RFC3339Nano)
+	case "price_fen":
+		v = strconv.FormatInt(o.PriceFen, 10)
+	case "order_no":
+		v = o.OrderNo
+	}
+	return sort + "|" + strconv.FormatInt(o.ID, 10) + "|" + v
+}
+
+// afterKey turns a key from orderKey into the clause that starts a page after it.
+func afterKey(sort, col string, desc bool, key string) (string, []any, error) {
+	bad := appraisal.Invalid(appraisal.FieldError{Field: "cursor", Code: "bad_cursor", Message: "the cursor is not one this API issued for this sort"})
+	parts := strings.SplitN(key, "|", 3)
+	if len(parts) != 3 || parts[0] != sort {
+		return "", nil, bad
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return "", nil, bad
+	}
+	var v any = parts[2]
+	switch col {
+	case "created_at", "updated_at", "sla_due_at":
+		t, err := time.Parse(time.RFC3339Nano, parts[2])
+		if err != nil {
+			return "", nil, bad
+		}
+		v = t
+	case "price_fen":
+		n, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil {
+			return "", nil, bad
+		}
+		v = n
+	}
+	op := ">"
+	if desc {
+		op = "<"
+	}
+	if col == "order_no" {
+		return "order_no " + op + " ?", []any{v}, nil
+	}
+	return "(" + col + " " + op + " ? OR (" + col + " = ? AND id " + op + " ?))", []any{v, v, id}, nil
+}
+
+// countByStatus adds up order_counts: every order, or those in the statuses.
+func (s *Store) countByStatus(ctx context.Context, statuses []any) (int, error) {
+	q := "SELECT COALESCE(SUM(n), 0) FROM order_counts"
+	if len(statuses) > 0 {
+		q += " WHERE status IN (" + placeholders(len(statuses)) + ")"
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, q, statuses...).Scan(&n)
+	return n, dbErr(err, "count")
+}
+
+// moveStatus keeps order_counts in step with one order leaving from (none: "") for to. Every
+// statement that sets orders.status goes through it, in the same transaction.
+func moveStatus(ctx context.Context, tx execer, from, to appraisal.Status) error {
+	if from == to {
+		return nil
+	}
+	shard := rand.IntN(16) // which of the status's rows: see 0013_scale.sql
+	q, args := "INSERT INTO order_counts (status, shard, n) VALUES (?, ?, 1)", []any{string(to), shard}
+	if from != "" {
+		q, args = q+", (?, ?, -1)", append(args, string(from), shard)
+	}
+	_, err := tx.ExecContext(ctx, q+" ON DUPLICATE KEY UPDATE n = n + VALUES(n)", args...)
+	return dbErr(err, "order counts")
 }
 
 // ApplyOrderChange implements appraisal.OrderStore. The order row is updated only if it still has
@@ -326,6 +478,9 @@ func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) 
 			}
 			o.Version++
 			o.Status = ch.Then.To
+		}
+		if err := moveStatus(ctx, tx, from, o.Status); err != nil {
+			return err
 		}
 		o.UpdatedAt = t
 		a := ch.Audit
@@ -519,6 +674,9 @@ func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, 
 			if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
 				string(appraisal.StatusCompleted), t, out.OrderID, version); err != nil {
 				return dbErr(err, "order")
+			}
+			if err := moveStatus(ctx, tx, appraisal.StatusCertIssued, appraisal.StatusCompleted); err != nil {
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.OrderID, round, string(appraisal.ActionRevokeCert), string(appraisal.StatusCertIssued),

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/jianbao/admin/shared/appraisal"
@@ -79,6 +80,16 @@ func (s *Store) count(ctx context.Context, from string, w *where) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+w.String(), w.args...).Scan(&n)
 	return n, dbErr(err, "count")
+}
+
+// countBounded counts like count but stops past appraisal.CountBound: a list whose filter has
+// no exact count cheaper than reading every match says "at least CountBound" instead.
+func (s *Store) countBounded(ctx context.Context, from string, w *where) (n int, exact bool, err error) {
+	err = s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+from+w.String()+" LIMIT "+strconv.Itoa(appraisal.CountBound+1)+") b", w.args...).Scan(&n)
+	if n > appraisal.CountBound {
+		return appraisal.CountBound, false, dbErr(err, "count")
+	}
+	return n, true, dbErr(err, "count")
 }
 
 // list runs a page query and scans each row with scan.

@@ -124,14 +124,14 @@ func (s *Service) visible(ctx context.Context, p *appraisal.Principal, id int64)
 }
 
 // List lists orders within the caller's scope; the scope is part of the query's filter.
-func (s *Service) List(ctx context.Context, p *appraisal.Principal, f appraisal.OrderFilter) ([]appraisal.Order, int, error) {
+func (s *Service) List(ctx context.Context, p *appraisal.Principal, f appraisal.OrderFilter) (appraisal.OrderList, error) {
 	sc, err := s.Scope(ctx, p)
 	if err != nil {
-		return nil, 0, err
+		return appraisal.OrderList{}, err
 	}
 	if !sc.All {
 		if sc.ExpertID == 0 {
-			return []appraisal.Order{}, 0, nil
+			return appraisal.OrderList{Orders: []appraisal.Order{}, TotalExact: true}, nil
 		}
 		f.ExpertID = sc.ExpertID
 	}

@@ -126,23 +126,16 @@ func (s *Store) Grant(ctx context.Context, sessionID string, userID int64, opera
 	return &g, nil
 }
 
-type orderPage struct {
-	Orders []appraisal.Order
-	Total  int
-}
-
 // ListOrders caches order lists per filter. Filters on the clock (sla_breached) change without
 // writes, so they are not cached.
-func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) ([]appraisal.Order, int, error) {
+func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) (appraisal.OrderList, error) {
 	if f.SLABreached {
 		return s.Store.ListOrders(ctx, f)
 	}
 	k, _ := json.Marshal(f)
-	p, err := cached(ctx, s, EpochOrders, "orders\x00"+string(k), func() (orderPage, error) {
-		os, total, err := s.Store.ListOrders(ctx, f)
-		return orderPage{os, total}, err
+	return cached(ctx, s, EpochOrders, "orders\x00"+string(k), func() (appraisal.OrderList, error) {
+		return s.Store.ListOrders(ctx, f)
 	})
-	return p.Orders, p.Total, err
 }
 
 // Can caches a role's hold on an operation, under the same epoch as grants: an order's

@@ -86,11 +86,11 @@ func TestTwoInstances(t *testing.T) {
 			it := &appraisal.Item{CustomerID: cust.ID, CategoryID: 1, Title: "瓶"}
 			a.CreateItem(ctx, it, audit)
 			list := func() int {
-				_, n, err := bb.ListOrders(ctx, appraisal.OrderFilter{})
+				l, err := bb.ListOrders(ctx, appraisal.OrderFilter{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				return n
+				return l.Total
 			}
 			if n := list(); n != 0 {
 				t.Fatalf("orders: %d", n)

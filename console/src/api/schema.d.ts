@@ -1710,9 +1710,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         ListBodyCertificateRowView: {
             items: components["schemas"]["CertificateRowView"][];
@@ -1720,9 +1722,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         ListBodyCustomerView: {
             items: components["schemas"]["CustomerView"][];
@@ -1730,9 +1734,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         ListBodyItemView: {
             items: components["schemas"]["ItemView"][];
@@ -1740,9 +1746,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         ListBodyLoginAttemptView: {
             items: components["schemas"]["LoginAttemptView"][];
@@ -1750,9 +1758,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         ListBodyMediaView: {
             items: components["schemas"]["MediaView"][];
@@ -1760,9 +1770,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         ListBodyOrderView: {
             items: components["schemas"]["OrderView"][];
@@ -1770,9 +1782,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         ListBodyUserView: {
             items: components["schemas"]["UserView"][];
@@ -1780,9 +1794,11 @@ export interface components {
             next_cursor: string;
             /**
              * Format: int64
-             * @description How many items match, over all pages
+             * @description How many items match, over all pages; when total_exact is false, at least this many (counting stopped there)
              */
             total: number;
+            /** @description Whether total is the exact count. The order list counts exactly when it filters by status alone (or not at all) or by a keyword; otherwise it stops at 1000 */
+            total_exact: boolean;
         };
         LoginAttemptView: {
             /** Format: date-time */

@@ -3,11 +3,12 @@
 import { onMounted, ref, type Ref } from "vue";
 import { failed } from "./errors";
 
-type Page<T> = { data?: { items: T[]; total: number }; error?: unknown };
+type Page<T> = { data?: { items: T[]; total: number; total_exact?: boolean }; error?: unknown };
 
 export function usePaged<T>(fetch: (page: number, size: number) => Promise<Page<T>>, size = 20) {
   const rows = ref([]) as Ref<T[]>;
   const total = ref(0);
+  const exact = ref(true);
   const page = ref(1);
   const loading = ref(false);
 
@@ -18,6 +19,7 @@ export function usePaged<T>(fetch: (page: number, size: number) => Promise<Page<
       if (failed(r) || !r.data) return;
       rows.value = r.data.items;
       total.value = r.data.total;
+      exact.value = r.data.total_exact ?? true;
     } finally {
       loading.value = false;
     }
@@ -29,5 +31,5 @@ export function usePaged<T>(fetch: (page: number, size: number) => Promise<Page<
   }
 
   onMounted(load);
-  return { rows, total, page, size, loading, load, search };
+  return { rows, total, exact, page, size, loading, load, search };
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -72,6 +73,32 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	if _, _, err := a.Migrate(ctx, false); err != nil {
 		t.Fatal(err)
 	}
+	// Whatever a test did to orders, order_counts must still add up to the orders' statuses:
+	// every path that sets a status has to keep it.
+	t.Cleanup(func() {
+		counts := func(q string) map[string]int {
+			m := map[string]int{}
+			rows, err := a.DB.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var st string
+				var n int
+				rows.Scan(&st, &n)
+				if n != 0 {
+					m[st] = n
+				}
+			}
+			return m
+		}
+		kept := counts("SELECT status, SUM(n) FROM order_counts GROUP BY status")
+		real := counts("SELECT status, COUNT(*) FROM orders GROUP BY status")
+		if !maps.Equal(kept, real) {
+			t.Errorf("order_counts %v, orders by status %v", kept, real)
+		}
+	})
 	deps := a.Deps()
 	srv := httptest.NewServer(httpapi.New(deps))
 	t.Cleanup(srv.Close)
