@@ -68,9 +68,24 @@ var apiEnv = plus(baseEnv, "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "API_BASE_PA
 	"LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_IP", "LOGIN_LOCKOUT", "REVIEW_VALUE_THRESHOLD_FEN", "REVIEW_SAMPLE_RATE",
 	"READ_CACHE_SIZE", "CORS_ALLOWED_ORIGINS")
 
+// apiMemoryMB is an API function's size: each holds at most half of it serving its requests
+// (TestFunctionBinaries measures every binary's peak RSS and fails when the 2× headroom is gone;
+// docs/PERFORMANCE.md has the figures: 18–19 MB). SCF sizes are 64 MB, then multiples of 128;
+// the Terraform provider takes only the multiples, so 128 is the smallest. api-auth hashes
+// passwords (argon2id, 19 MiB each, up to three at once) and peaks near 76 MB: authMemoryMB.
+const (
+	apiMemoryMB  = 128
+	authMemoryMB = 256
+)
+
 func api(name, desc string, g httpapi.Group) Function {
-	return Function{Name: name, Kind: KindAPI, Description: desc, Groups: []httpapi.Group{g}, MemoryMB: 256, TimeoutSec: 15,
+	return Function{Name: name, Kind: KindAPI, Description: desc, Groups: []httpapi.Group{g}, MemoryMB: apiMemoryMB, TimeoutSec: 15,
 		Needs: plus(baseNeeds, "PUBLIC_BASE_URL"), Env: apiEnv}
+}
+
+func withMemory(f Function, mb int) Function {
+	f.MemoryMB = mb
+	return f
 }
 
 // mediaEnv is what the media functions read; FFMPEG_PATH and FFPROBE_PATH point into the layer
@@ -80,7 +95,7 @@ var mediaEnv = plus(baseEnv, "MEDIA_MAX_ATTEMPTS", "MEDIA_MAX_IMAGE_BYTES", "MED
 
 // Functions is the catalog.
 var Functions = []Function{
-	api("api-auth", "Login, tokens, sessions (/api/v1/auth)", httpapi.GroupAuth),
+	withMemory(api("api-auth", "Login, tokens, sessions (/api/v1/auth)", httpapi.GroupAuth), authMemoryMB),
 	api("api-admin", "Accounts, roles, login logs (/api/v1/admin)", httpapi.GroupAdmin),
 	api("api-records", "Categories, customers, items, products, experts", httpapi.GroupRecords),
 	api("api-orders", "Orders, opinions, reviews, certificates, public verification", httpapi.GroupOrders),

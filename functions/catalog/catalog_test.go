@@ -105,7 +105,7 @@ func TestFunctionBinaries(t *testing.T) {
 				var res struct{ Applied []string }
 				json.Unmarshal(resp.Payload, &res)
 				migs, _ := mysql.Migrations()
-				const dataSteps = 1 // mysql.PhoneStep
+				const dataSteps = 2 // mysql.PhoneStep, mysql.TermsStep
 				if wantApplied && len(res.Applied) != len(migs)+dataSteps || !wantApplied && len(res.Applied) != 0 {
 					t.Fatalf("migrate invoke %d applied %v", i, res.Applied)
 				}
@@ -188,6 +188,36 @@ func TestFunctionBinaries(t *testing.T) {
 					if out := call(tc.fn, other); out.StatusCode != 404 {
 						t.Errorf("%s serves another group's route: %d", tc.fn, out.StatusCode)
 					}
+				}
+			}
+
+			// Memory: each function's catalog size holds twice the peak it reaches serving its
+			// requests (SCF runs one request at a time per instance). api-auth hashes passwords
+			// (argon2id, 19 MiB each): its load is logins.
+			if b.Name != "mariadb" {
+				return
+			}
+			load := map[string][]byte{"api-auth": fixture("login_apigw.json")}
+			for _, tc := range []struct{ fn, path string }{{"api-admin", "/api/v1/admin/users"}, {"api-records", "/api/v1/customers"},
+				{"api-orders", "/api/v1/orders"}, {"api-stats", "/api/v1/dashboard"}, {"api-audit", "/api/v1/audit-logs"},
+				{"api-media", "/api/v1/media?owner_type=item&owner_id=1"}} {
+				path, query, _ := strings.Cut(tc.path, "?")
+				q, _ := url.ParseQuery(query)
+				load[tc.fn], _ = json.Marshal(map[string]any{"httpMethod": "GET", "path": path, "queryString": q,
+					"headers": map[string]string{"authorization": "Bearer " + tokens.AccessToken, "host": "fn.example"}})
+			}
+			for fn, ev := range load {
+				f, _ := catalog.ByName(fn)
+				bin := scftest.StartBinary(t, bins[fn])
+				for range 30 {
+					if resp := bin.Invoke(t, ev, env); resp.Error != nil {
+						t.Fatalf("%s: %+v", fn, resp.Error)
+					}
+				}
+				peak := bin.PeakRSS(t) >> 20
+				t.Logf("%s: peak RSS %d MB of %d MB", fn, peak, f.MemoryMB)
+				if 2*peak > int64(f.MemoryMB) {
+					t.Errorf("%s peaked at %d MB: its %d MB leave less than 2× headroom", fn, peak, f.MemoryMB)
 				}
 			}
 		})

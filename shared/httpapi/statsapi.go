@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -68,6 +69,7 @@ func statsRoutes(d *Deps) []route {
 }
 
 func dashboardGet(d *Deps) route {
+	var flight singleflight.Group
 	return handle(huma.Operation{
 		OperationID: "dashboard.get", Method: http.MethodGet, Path: "/api/v1/dashboard", Tags: statsTags,
 		Summary: "Orders by status, daily intake and completions, SLA breaches, expert workload",
@@ -105,10 +107,16 @@ func dashboardGet(d *Deps) route {
 				d.Log.WarnContext(ctx, "dashboard cache unavailable", "err", err)
 			}
 		}
-		dash, err := d.Store.Dashboard(ctx, now, from, to)
+		// One computation per process at a time per range: when the cached dashboard expires
+		// under load, the requests that find it gone wait for one computation instead of each
+		// running their own (which, on two cores, made every one of them slow).
+		v, err, _ := flight.Do(key, func() (any, error) {
+			return d.Store.Dashboard(context.WithoutCancel(ctx), now, from, to)
+		})
 		if err != nil {
 			return nil, err
 		}
+		dash := v.(*appraisal.Dashboard)
 		body := dashboardBody{GeneratedAt: dash.GeneratedAt, From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), OrdersByStatus: map[string]int{}, SLABreaches: dash.SLABreaches,
 			Daily: []dayView{}, Experts: []expertLoadView{}}
 		body.Media = mediaStatsView{Ready: dash.MediaReady, Rejected: dash.MediaRejected, Failed: dash.MediaFailed,

@@ -356,8 +356,18 @@ func (s *Store) UpdateProduct(ctx context.Context, p *appraisal.Product, a appra
 	})
 }
 
+// openAssigned is what counts as an expert's open work.
+const openAssigned = `status IN ('ASSIGNED', 'IN_APPRAISAL', 'OPINION_SUBMITTED', 'IN_REVIEW')`
+
 const expertColumns = `e.id, e.user_id, e.name, e.title, e.capacity, e.active, e.version, e.created_at, e.updated_at,
-  (SELECT COUNT(*) FROM orders o WHERE o.assignee_expert_id = e.id AND o.status IN ('ASSIGNED', 'IN_APPRAISAL', 'OPINION_SUBMITTED', 'IN_REVIEW'))`
+  (SELECT COUNT(*) FROM orders o WHERE o.assignee_expert_id = e.id AND o.` + openAssigned + `)`
+
+// expertListColumns are expertColumns for a list: the open orders of every expert counted in one
+// pass over the open statuses, not one subquery per expert (expertListFrom).
+const expertListColumns = `e.id, e.user_id, e.name, e.title, e.capacity, e.active, e.version, e.created_at, e.updated_at, COALESCE(l.n, 0)`
+
+const expertListFrom = ` FROM experts e LEFT JOIN (SELECT assignee_expert_id AS expert_id, COUNT(*) AS n FROM orders
+  WHERE ` + openAssigned + ` AND assignee_expert_id IS NOT NULL GROUP BY assignee_expert_id) l ON l.expert_id = e.id`
 
 func scanExpert(r interface{ Scan(...any) error }) (*appraisal.Expert, error) {
 	var e appraisal.Expert
@@ -435,7 +445,7 @@ func (s *Store) Expert(ctx context.Context, id int64) (*appraisal.Expert, error)
 
 // Experts implements appraisal.CatalogStore: all experts, or those with a specialty in categoryID.
 func (s *Store) Experts(ctx context.Context, categoryID int64) ([]appraisal.Expert, error) {
-	q := "SELECT " + expertColumns + " FROM experts e"
+	q := "SELECT " + expertListColumns + expertListFrom
 	var args []any
 	if categoryID != 0 {
 		q += " WHERE EXISTS (SELECT 1 FROM expert_specialties sp WHERE sp.expert_id = e.id AND sp.category_id = ?)"

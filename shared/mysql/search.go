@@ -19,8 +19,8 @@ import (
 
 // searchCap is how many candidates a search lists by id. A keyword whose rarest term is in more
 // orders than this is common enough that walking the list in its sort order finds a page of
-// matches quickly; the count then stops at appraisal.CountBound.
-var searchCap = 2000
+// matches quickly; its count then walks that term's orders, stopping at appraisal.CountBound.
+var searchCap = 500
 
 // fold is how both the index and a query see text: lower case, full-width ASCII as ASCII, the
 // ideographic space as a space. utf8mb4_unicode_ci, the columns' collation, treats these as
@@ -103,8 +103,9 @@ type termSource struct {
 }
 
 // termCandidates finds the orders that have every term of a keyword. ok is false when even the
-// rarest term is in more than searchCap orders: the caller then walks the list instead.
-func (s *Store) termCandidates(ctx context.Context, terms []string) (ids []any, ok bool, err error) {
+// rarest term is in more than searchCap orders: the caller then walks the list instead, and
+// counts through rarest.
+func (s *Store) termCandidates(ctx context.Context, terms []string) (ids []any, rarest string, ok bool, err error) {
 	// How many orders each term is in, each count stopping past the cap: one round trip.
 	parts := make([]string, len(terms))
 	args := make([]any, 0, 2*len(terms))
@@ -112,25 +113,25 @@ func (s *Store) termCandidates(ctx context.Context, terms []string) (ids []any, 
 		parts[i] = "SELECT ? AS term, COUNT(*) AS n FROM (SELECT 1 FROM order_terms WHERE term = ? LIMIT " + strconv.Itoa(searchCap+1) + ") t" + strconv.Itoa(i)
 		args = append(args, t, t)
 	}
-	rarest, least := "", searchCap+1
+	least := searchCap + 1
 	err = s.each(ctx, strings.Join(parts, " UNION ALL "), args, func(r interface{ Scan(...any) error }) error {
 		var t string
 		var n int
 		if err := r.Scan(&t, &n); err != nil {
 			return err
 		}
-		if n < least {
+		if rarest == "" || n < least {
 			rarest, least = t, n
 		}
 		return nil
 	})
 	switch {
 	case err != nil:
-		return nil, false, err
+		return nil, "", false, err
 	case least == 0:
-		return []any{}, true, nil
+		return []any{}, rarest, true, nil
 	case least > searchCap:
-		return nil, false, nil
+		return nil, rarest, false, nil
 	}
 	// The rarest term's orders, kept when they have every other term too.
 	q := "SELECT t.order_id FROM order_terms t WHERE t.term = ?"
@@ -148,7 +149,7 @@ func (s *Store) termCandidates(ctx context.Context, terms []string) (ids []any, 
 		ids = append(ids, id)
 		return err
 	})
-	return ids, err == nil, err
+	return ids, rarest, err == nil, err
 }
 
 // TermsStep is migration 0014: orders written before order_terms existed are indexed, a batch

@@ -12,10 +12,10 @@ var _ appraisal.StatsStore = (*Store)(nil)
 // cst is China Standard Time; dates on the dashboard are the staff's dates.
 var cst = appraisal.Shanghai
 
-// Dashboard implements appraisal.StatsStore. Every figure is aggregated in SQL from an index that
-// holds what it reads (the status counts from order_counts, intake from idx_orders_created,
-// completions and turnaround from idx_orders_completed), so its cost follows the range's orders,
-// not the table's. Days are China Standard Time days: UTC+8, no daylight saving since 1991.
+// Dashboard implements appraisal.StatsStore. The counts come from the rollups (order_counts,
+// order_days: a few rows per status and day); the experts' medians are aggregated in SQL from
+// idx_orders_completed, which holds every column they read, so their cost follows the range's
+// completions, not the table. Days are China Standard Time days: UTC+8, no daylight saving.
 func (s *Store) Dashboard(ctx context.Context, t, from, to time.Time) (*appraisal.Dashboard, error) {
 	d := &appraisal.Dashboard{GeneratedAt: t.UTC(), OrdersByStatus: map[appraisal.Status]int{}, From: from.UTC(), To: to.UTC()}
 	for _, st := range appraisal.Statuses {
@@ -42,26 +42,19 @@ func (s *Store) Dashboard(ctx context.Context, t, from, to time.Time) (*appraisa
 	for i := range d.Daily {
 		days[d.Daily[i].Date] = &d.Daily[i]
 	}
-	perDay := func(q string, add func(dc *appraisal.DayCount, n int)) error {
-		return s.each(ctx, q, []any{start.UTC(), to.UTC()}, func(r interface{ Scan(...any) error }) error {
+	err = s.each(ctx, `SELECT DATE_FORMAT(day, '%Y-%m-%d'), SUM(intake), SUM(completed) FROM order_days
+  WHERE day >= ? AND day < ? GROUP BY day`, []any{start.Format("2006-01-02"), to.In(cst).Format("2006-01-02")},
+		func(r interface{ Scan(...any) error }) error {
 			var day string
-			var n int
-			if err := r.Scan(&day, &n); err != nil {
+			var intake, completed int
+			if err := r.Scan(&day, &intake, &completed); err != nil {
 				return err
 			}
 			if dc := days[day]; dc != nil {
-				add(dc, n)
+				dc.Intake, dc.Completed = intake, completed
 			}
 			return nil
 		})
-	}
-	err = perDay(`SELECT DATE_FORMAT(DATE_ADD(created_at, INTERVAL 8 HOUR), '%Y-%m-%d') AS day, COUNT(*) FROM orders
-  WHERE created_at >= ? AND created_at < ? GROUP BY day`, func(dc *appraisal.DayCount, n int) { dc.Intake = n })
-	if err != nil {
-		return nil, err
-	}
-	err = perDay(`SELECT DATE_FORMAT(DATE_ADD(completed_at, INTERVAL 8 HOUR), '%Y-%m-%d') AS day, COUNT(*) FROM orders
-  WHERE completed_at >= ? AND completed_at < ? AND status IN ('COMPLETED', 'CERT_ISSUED') GROUP BY day`, func(dc *appraisal.DayCount, n int) { dc.Completed = n })
 	if err != nil {
 		return nil, err
 	}

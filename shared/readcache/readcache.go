@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -59,9 +60,41 @@ func New(s appraisal.Store, epochs Epochs, log *slog.Logger, size int, ttl time.
 	return &Store{Store: s, epochs: epochs, log: log, mem: &memory{items: map[string]entry{}, size: size, ttl: ttl}}
 }
 
+// requestEpochs is one request's reading of the epochs: the first cached read of the request
+// fetches every epoch in one round trip and the request's later reads reuse it (a detail reads
+// the grant, the order, the role's holds and the customer: one round trip, not four). A write
+// in the request forgets it, so the request reads its own writes.
+type requestEpochs struct {
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+type requestKey struct{}
+
+// ForRequest gives a request its own reading of the epochs (requestEpochs). A read without one
+// asks Redis every time.
+func ForRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestKey{}, &requestEpochs{})
+}
+
+// Middleware is ForRequest for every request of h.
+func Middleware(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(ForRequest(r.Context())))
+	})
+}
+
 // epoch reads one epoch. When Redis cannot say, ok is false and the caller reads through; this
 // process's entries are dropped, since writes elsewhere may not be able to tell it either.
 func (s *Store) epoch(ctx context.Context, name string) (string, bool) {
+	req, _ := ctx.Value(requestKey{}).(*requestEpochs)
+	if req != nil {
+		req.mu.Lock()
+		defer req.mu.Unlock()
+		if tok, ok := req.tokens[name]; ok {
+			return tok, true
+		}
+	}
 	if s.lost.Load() {
 		// An invalidation was lost: bump everything once Redis answers, which every other
 		// instance then sees, before anything is cached again.
@@ -71,19 +104,31 @@ func (s *Store) epoch(ctx context.Context, name string) (string, bool) {
 		s.lost.Store(false)
 		s.log.InfoContext(ctx, "read cache back: every epoch bumped after a lost invalidation")
 	}
-	v, err := s.epochs.Current(ctx, name)
+	v, err := s.epochs.Current(ctx, allEpochs...)
 	if err != nil {
 		s.mem.clear()
 		s.log.WarnContext(ctx, "read cache bypassed: epochs unavailable", "err", err)
 		return "", false
 	}
-	return v[0], true
+	tokens := map[string]string{}
+	for i, n := range allEpochs {
+		tokens[n] = v[i]
+	}
+	if req != nil {
+		req.tokens = tokens
+	}
+	return tokens[name], true
 }
 
 // bump invalidates after a successful write. When Redis does not take it, this process drops its
 // entries and remembers to bump every epoch as soon as Redis answers again (epoch), so no
 // instance keeps serving what the write changed.
 func (s *Store) bump(ctx context.Context, names ...string) {
+	if req, _ := ctx.Value(requestKey{}).(*requestEpochs); req != nil {
+		req.mu.Lock()
+		req.tokens = nil
+		req.mu.Unlock()
+	}
 	if err := s.epochs.Bump(context.WithoutCancel(ctx), names...); err != nil {
 		s.lost.Store(true)
 		s.mem.clear()

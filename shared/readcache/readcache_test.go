@@ -115,3 +115,67 @@ func TestTwoInstances(t *testing.T) {
 		})
 	}
 }
+
+// countingEpochs counts the round trips to the epochs.
+type countingEpochs struct {
+	readcache.Epochs
+	reads int
+}
+
+func (c *countingEpochs) Current(ctx context.Context, names ...string) ([]string, error) {
+	c.reads++
+	return c.Epochs.Current(ctx, names...)
+}
+
+// TestOneReadingPerRequest: within a request every cached read shares one round trip for the
+// epochs, and a write in the request is seen by the request's next read.
+func TestOneReadingPerRequest(t *testing.T) {
+	ctx := context.Background()
+	d, r := testenv.MySQLBackends()[0].Open(t), testenv.Redis(t)
+	if _, err := mysql.Migrate(ctx, d.DB, logs.Discard()); err != nil {
+		t.Fatal(err)
+	}
+	my := mysql.NewStore(d.DB)
+	my.SeedPermissions(ctx, appraisal.DefaultPolicy)
+	epochs := &countingEpochs{Epochs: redis.NewEpochs(r.Client, r.Prefix+"epoch:")}
+	c := readcache.New(my, epochs, logs.Discard(), 100, time.Hour)
+	audit := appraisal.AuditEntry{Action: "test", TargetType: "test"}
+	cust := &appraisal.Customer{Name: "c"}
+	c.CreateCustomer(ctx, cust, nil, "", audit)
+	it := &appraisal.Item{CustomerID: cust.ID, CategoryID: 1, Title: "瓶"}
+	c.CreateItem(ctx, it, audit)
+	newOrder := func(ctx context.Context) {
+		o := &appraisal.Order{CustomerID: cust.ID, ItemID: it.ID, ProductID: 1, CategoryID: 1, Title: "瓶", CustomerName: "c",
+			SLADueAt: time.Now().Add(time.Hour), CreatedBy: 1}
+		if err := c.CreateOrder(ctx, o, audit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newOrder(ctx)
+
+	req := readcache.ForRequest(ctx)
+	epochs.reads = 0
+	l, err := c.ListOrders(req, appraisal.OrderFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.OrderDetail(req, l.Orders[0].ID)
+	c.Can(req, appraisal.RoleOperator, "orders.list")
+	c.Customer(req, cust.ID)
+	if epochs.reads != 1 {
+		t.Fatalf("four cached reads in one request asked Redis %d times, want 1", epochs.reads)
+	}
+	newOrder(req)
+	if l, _ := c.ListOrders(req, appraisal.OrderFilter{}); l.Total != 2 {
+		t.Fatalf("the request does not read its own write: %d orders", l.Total)
+	}
+	if epochs.reads != 2 {
+		t.Fatalf("after a write the request asked Redis %d times in all, want 2", epochs.reads)
+	}
+	// Without a request, every read asks.
+	c.ListOrders(ctx, appraisal.OrderFilter{})
+	c.ListOrders(ctx, appraisal.OrderFilter{})
+	if epochs.reads != 4 {
+		t.Fatalf("reads outside a request: %d round trips in all, want 4", epochs.reads)
+	}
+}

@@ -73,8 +73,8 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 	if _, _, err := a.Migrate(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	// Whatever a test did to orders, order_counts must still add up to the orders' statuses:
-	// every path that sets a status has to keep it.
+	// Whatever a test did to orders, the rollups (order_counts, order_days) must still add up
+	// to the orders: every path that creates an order or sets a status has to keep them.
 	t.Cleanup(func() {
 		counts := func(q string) map[string]int {
 			m := map[string]int{}
@@ -93,14 +93,20 @@ func newHarness(t *testing.T, d *testenv.Database, r *testenv.RedisServer) *harn
 			}
 			return m
 		}
-		kept := counts("SELECT status, SUM(n) FROM order_counts GROUP BY status")
-		real := counts("SELECT status, COUNT(*) FROM orders GROUP BY status")
-		if !maps.Equal(kept, real) {
-			t.Errorf("order_counts %v, orders by status %v", kept, real)
+		for _, q := range [][2]string{
+			{"SELECT status, SUM(n) FROM order_counts GROUP BY status", "SELECT status, COUNT(*) FROM orders GROUP BY status"},
+			{"SELECT DATE_FORMAT(day, '%Y-%m-%d'), SUM(intake) FROM order_days GROUP BY day",
+				"SELECT DATE_FORMAT(DATE_ADD(created_at, INTERVAL 8 HOUR), '%Y-%m-%d') AS d, COUNT(*) FROM orders GROUP BY d"},
+			{"SELECT DATE_FORMAT(day, '%Y-%m-%d'), SUM(completed) FROM order_days GROUP BY day",
+				"SELECT DATE_FORMAT(DATE_ADD(completed_at, INTERVAL 8 HOUR), '%Y-%m-%d') AS d, COUNT(*) FROM orders WHERE completed_at IS NOT NULL AND status IN ('COMPLETED', 'CERT_ISSUED') GROUP BY d"},
+		} {
+			if kept, real := counts(q[0]), counts(q[1]); !maps.Equal(kept, real) {
+				t.Errorf("rollup %v, from the orders %v (%s)", kept, real, q[0])
+			}
 		}
 	})
 	deps := a.Deps()
-	srv := httptest.NewServer(httpapi.New(deps))
+	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{srv: srv, deps: deps, store: a.Store, ready: &readyErr, check: apitest.New(t, srv.URL)}
 }

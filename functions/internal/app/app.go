@@ -203,7 +203,8 @@ func (a *App) records() *records.Service {
 
 // Handler is the HTTP API for the given groups (all when none are named).
 func (a *App) Handler(groups ...httpapi.Group) http.Handler {
-	return httpapi.New(a.Deps(), groups...)
+	// One reading of the read cache's epochs per request (harmless when the cache is off).
+	return readcache.Middleware(httpapi.New(a.Deps(), groups...))
 }
 
 // Migrate applies the schema migrations, seeds the permission table with the rules of operations

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +75,27 @@ func StartBinary(tb testing.TB, bin string, env ...string) *TestBinary {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// PeakRSS is the most resident memory the process has held so far (VmHWM), in bytes: what an
+// SCF function's memory size must cover.
+func (b *TestBinary) PeakRSS(tb testing.TB) int64 {
+	tb.Helper()
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(b.cmd.Process.Pid) + "/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	tb.Fatal("no VmHWM in /proc/pid/status")
+	return 0
 }
 
 // Invoke sends one event with the given environment, as the platform does.
