@@ -57,11 +57,15 @@ func (l ListParams) cursor() (c cursor, err error) {
 	return c, nil
 }
 
-func (l ListParams) page() (appraisal.Page, error) {
-	size := l.PageSize
-	if size <= 0 {
-		size = 20
+func (l ListParams) size() int {
+	if l.PageSize <= 0 {
+		return 20
 	}
+	return l.PageSize
+}
+
+func (l ListParams) page() (appraisal.Page, error) {
+	size := l.size()
 	c, err := l.cursor()
 	switch {
 	case err != nil:
@@ -85,10 +89,6 @@ const MaxOrderOffset = 10000
 
 // orderPage reads the order list's paging: a page number (to MaxOrderOffset) or a cursor.
 func (l ListParams) orderPage() (p appraisal.Page, after string, err error) {
-	size := l.PageSize
-	if size <= 0 {
-		size = 20
-	}
 	c, err := l.cursor()
 	switch {
 	case err != nil:
@@ -96,7 +96,7 @@ func (l ListParams) orderPage() (p appraisal.Page, after string, err error) {
 	case l.Cursor != "" && c.Key == "":
 		return p, "", errBadCursor
 	case l.Cursor != "":
-		return appraisal.Page{Limit: size}, c.Key, nil
+		return appraisal.Page{Limit: l.size()}, c.Key, nil
 	}
 	if p, err = l.page(); err == nil && p.Offset > MaxOrderOffset {
 		err = appraisal.Invalid(appraisal.FieldError{Field: "page", Code: "too_deep",

@@ -559,22 +559,9 @@ func (s *Store) RemoveCustomer(ctx context.Context, id, version, into int64, a a
 				return dbErr(err, "items")
 			}
 			// The orders move under the kept customer's name, and are found by it.
-			var moved []termSource
-			rows, err := tx.QueryContext(ctx, "SELECT id, order_no, title, customer_name FROM orders WHERE customer_id = ?", id)
+			moved, err := termSources(ctx, tx, "WHERE customer_id = ?", id)
 			if err != nil {
-				return dbErr(err, "orders")
-			}
-			for rows.Next() {
-				var o termSource
-				if err := rows.Scan(&o.id, &o.orderNo, &o.title, &o.customerName); err != nil {
-					rows.Close()
-					return dbErr(err, "orders")
-				}
-				moved = append(moved, o)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return dbErr(err, "orders")
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, "UPDATE orders SET customer_id = ?, customer_name = ?, updated_at = ? WHERE customer_id = ?", into, target.Name, t, id); err != nil {
 				return dbErr(err, "orders")

@@ -97,6 +97,24 @@ func eachTermBatch(orders []termSource, fn func(rows []string, args []any) error
 	return nil
 }
 
+// termSources reads the text of the orders the clause selects.
+func termSources(ctx context.Context, x execer, clause string, args ...any) ([]termSource, error) {
+	var out []termSource
+	rows, err := x.QueryContext(ctx, "SELECT id, order_no, title, customer_name FROM orders "+clause, args...)
+	if err != nil {
+		return nil, dbErr(err, "orders")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o termSource
+		if err := rows.Scan(&o.id, &o.orderNo, &o.title, &o.customerName); err != nil {
+			return nil, dbErr(err, "orders")
+		}
+		out = append(out, o)
+	}
+	return out, dbErr(rows.Err(), "orders")
+}
+
 type termSource struct {
 	id                           int64
 	orderNo, title, customerName string
@@ -158,22 +176,9 @@ func TermsStep() DataStep {
 	return DataStep{Version: 14, Name: "0014_order_terms", Run: func(ctx context.Context, conn *sql.Conn) error {
 		var after int64
 		for {
-			var batch []termSource
-			q, err := conn.QueryContext(ctx, "SELECT id, order_no, title, customer_name FROM orders WHERE id > ? ORDER BY id LIMIT 500", after)
+			batch, err := termSources(ctx, conn, "WHERE id > ? ORDER BY id LIMIT 500", after)
 			if err != nil {
-				return dbErr(err, "orders")
-			}
-			for q.Next() {
-				var o termSource
-				if err := q.Scan(&o.id, &o.orderNo, &o.title, &o.customerName); err != nil {
-					q.Close()
-					return dbErr(err, "orders")
-				}
-				batch = append(batch, o)
-			}
-			q.Close()
-			if err := q.Err(); err != nil {
-				return dbErr(err, "orders")
+				return err
 			}
 			if len(batch) == 0 {
 				return nil
