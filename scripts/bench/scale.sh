@@ -2,7 +2,9 @@
 # Scaling benchmark: the same reads at 2,000, 50,000 and 500,000 orders (docs/PERFORMANCE.md,
 # "Flat latency as the data grows"). For each size it seeds a fresh database, then measures with
 # wrk, read cache off and on: list by status, list in each allow-listed sort, search (a frequent
-# term, a rare one, one that matches nothing), detail, dashboard; and order creation.
+# term, a rare one, one that matches nothing), detail, dashboard; with the cache off, a
+# transition and order creation; with it on, a bare net/http server returning the same bytes as
+# the list and the detail (the yardstick for the cached path).
 #
 #   scripts/bench/scale.sh [sizes="2000 50000 500000"] [duration=5s] [connections=16]
 #   SKIP_SEED=1 scripts/bench/scale.sh 500000   # measure again on the database the last run left
@@ -10,13 +12,13 @@
 #
 # Seeding is SQL, not the API (500,000 orders through the API would take an hour): the server
 # is started once on an empty database so its migrations create the schema and its bootstrap
-# creates the admin; the seed tool adds the users and an expert through the API; then INSERT …
-# SELECT over MariaDB's sequence tables writes customers, items, orders and their create events
+# creates the admin; the seed tool adds a few staff through the API; then INSERT … SELECT over
+# MariaDB's sequence tables writes 8 experts, customers, items, orders and their create events
 # with every column the schema asks for. Orders arrive at a steady 450 a day, ending now, so a
 # bigger table is a longer history (as a real one grows), not a busier month: the dashboard's
 # 30 days hold the same orders at 50k and 500k. The search index and the status counters are
 # then built by the production code (migration 0014, run again by the server's start; the
-# counters as migration 0013 builds them).
+# rollups as migration 0013 builds them).
 #
 # Its own database (jb_scale) and Redis prefix (jbscale:); the root login over TCP is the one the
 # test script sets up (scripts/test.sh).
