@@ -64,23 +64,23 @@ func (l ListParams) size() int {
 	return l.PageSize
 }
 
-func (l ListParams) page() (appraisal.Page, error) {
+// numbered is the page the page number names.
+func (l ListParams) numbered() appraisal.Page {
 	size := l.size()
+	return appraisal.Page{Limit: size, Offset: (max(l.Page, 1) - 1) * size}
+}
+
+func (l ListParams) page() (appraisal.Page, error) {
 	c, err := l.cursor()
 	switch {
 	case err != nil:
 		return appraisal.Page{}, err
+	case c.Key != "":
+		return appraisal.Page{}, errBadCursor
 	case l.Cursor != "":
-		if c.Key != "" {
-			return appraisal.Page{}, errBadCursor
-		}
-		return appraisal.Page{Limit: size, Offset: c.Offset}, nil
+		return appraisal.Page{Limit: l.size(), Offset: c.Offset}, nil
 	}
-	p := l.Page
-	if p <= 0 {
-		p = 1
-	}
-	return appraisal.Page{Limit: size, Offset: (p - 1) * size}, nil
+	return l.numbered(), nil
 }
 
 // MaxOrderOffset is how deep the order list goes by page number; deeper, next_cursor pages by
@@ -98,7 +98,7 @@ func (l ListParams) orderPage() (p appraisal.Page, after string, err error) {
 	case l.Cursor != "":
 		return appraisal.Page{Limit: l.size()}, c.Key, nil
 	}
-	if p, err = l.page(); err == nil && p.Offset > MaxOrderOffset {
+	if p = l.numbered(); p.Offset > MaxOrderOffset {
 		err = appraisal.Invalid(appraisal.FieldError{Field: "page", Code: "too_deep",
 			Message: fmt.Sprintf("pages past %d orders are reached through next_cursor", MaxOrderOffset)})
 	}

@@ -209,6 +209,16 @@ func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) (apprai
 	if !ok {
 		return out, appraisal.Invalid(appraisal.FieldError{Field: "sort", Code: "not_allowed", Message: "unknown sort key"})
 	}
+	// A cursor is checked before anything is counted; its clause applies to the page only.
+	var after string
+	var afterArgs []any
+	if f.After != "" {
+		var err error
+		if after, afterArgs, err = afterKey(f.Sort, sort.col, sort.desc, f.After); err != nil {
+			return out, err
+		}
+		f.Offset = 0
+	}
 	w := &where{}
 	var statuses []any
 	for _, st := range f.Statuses {
@@ -295,24 +305,19 @@ func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) (apprai
 		return out, err
 	}
 
-	p := f.Page
-	if f.After != "" {
-		clause, args, err := afterKey(f.Sort, sort.col, sort.desc, f.After)
-		if err != nil {
-			return out, err
-		}
-		w.add(clause, args...)
-		p.Offset = 0
+	if after != "" {
+		w.add(after, afterArgs...)
 	}
-	order := sort.col
-	if sort.col != "order_no" {
-		order += ", id"
-	}
+	dir := ""
 	if sort.desc {
-		order = strings.ReplaceAll(order, ",", " DESC,") + " DESC"
+		dir = " DESC"
+	}
+	order := sort.col + dir
+	if sort.col != "order_no" {
+		order += ", id" + dir
 	}
 	// One row more than the page tells whether there is a next page.
-	limit, offset := limits(p)
+	limit, offset := limits(f.Page)
 	err = s.each(ctx, "SELECT "+orderColumns+" FROM orders"+w.String()+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(append([]any(nil), w.args...), limit+1, offset), func(r interface{ Scan(...any) error }) error {
 			o, err := scanOrder(r)

@@ -55,11 +55,6 @@ func bigrams(texts ...string) []string {
 	return out
 }
 
-// orderTerms are the terms an order is found by.
-func orderTerms(orderNo, title, customerName string) []string {
-	return bigrams(orderNo, title, customerName)
-}
-
 // insertTerms indexes orders for search, in one statement per 2,000 terms. A term already
 // there is kept (IGNORE), so indexing an order again is harmless.
 func insertTerms(ctx context.Context, x execer, orders ...termSource) error {
@@ -83,7 +78,7 @@ func eachTermBatch(orders []termSource, fn func(rows []string, args []any) error
 	var rows []string
 	var args []any
 	for i, o := range orders {
-		for _, t := range orderTerms(o.orderNo, o.title, o.customerName) {
+		for _, t := range bigrams(o.orderNo, o.title, o.customerName) {
 			rows = append(rows, "(?, ?)")
 			args = append(args, t, o.id)
 		}

@@ -67,10 +67,10 @@ func (s *Store) Dashboard(ctx context.Context, t, from, to time.Time) (*appraisa
 	}
 	byExpert := map[int64]turnaround{}
 	err = s.each(ctx, `SELECT e, MAX(c), AVG(h) FROM (
-  SELECT assignee_expert_id AS e, TIMESTAMPDIFF(MICROSECOND, created_at, completed_at) / 3600000000 AS h,
-    ROW_NUMBER() OVER (PARTITION BY assignee_expert_id ORDER BY TIMESTAMPDIFF(MICROSECOND, created_at, completed_at)) AS r,
-    COUNT(*) OVER (PARTITION BY assignee_expert_id) AS c
-  FROM orders WHERE completed_at >= ? AND completed_at < ? AND status IN ('COMPLETED', 'CERT_ISSUED') AND assignee_expert_id IS NOT NULL
+  SELECT e, h, ROW_NUMBER() OVER (PARTITION BY e ORDER BY h) AS r, COUNT(*) OVER (PARTITION BY e) AS c FROM (
+    SELECT assignee_expert_id AS e, TIMESTAMPDIFF(MICROSECOND, created_at, completed_at) / 3600000000 AS h
+    FROM orders WHERE completed_at >= ? AND completed_at < ? AND status IN ('COMPLETED', 'CERT_ISSUED') AND assignee_expert_id IS NOT NULL
+  ) t
 ) x WHERE r = FLOOR((c + 1) / 2) OR r = FLOOR(c / 2) + 1 GROUP BY e`, []any{start.UTC(), to.UTC()}, func(r interface{ Scan(...any) error }) error {
 		var e int64
 		var ta turnaround
