@@ -186,6 +186,10 @@ type CatalogStore interface {
 
 	Products(ctx context.Context, activeOnly bool) ([]Product, error)
 	Product(ctx context.Context, id int64) (*Product, error)
+	// OrderSource reads, in one round trip, what a new order copies: the item, its customer and
+	// the product. When any of them is missing it returns a KindNotFound error without saying
+	// which; the caller asks each one to tell.
+	OrderSource(ctx context.Context, itemID, productID int64) (*Item, *Customer, *Product, error)
 	CreateProduct(ctx context.Context, p *Product, a AuditEntry) error
 	UpdateProduct(ctx context.Context, p *Product, a AuditEntry) error
 

@@ -160,8 +160,14 @@ type Order struct {
 
 // SLABreached reports whether the order is past due and still open at t.
 func (o *Order) SLABreached(t time.Time) bool {
+	return o.SLARunning() && t.After(o.SLADueAt)
+}
+
+// SLARunning reports whether the order's SLA clock runs: it is open and not waiting for the
+// customer.
+func (o *Order) SLARunning() bool {
 	open := !o.Status.Terminal() && o.Status != StatusCompleted && o.Status != StatusCertIssued && o.Status != StatusRejected
-	return open && o.SLAPausedAt == nil && t.After(o.SLADueAt)
+	return open && o.SLAPausedAt == nil
 }
 
 // PauseSLA stops the clock (NEED_MORE_INFO): the time spent waiting for the customer is not ours.

@@ -52,6 +52,8 @@ type Deps struct {
 	Orders *orders.Service
 	Store  Store
 	Cache  appraisal.Cache
+	// Answers keeps the encoded answers of the hottest reads (answers.go); nil keeps none.
+	Answers AnswerCache
 
 	Limiter appraisal.Throttle // rate limits public endpoints
 	// Blobs signs the rendition links the media views carry.
@@ -131,7 +133,7 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 	}
 	mux := http.NewServeMux()
 	api := humago.New(mux, apiConfig(d.Version))
-	api.UseMiddleware(authorize(api, &d), knownQuery(api))
+	api.UseMiddleware(authorize(api, &d), knownQuery(api), answers(api, &d))
 	registerHealth(api, &d)
 	for _, g := range groups {
 		routes, ok := routesOfGroup[g]

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -106,16 +107,18 @@ func handle[I, O any](op huma.Operation, h func(context.Context, *I) (*O, error)
 // unsupported filter (?item_id=1 on a route without it) must not silently return everything.
 func knownQuery(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		known := map[string]bool{}
-		for _, p := range ctx.Operation().Parameters {
-			if p.In == "query" {
-				known[p.Name] = true
-			}
-		}
 		u := ctx.URL()
+		if u.RawQuery == "" {
+			next(ctx)
+			return
+		}
+		params := ctx.Operation().Parameters
+		known := func(name string) bool {
+			return slices.ContainsFunc(params, func(p *huma.Param) bool { return p.In == "query" && p.Name == name })
+		}
 		var unknown []error
 		for name := range u.Query() {
-			if !known[name] {
+			if !known(name) {
 				unknown = append(unknown, &huma.ErrorDetail{Location: "query." + name, Message: "unknown query parameter", Value: name})
 			}
 		}

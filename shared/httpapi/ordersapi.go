@@ -38,11 +38,17 @@ type OrderView struct {
 	CompletedAt  *time.Time `json:"completed_at,omitempty"`
 }
 
-func viewOrder(o *appraisal.Order) OrderView {
+// viewOrder shows an order as of now. Whether its SLA is breached changes with the clock alone,
+// so a view that says "not yet" tells the answer cache when that stops being true (holdsUntil).
+func viewOrder(ctx context.Context, o *appraisal.Order) OrderView {
+	now := time.Now()
+	if o.SLARunning() && !now.After(o.SLADueAt) {
+		holdsUntil(ctx, o.SLADueAt)
+	}
 	v := OrderView{ID: formatID(o.ID), OrderNo: o.OrderNo, Status: string(o.Status), Round: o.Round,
 		CustomerID: formatID(o.CustomerID), CustomerName: o.CustomerName, ItemID: formatID(o.ItemID),
 		ProductID: formatID(o.ProductID), CategoryID: formatID(o.CategoryID), Title: o.Title, AssigneeID: formatOptionalID(o.AssigneeID),
-		PriceFen: o.PriceFen, SLADueAt: o.SLADueAt.UTC(), SLAPaused: o.SLAPausedAt != nil, SLABreached: o.SLABreached(time.Now()),
+		PriceFen: o.PriceFen, SLADueAt: o.SLADueAt.UTC(), SLAPaused: o.SLAPausedAt != nil, SLABreached: o.SLABreached(now),
 		Note: o.Note, Version: o.Version, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
 	if o.CompletedAt != nil {
 		t := o.CompletedAt.UTC()
@@ -170,6 +176,7 @@ type OrderFilterParams struct {
 }
 
 type ordersOutput struct {
+	ETag string `header:"ETag" doc:"A digest of this answer, for If-None-Match"`
 	Body listBody[OrderView]
 }
 
@@ -179,7 +186,7 @@ type orderOutput struct {
 }
 
 type orderDetailOutput struct {
-	ETag string `header:"ETag"`
+	ETag string `header:"ETag" doc:"The order's version, a dot and a digest of this answer (\"7.Qx3…\"): If-Match reads the version, If-None-Match the whole"`
 	Body orderDetailView
 }
 
@@ -304,11 +311,11 @@ func ordersRoutes(d *Deps) []route {
 }
 
 func ordersList(d *Deps) route {
-	return handle(huma.Operation{
+	return handle(answered(huma.Operation{
 		OperationID: "orders.list", Method: http.MethodGet, Path: "/api/v1/orders", Tags: ordersTags,
 		Summary: "List and search orders", Description: "Experts see only the orders assigned to them.",
 		Errors: []int{http.StatusUnprocessableEntity},
-	}, func(ctx context.Context, in *ordersInput) (*ordersOutput, error) {
+	}), func(ctx context.Context, in *ordersInput) (*ordersOutput, error) {
 		pg, after, err := in.orderPage()
 		if err != nil {
 			return nil, err
@@ -322,7 +329,7 @@ func ordersList(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		return &ordersOutput{Body: newOrderList(mapSlice(l.Orders, func(o appraisal.Order) OrderView { return viewOrder(&o) }), l)}, nil
+		return &ordersOutput{Body: newOrderList(mapSlice(l.Orders, func(o appraisal.Order) OrderView { return viewOrder(ctx, &o) }), l)}, nil
 	})
 }
 
@@ -376,16 +383,16 @@ func ordersCreate(d *Deps) route {
 			if err != nil {
 				return nil, err
 			}
-			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(ctx, o)}, nil
 		})
 	})
 }
 
 func ordersGet(d *Deps) route {
-	return handle(huma.Operation{
+	return handle(answered(huma.Operation{
 		OperationID: "orders.get", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Tags: ordersTags,
 		Summary: "An order with its timeline, opinions, reviews and certificates", Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *idInput) (*orderDetailOutput, error) {
+	}), func(ctx context.Context, in *idInput) (*orderDetailOutput, error) {
 		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
@@ -394,7 +401,7 @@ func ordersGet(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		v := orderDetailView{OrderView: viewOrder(&det.Order), Events: []eventView{}, Opinions: []opinionView{},
+		v := orderDetailView{OrderView: viewOrder(ctx, &det.Order), Events: []eventView{}, Opinions: []opinionView{},
 			Reviews: []reviewView{}, Certificates: []CertificateView{}, Item: viewItem(*det.Item), Blind: det.Blind, AllowedActions: det.Actions}
 		v.Customer = orderCustomerView{ID: formatID(det.Order.CustomerID), Name: det.Order.CustomerName}
 		if det.SeeAll {
@@ -436,7 +443,7 @@ func ordersAssign(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(ctx, o)}, nil
 	})
 }
 
@@ -468,7 +475,7 @@ func ordersSubmitOpinion(d *Deps) route {
 			return nil, err
 		}
 		out := &opinionOutput{ETag: etag(o.Version)}
-		out.Body.Order, out.Body.Opinion = viewOrder(o), viewOpinion(*op)
+		out.Body.Order, out.Body.Opinion = viewOrder(ctx, o), viewOpinion(*op)
 		return out, nil
 	})
 }
@@ -487,7 +494,7 @@ func ordersReview(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+		return &orderOutput{ETag: etag(o.Version), Body: viewOrder(ctx, o)}, nil
 	})
 }
 
@@ -506,7 +513,7 @@ func certificatesIssue(d *Deps) route {
 			return nil, err
 		}
 		out := &issueOutput{ETag: etag(o.Version)}
-		out.Body.Order, out.Body.Certificate = viewOrder(o), d.viewCertificate(*c)
+		out.Body.Order, out.Body.Certificate = viewOrder(ctx, o), d.viewCertificate(*c)
 		return out, nil
 	})
 }
@@ -708,7 +715,7 @@ func orderTransitions(d *Deps) []route {
 			if err != nil {
 				return nil, err
 			}
-			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(o)}, nil
+			return &orderOutput{ETag: etag(o.Version), Body: viewOrder(ctx, o)}, nil
 		}))
 	}
 	return rs

@@ -210,9 +210,11 @@ func target(rawID, ifMatch string, bodyVersion *int64) (id, version int64, err e
 	return id, version, err
 }
 
-// versionOf takes the version a client acted on from If-Match ("3" or W/"3") or from the body.
+// versionOf takes the version a client acted on from If-Match ("3" or W/"3", or the ETag of a
+// read answer, "3.<digest>": answerETag) or from the body.
 func versionOf(ifMatch string, body *int64) (int64, error) {
 	if v := strings.Trim(strings.TrimPrefix(strings.TrimSpace(ifMatch), "W/"), `"`); v != "" {
+		v, _, _ = strings.Cut(v, ".")
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
 			return 0, appraisal.Invalid(appraisal.FieldError{Field: "If-Match", Code: "bad_version", Message: "If-Match must be the resource's version"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -75,10 +76,20 @@ func (s *Store) UpdateCategory(ctx context.Context, c *appraisal.Category, a app
 const customerColumns = "id, name, phone_enc, phone_masked, note, blocked, blocked_reason, version, created_at, updated_at"
 
 func scanCustomer(r interface{ Scan(...any) error }) (*appraisal.Customer, []byte, error) {
-	var c appraisal.Customer
-	var enc []byte
-	err := r.Scan(&c.ID, &c.Name, &enc, &c.PhoneMasked, &c.Note, &c.Blocked, &c.BlockedReason, &c.Version, &c.CreatedAt, &c.UpdatedAt)
-	return &c, enc, err
+	var cr customerRow
+	err := r.Scan(cr.dest()...)
+	return &cr.c, cr.enc, err
+}
+
+// customerRow is where a row's customerColumns are scanned to (scanCustomer, OrderSource).
+type customerRow struct {
+	c   appraisal.Customer
+	enc []byte
+}
+
+func (r *customerRow) dest() []any {
+	c := &r.c
+	return []any{&c.ID, &c.Name, &r.enc, &c.PhoneMasked, &c.Note, &c.Blocked, &c.BlockedReason, &c.Version, &c.CreatedAt, &c.UpdatedAt}
 }
 
 // customerSnapshot is what the audit log keeps of a customer: the masked phone only.
@@ -185,15 +196,30 @@ func versionConflict(what string, current int64) error {
 const itemColumns = "id, customer_id, category_id, title, description, attributes, declared_value_fen, version, created_at, updated_at"
 
 func scanItem(r interface{ Scan(...any) error }) (*appraisal.Item, error) {
-	var it appraisal.Item
-	var desc, attrs sql.NullString
-	if err := r.Scan(&it.ID, &it.CustomerID, &it.CategoryID, &it.Title, &desc, &attrs, &it.DeclaredValueFen, &it.Version, &it.CreatedAt, &it.UpdatedAt); err != nil {
+	var ir itemRow
+	if err := r.Scan(ir.dest()...); err != nil {
 		return nil, err
 	}
-	it.Description = desc.String
+	return ir.item()
+}
+
+// itemRow is where a row's itemColumns are scanned to (scanItem, OrderSource).
+type itemRow struct {
+	it          appraisal.Item
+	desc, attrs sql.NullString
+}
+
+func (r *itemRow) dest() []any {
+	it := &r.it
+	return []any{&it.ID, &it.CustomerID, &it.CategoryID, &it.Title, &r.desc, &r.attrs, &it.DeclaredValueFen, &it.Version, &it.CreatedAt, &it.UpdatedAt}
+}
+
+func (r *itemRow) item() (*appraisal.Item, error) {
+	it := r.it
+	it.Description = r.desc.String
 	it.Attributes = map[string]string{}
-	if attrs.Valid && attrs.String != "" {
-		if err := json.Unmarshal([]byte(attrs.String), &it.Attributes); err != nil {
+	if r.attrs.Valid && r.attrs.String != "" {
+		if err := json.Unmarshal([]byte(r.attrs.String), &it.Attributes); err != nil {
 			return nil, err
 		}
 	}
@@ -287,11 +313,26 @@ func (s *Store) UpdateItem(ctx context.Context, it *appraisal.Item, a appraisal.
 const productColumns = "id, code, name, kind, price_fen, sla_hours, active, created_at, updated_at"
 
 func scanProduct(r interface{ Scan(...any) error }) (*appraisal.Product, error) {
-	var p appraisal.Product
-	var kind string
-	err := r.Scan(&p.ID, &p.Code, &p.Name, &kind, &p.PriceFen, &p.SLAHours, &p.Active, &p.CreatedAt, &p.UpdatedAt)
-	p.Kind = appraisal.ProductKind(kind)
-	return &p, err
+	var pr productRow
+	err := r.Scan(pr.dest()...)
+	return pr.product(), err
+}
+
+// productRow is where a row's productColumns are scanned to (scanProduct, OrderSource).
+type productRow struct {
+	p    appraisal.Product
+	kind string
+}
+
+func (r *productRow) dest() []any {
+	p := &r.p
+	return []any{&p.ID, &p.Code, &p.Name, &r.kind, &p.PriceFen, &p.SLAHours, &p.Active, &p.CreatedAt, &p.UpdatedAt}
+}
+
+func (r *productRow) product() *appraisal.Product {
+	p := r.p
+	p.Kind = appraisal.ProductKind(r.kind)
+	return &p
 }
 
 // Products implements appraisal.CatalogStore.
@@ -314,6 +355,36 @@ func (s *Store) Products(ctx context.Context, activeOnly bool) ([]appraisal.Prod
 		out = append(out, *p)
 	}
 	return out, dbErr(rows.Err(), "products")
+}
+
+// orderSourceQuery joins what a new order copies into one row.
+var orderSourceQuery = "SELECT " + qualify("i", itemColumns) + ", " + qualify("c", customerColumns) + ", " + qualify("p", productColumns) + `
+  FROM items i JOIN customers c ON c.id = i.customer_id AND c.deleted_at IS NULL JOIN service_products p ON p.id = ?
+  WHERE i.id = ? AND i.deleted_at IS NULL`
+
+// OrderSource implements appraisal.CatalogStore.
+func (s *Store) OrderSource(ctx context.Context, itemID, productID int64) (*appraisal.Item, *appraisal.Customer, *appraisal.Product, error) {
+	var ir itemRow
+	var cr customerRow
+	var pr productRow
+	dest := append(append(ir.dest(), cr.dest()...), pr.dest()...)
+	if err := s.db.QueryRowContext(ctx, orderSourceQuery, productID, itemID).Scan(dest...); err != nil {
+		return nil, nil, nil, dbErr(err, "item, customer or product")
+	}
+	it, err := ir.item()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return it, &cr.c, pr.product(), nil
+}
+
+// qualify prefixes each of a column list's columns with a table alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // Product implements appraisal.CatalogStore.

@@ -63,9 +63,6 @@ func (s *Store) CreateOrder(ctx context.Context, o *appraisal.Order, a appraisal
 		if _, err := tx.ExecContext(ctx, "UPDATE orders SET order_no = ? WHERE id = ?", o.OrderNo, id); err != nil {
 			return dbErr(err, "order")
 		}
-		if err := rollup(ctx, tx, orderState{}, orderState{status: appraisal.StatusSubmitted, created: t}); err != nil {
-			return err
-		}
 		if err := insertTerms(ctx, tx, termSource{id, o.OrderNo, o.Title, o.CustomerName}); err != nil {
 			return err
 		}
@@ -74,7 +71,11 @@ func (s *Store) CreateOrder(ctx context.Context, o *appraisal.Order, a appraisal
 			return dbErr(err, "order event")
 		}
 		a.TargetID, a.After = formatID(id), orderSnapshot(o)
-		return insertAudit(ctx, tx, a)
+		if err := insertAudit(ctx, tx, a); err != nil {
+			return err
+		}
+		// The rollups last: their rows are shared by every writer and locked until COMMIT.
+		return rollup(ctx, tx, orderState{}, orderState{status: appraisal.StatusSubmitted, created: t})
 	})
 }
 
@@ -501,9 +502,6 @@ func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) 
 		} else if err := tx.QueryRowContext(ctx, "SELECT completed_at FROM orders WHERE id = ?", o.ID).Scan(&before.completed); err != nil {
 			return dbErr(err, "order")
 		}
-		if err := rollup(ctx, tx, before, orderState{status: o.Status, created: o.CreatedAt, completed: o.CompletedAt}); err != nil {
-			return err
-		}
 		o.UpdatedAt = t
 		a := ch.Audit
 		a.TargetID = formatID(o.ID)
@@ -516,7 +514,11 @@ func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) 
 		a.Before = orderSnapshot(prior)
 		a.Before.(map[string]any)["status"] = from
 		a.After = orderSnapshot(&o)
-		return insertAudit(ctx, tx, a)
+		if err := insertAudit(ctx, tx, a); err != nil {
+			return err
+		}
+		// The rollups last: their rows are shared by every writer and locked until COMMIT.
+		return rollup(ctx, tx, before, orderState{status: o.Status, created: o.CreatedAt, completed: o.CompletedAt})
 	})
 	if errors.Is(err, errStale) {
 		cur, cerr := s.Order(ctx, o.ID)

@@ -64,23 +64,16 @@ type CreateInput struct {
 
 // Create opens an order for an item. The SLA clock starts now, from the product's hours.
 func (s *Service) Create(ctx context.Context, in CreateInput, p *appraisal.Principal, a appraisal.AuditEntry) (*appraisal.Order, error) {
-	item, err := s.Catalog.Item(ctx, in.ItemID)
+	item, cust, product, err := s.Catalog.OrderSource(ctx, in.ItemID, in.ProductID)
 	if appraisal.IsKind(err, appraisal.KindNotFound) {
-		return nil, appraisal.Invalid(appraisal.FieldError{Field: "item_id", Code: "not_found", Message: "no such item"})
+		// One of them is missing: ask each, to say which.
+		item, cust, product, err = s.orderSource(ctx, in)
 	}
 	if err != nil {
 		return nil, err
 	}
-	product, err := s.Catalog.Product(ctx, in.ProductID)
-	if appraisal.IsKind(err, appraisal.KindNotFound) || err == nil && !product.Active {
-		return nil, appraisal.Invalid(appraisal.FieldError{Field: "product_id", Code: "not_found", Message: "no such active product"})
-	}
-	if err != nil {
-		return nil, err
-	}
-	cust, _, err := s.Catalog.Customer(ctx, item.CustomerID)
-	if err != nil {
-		return nil, err
+	if !product.Active {
+		return nil, errNoProduct
 	}
 	if cust.Blocked {
 		return nil, appraisal.E(appraisal.KindConflict, "customer.blocked", "the customer is blocked")
@@ -94,6 +87,31 @@ func (s *Service) Create(ctx context.Context, in CreateInput, p *appraisal.Princ
 	}
 	s.changed(ctx)
 	return o, nil
+}
+
+var errNoProduct = appraisal.Invalid(appraisal.FieldError{Field: "product_id", Code: "not_found", Message: "no such active product"})
+
+// orderSource reads the item, the product and the customer one by one, naming the one missing.
+func (s *Service) orderSource(ctx context.Context, in CreateInput) (*appraisal.Item, *appraisal.Customer, *appraisal.Product, error) {
+	item, err := s.Catalog.Item(ctx, in.ItemID)
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
+		return nil, nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "item_id", Code: "not_found", Message: "no such item"})
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	product, err := s.Catalog.Product(ctx, in.ProductID)
+	if appraisal.IsKind(err, appraisal.KindNotFound) {
+		return nil, nil, nil, errNoProduct
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cust, _, err := s.Catalog.Customer(ctx, item.CustomerID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return item, cust, product, nil
 }
 
 // Permissions answers whether a principal's role holds a capability now.

@@ -16,7 +16,7 @@ import (
 // reads are the store's methods that change nothing.
 var reads = []string{"Can", "Categories", "Certificate", "CertificateByToken", "CountUsers", "Customer", "Dashboard",
 	"DeletedMedia", "RejectedOriginals", "StuckMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCertificates", "Settings", "ListCustomers", "ListItems", "ListMedia", "ListOrders", "TroubledMedia",
-	"ListUsers", "LoginAttempts", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "PastExperts",
+	"ListUsers", "LoginAttempts", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "OrderSource", "PastExperts",
 	"Permissions", "Product", "Products", "SessionsOf", "UserByID", "UserByUsername", "VisibleMedia"}
 
 // writes maps every method that changes the database to the epochs it must bump: what the cached
@@ -45,7 +45,7 @@ var writes = map[string][]string{
 	"RemoveItem":        {EpochOrders}, // a merge moves orders
 	"CreateCustomer":    {},            // no order shows it yet
 	"CreateItem":        {},            // orders copy the item's title when created
-	"UpdateItem":        {},
+	"UpdateItem":        {EpochOrders}, // an order's detail shows its item
 	"CreateCategory":    {},
 	"UpdateCategory":    {}, // orders keep their category id; nothing cached shows its name
 	"CreateProduct":     {},

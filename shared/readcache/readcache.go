@@ -57,7 +57,7 @@ type Store struct {
 
 // New wraps s. size bounds the number of cached entries; ttl bounds their age even without writes.
 func New(s appraisal.Store, epochs Epochs, log *slog.Logger, size int, ttl time.Duration) *Store {
-	return &Store{Store: s, epochs: epochs, log: log, mem: &memory{items: map[string]entry{}, size: size, ttl: ttl}}
+	return &Store{Store: s, epochs: &batchedEpochs{Epochs: epochs}, log: log, mem: &memory{items: map[string]entry{}, size: size, ttl: ttl}}
 }
 
 // requestEpochs is one request's reading of the epochs: the first cached read of the request
@@ -87,19 +87,25 @@ func Middleware(h http.Handler) http.Handler {
 // epoch reads one epoch. When Redis cannot say, ok is false and the caller reads through; this
 // process's entries are dropped, since writes elsewhere may not be able to tell it either.
 func (s *Store) epoch(ctx context.Context, name string) (string, bool) {
+	tokens, ok := s.tokens(ctx)
+	return tokens[name], ok
+}
+
+// tokens reads every epoch, once per request (requestEpochs).
+func (s *Store) tokens(ctx context.Context) (map[string]string, bool) {
 	req, _ := ctx.Value(requestKey{}).(*requestEpochs)
 	if req != nil {
 		req.mu.Lock()
 		defer req.mu.Unlock()
-		if tok, ok := req.tokens[name]; ok {
-			return tok, true
+		if req.tokens != nil {
+			return req.tokens, true
 		}
 	}
 	if s.lost.Load() {
 		// An invalidation was lost: bump everything once Redis answers, which every other
 		// instance then sees, before anything is cached again.
 		if err := s.epochs.Bump(context.WithoutCancel(ctx), allEpochs...); err != nil {
-			return "", false
+			return nil, false
 		}
 		s.lost.Store(false)
 		s.log.InfoContext(ctx, "read cache back: every epoch bumped after a lost invalidation")
@@ -108,7 +114,7 @@ func (s *Store) epoch(ctx context.Context, name string) (string, bool) {
 	if err != nil {
 		s.mem.clear()
 		s.log.WarnContext(ctx, "read cache bypassed: epochs unavailable", "err", err)
-		return "", false
+		return nil, false
 	}
 	tokens := map[string]string{}
 	for i, n := range allEpochs {
@@ -117,7 +123,7 @@ func (s *Store) epoch(ctx context.Context, name string) (string, bool) {
 	if req != nil {
 		req.tokens = tokens
 	}
-	return tokens[name], true
+	return tokens, true
 }
 
 // bump invalidates after a successful write. When Redis does not take it, this process drops its
@@ -198,6 +204,57 @@ func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDeta
 	})
 }
 
+// answer is an encoded response (httpapi's answer cache): what a hit writes without running the
+// handler or encoding anything.
+type answer struct {
+	etag, contentType string
+	body              []byte
+	// until is when the answer stops being true without any write: an order shown as within its
+	// SLA is breached from its due time on.
+	until time.Time
+}
+
+// Answer returns the response kept under key, if no epoch has moved since it was kept and its
+// clock has not run out. An answer depends on every epoch: it carries the caller's grant (auth)
+// as much as the data (orders), and the request has read all of them in its one round trip.
+func (s *Store) Answer(ctx context.Context, key string) (etag, contentType string, body []byte, ok bool) {
+	tag, ok := s.tag(ctx)
+	if !ok {
+		return "", "", nil, false
+	}
+	v, hit := s.mem.get("answer\x00"+key, tag)
+	if !hit {
+		return "", "", nil, false
+	}
+	a := v.(*answer)
+	if !a.until.IsZero() && !time.Now().Before(a.until) {
+		return "", "", nil, false
+	}
+	return a.etag, a.contentType, a.body, true
+}
+
+// KeepAnswer keeps a response under key for Answer, tagged with the epochs the request read before
+// the handler ran: a write racing the handler moves an epoch after that reading, so the answer
+// is never served again.
+func (s *Store) KeepAnswer(ctx context.Context, key, etag, contentType string, body []byte, until time.Time) {
+	if tag, ok := s.tag(ctx); ok {
+		s.mem.put("answer\x00"+key, tag, &answer{etag: etag, contentType: contentType, body: body, until: until})
+	}
+}
+
+// tag is the request's reading of every epoch as one string.
+func (s *Store) tag(ctx context.Context) (string, bool) {
+	tokens, ok := s.tokens(ctx)
+	if !ok {
+		return "", false
+	}
+	tag := ""
+	for _, n := range allEpochs {
+		tag += tokens[n] + "\x00"
+	}
+	return tag, true
+}
+
 type customerRow struct {
 	c   *appraisal.Customer
 	enc []byte
@@ -270,6 +327,14 @@ func (s *Store) RemoveItem(ctx context.Context, id, version, into int64, a appra
 	err := s.Store.RemoveItem(ctx, id, version, into, a)
 	if err == nil {
 		s.bump(ctx, EpochOrders) // a merge moves orders to another item
+	}
+	return err
+}
+
+func (s *Store) UpdateItem(ctx context.Context, it *appraisal.Item, a appraisal.AuditEntry) error {
+	err := s.Store.UpdateItem(ctx, it, a)
+	if err == nil {
+		s.bump(ctx, EpochOrders) // an order's detail answer shows its item
 	}
 	return err
 }

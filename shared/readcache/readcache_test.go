@@ -2,6 +2,7 @@ package readcache_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -178,4 +179,74 @@ func TestOneReadingPerRequest(t *testing.T) {
 	if epochs.reads != 4 {
 		t.Fatalf("reads outside a request: %d round trips in all, want 4", epochs.reads)
 	}
+}
+
+// TestAnswers: a kept answer is served while no epoch moves, on this instance and not after a
+// write through another; never past its clock bound; and not at all while Redis is away.
+func TestAnswers(t *testing.T) {
+	ctx := context.Background()
+	r := testenv.Redis(t)
+	epochs := redis.NewEpochs(r.Client, r.Prefix+"epoch:")
+	a := readcache.New(nil, epochs, logs.Discard(), 100, time.Hour)
+	b := readcache.New(nil, epochs, logs.Discard(), 100, time.Hour)
+	get := func(st *readcache.Store, key string) string {
+		_, _, body, ok := st.Answer(readcache.ForRequest(ctx), key)
+		if !ok {
+			return "miss"
+		}
+		return string(body)
+	}
+	a.KeepAnswer(readcache.ForRequest(ctx), "k", `"e"`, "application/json", []byte("one"), time.Time{})
+	a.KeepAnswer(readcache.ForRequest(ctx), "soon", `"s"`, "application/json", []byte("soon"), time.Now().Add(50*time.Millisecond))
+	a.KeepAnswer(readcache.ForRequest(ctx), "past", `"p"`, "application/json", []byte("past"), time.Now().Add(-time.Millisecond))
+	if etag, ct, body, ok := a.Answer(readcache.ForRequest(ctx), "k"); !ok || etag != `"e"` || ct != "application/json" || string(body) != "one" {
+		t.Fatalf("kept answer: %q %q %q %v", etag, ct, body, ok)
+	}
+	if got := get(a, "soon"); got != "soon" {
+		t.Fatalf("an answer inside its clock bound: %s", got)
+	}
+	if got := get(a, "past"); got != "miss" {
+		t.Fatalf("an answer past its clock bound was served: %s", got)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if got := get(a, "soon"); got != "miss" {
+		t.Fatalf("an answer was served after its clock bound ran out: %s", got)
+	}
+	// Any epoch moving, here through the other instance, ends every answer.
+	for _, ep := range []string{readcache.EpochOrders, readcache.EpochAuth} {
+		a.KeepAnswer(readcache.ForRequest(ctx), "k", `"e"`, "application/json", []byte("one"), time.Time{})
+		if err := epochs.Bump(ctx, ep); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(a, "k"); got != "miss" {
+			t.Fatalf("an answer outlived a bump of %s: %s", ep, got)
+		}
+	}
+	if got := get(b, "k"); got != "miss" {
+		t.Fatalf("instance b holds what only a kept: %s", got)
+	}
+	// Without Redis nothing is served, not even what was kept while it answered.
+	flaky := &failingEpochs{Epochs: epochs}
+	c := readcache.New(nil, flaky, logs.Discard(), 100, time.Hour)
+	c.KeepAnswer(readcache.ForRequest(ctx), "k", `"e"`, "application/json", []byte("one"), time.Time{})
+	if got := get(c, "k"); got != "one" {
+		t.Fatalf("kept while Redis answered: %s", got)
+	}
+	flaky.down = true
+	if got := get(c, "k"); got != "miss" {
+		t.Fatalf("served without Redis: %s", got)
+	}
+}
+
+// failingEpochs are Redis's epochs until down.
+type failingEpochs struct {
+	readcache.Epochs
+	down bool
+}
+
+func (f *failingEpochs) Current(ctx context.Context, names ...string) ([]string, error) {
+	if f.down {
+		return nil, errors.New("redis: connection refused")
+	}
+	return f.Epochs.Current(ctx, names...)
 }

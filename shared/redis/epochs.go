@@ -45,17 +45,39 @@ func token() string {
 }
 
 // Current returns each epoch's token, creating a fresh one for any epoch Redis does not hold.
+// Every cached read of a request waits on it, so the usual case is one plain MGET; the script,
+// which makes tokens up, runs only when an epoch is missing (a flushed or failed-over Redis).
 func (e *Epochs) Current(ctx context.Context, names ...string) ([]string, error) {
 	keys := make([]string, len(names))
-	fresh := make([]any, len(names))
 	for i, n := range names {
-		keys[i], fresh[i] = e.prefix+n, token()
+		keys[i] = e.prefix + n
+	}
+	got, err := e.c.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	vals := make([]string, len(names))
+	for i, v := range got {
+		s, ok := v.(string)
+		if !ok {
+			return e.create(ctx, keys)
+		}
+		vals[i] = s
+	}
+	return vals, nil
+}
+
+// create reads the epochs, setting a fresh token for each one missing, in one atomic script.
+func (e *Epochs) create(ctx context.Context, keys []string) ([]string, error) {
+	fresh := make([]any, len(keys))
+	for i := range keys {
+		fresh[i] = token()
 	}
 	vals, err := currentScript.Run(ctx, e.c, keys, fresh...).StringSlice()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, unavailable(err)
 	}
-	if len(vals) != len(names) {
+	if len(vals) != len(keys) {
 		return nil, unavailable(errors.New("epochs: short answer"))
 	}
 	return vals, nil

@@ -48,3 +48,21 @@ func TestIssueVerify(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifiedTokenStillExpires: a token remembered as verified is refused once it expires.
+func TestVerifiedTokenStillExpires(t *testing.T) {
+	iss := NewIssuer([]byte(strings.Repeat("k", 32)), 15*time.Minute)
+	tok, _, err := iss.Issue(Claims{UserID: 7, SessionID: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if c, err := iss.Verify(tok); err != nil || c.UserID != 7 {
+			t.Fatalf("Verify = %+v, %v", c, err)
+		}
+	}
+	iss.now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	if _, err := iss.Verify(tok); appraisal.KindOf(err) != appraisal.KindUnauthorized {
+		t.Fatalf("an expired token that was verified before: %v", err)
+	}
+}

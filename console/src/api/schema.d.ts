@@ -7689,7 +7689,10 @@ export interface operations {
                 /** @description Only open orders past their SLA */
                 sla_breached?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer you hold: 304 without a body while it is still the answer */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7698,11 +7701,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ListBodyOrderView"];
                 };
+            };
+            /** @description Not Modified: the answer named by If-None-Match is still current */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {
@@ -7956,7 +7968,10 @@ export interface operations {
     "orders.get": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer you hold: 304 without a body while it is still the answer */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Opaque id */
                 id: string;
@@ -7974,6 +7989,14 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OrderDetailView"];
                 };
+            };
+            /** @description Not Modified: the answer named by If-None-Match is still current */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {

@@ -193,6 +193,9 @@ func (a *App) Deps() httpapi.Deps {
 	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
 		Records: a.records(),
 		Limiter: a.Throttle, CertPageURL: a.Config.CertPageURL, CertIssuer: a.Config.CertIssuer, CORSOrigins: a.Config.CORSOrigins, TrustedProxies: a.Config.TrustedProxies, Checks: checks, Version: Version(), Observe: a.opts.Observe}
+	if rc, ok := a.Store.(*readcache.Store); ok {
+		d.Answers = rc
+	}
 	a.mediaDeps(&d)
 	return d
 }
