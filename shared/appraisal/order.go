@@ -346,6 +346,11 @@ type OrderDetail struct {
 	Opinions     []Opinion
 	Reviews      []Review
 	Certificates []Certificate
+	// Item and Customer are the order's item and customer as they are now, read with the order.
+	Item     Item
+	Customer Customer
+	// CustomerPhoneEnc is the customer's sealed phone number, for a caller who may see it.
+	CustomerPhoneEnc []byte
 }
 
 // OrderStore keeps orders and everything that hangs off them.

@@ -402,13 +402,15 @@ func ordersGet(d *Deps) route {
 			return nil, err
 		}
 		v := orderDetailView{OrderView: viewOrder(ctx, &det.Order), Events: []eventView{}, Opinions: []opinionView{},
-			Reviews: []reviewView{}, Certificates: []CertificateView{}, Item: viewItem(*det.Item), Blind: det.Blind, AllowedActions: det.Actions}
+			Reviews: []reviewView{}, Certificates: []CertificateView{}, Item: viewItem(det.Item), Blind: det.Blind, AllowedActions: det.Actions}
 		v.Customer = orderCustomerView{ID: formatID(det.Order.CustomerID), Name: det.Order.CustomerName}
 		if det.SeeAll {
 			// Experts never see contact details; others see them masked or, if allowed, in full.
-			if c, err := d.Records.Customer(ctx, principalFrom(ctx), det.Order.CustomerID); err == nil {
-				v.Customer.Phone = c.Phone
+			c, err := d.Records.Show(ctx, principalFrom(ctx), &det.Customer, det.CustomerPhoneEnc)
+			if err != nil {
+				return nil, err
 			}
+			v.Customer.Phone = c.Phone
 		}
 		for _, e := range det.Events {
 			v.Events = append(v.Events, eventView{Action: string(e.Action), From: string(e.From), To: string(e.To), Round: e.Round,

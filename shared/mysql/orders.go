@@ -17,24 +17,39 @@ const orderColumns = `id, order_no, customer_id, item_id, product_id, category_i
   assignee_expert_id, price_fen, sla_due_at, sla_paused_at, note, version, created_by, created_at, updated_at, completed_at`
 
 func scanOrder(r interface{ Scan(...any) error }) (*appraisal.Order, error) {
-	var o appraisal.Order
-	var status string
-	var assignee sql.NullInt64
-	var paused, completed sql.NullTime
-	if err := r.Scan(&o.ID, &o.OrderNo, &o.CustomerID, &o.ItemID, &o.ProductID, &o.CategoryID, &o.Title, &o.CustomerName,
-		&status, &o.Round, &assignee, &o.PriceFen, &o.SLADueAt, &paused, &o.Note, &o.Version, &o.CreatedBy,
-		&o.CreatedAt, &o.UpdatedAt, &completed); err != nil {
+	var or orderRow
+	if err := r.Scan(or.dest()...); err != nil {
 		return nil, err
 	}
-	o.Status = appraisal.Status(status)
-	o.AssigneeID = assignee.Int64
-	if paused.Valid {
-		o.SLAPausedAt = &paused.Time
+	return or.order(), nil
+}
+
+// orderRow is where a row's orderColumns are scanned to (scanOrder, OrderDetail).
+type orderRow struct {
+	o                 appraisal.Order
+	status            string
+	assignee          sql.NullInt64
+	paused, completed sql.NullTime
+}
+
+func (r *orderRow) dest() []any {
+	o := &r.o
+	return []any{&o.ID, &o.OrderNo, &o.CustomerID, &o.ItemID, &o.ProductID, &o.CategoryID, &o.Title, &o.CustomerName,
+		&r.status, &o.Round, &r.assignee, &o.PriceFen, &o.SLADueAt, &r.paused, &o.Note, &o.Version, &o.CreatedBy,
+		&o.CreatedAt, &o.UpdatedAt, &r.completed}
+}
+
+func (r *orderRow) order() *appraisal.Order {
+	o := r.o
+	o.Status = appraisal.Status(r.status)
+	o.AssigneeID = r.assignee.Int64
+	if r.paused.Valid {
+		o.SLAPausedAt = &r.paused.Time
 	}
-	if completed.Valid {
-		o.CompletedAt = &completed.Time
+	if r.completed.Valid {
+		o.CompletedAt = &r.completed.Time
 	}
-	return &o, nil
+	return &o
 }
 
 // orderSnapshot is what the audit log keeps of an order.
@@ -85,17 +100,27 @@ func (s *Store) Order(ctx context.Context, id int64) (*appraisal.Order, error) {
 	return o, dbErr(err, "order")
 }
 
-// OrderDetail implements appraisal.OrderStore, in two round trips: the order, then everything
-// that hangs off it (events, opinions, reviews, certificates) in one UNION ALL. Each branch puts
-// its columns into the same typed slots (7 integers, 7 strings, 3 times, NULL where it has
-// none), so one scan reads every kind.
+// orderDetailQuery reads an order with its item and customer, one row.
+var orderDetailQuery = "SELECT " + qualify("o", orderColumns) + ", " + qualify("i", itemColumns) + ", " + qualify("c", customerColumns) + `
+  FROM orders o JOIN items i ON i.id = o.item_id JOIN customers c ON c.id = o.customer_id WHERE o.id = ?`
+
+// OrderDetail implements appraisal.OrderStore, in two round trips: the order with its item and
+// customer, then everything that hangs off it (events, opinions, reviews, certificates) in one
+// UNION ALL. Each branch puts its columns into the same typed slots (7 integers, 7 strings, 3
+// times, NULL where it has none), so one scan reads every kind.
 func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDetail, error) {
-	o, err := s.Order(ctx, id)
+	var or orderRow
+	var ir itemRow
+	var cr customerRow
+	if err := s.db.QueryRowContext(ctx, orderDetailQuery, id).Scan(append(append(or.dest(), ir.dest()...), cr.dest()...)...); err != nil {
+		return nil, dbErr(err, "order")
+	}
+	it, err := ir.item()
 	if err != nil {
 		return nil, err
 	}
-	d := &appraisal.OrderDetail{Order: *o, Events: []appraisal.OrderEvent{}, Opinions: []appraisal.Opinion{},
-		Reviews: []appraisal.Review{}, Certificates: []appraisal.Certificate{}}
+	d := &appraisal.OrderDetail{Order: *or.order(), Item: *it, Customer: cr.c, CustomerPhoneEnc: cr.enc, Events: []appraisal.OrderEvent{},
+		Opinions: []appraisal.Opinion{}, Reviews: []appraisal.Review{}, Certificates: []appraisal.Certificate{}}
 	// The actor's name is joined here, not copied into the event, so a renamed account reads
 	// under its new name; whoever may read the order may read who worked on it.
 	const (

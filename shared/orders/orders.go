@@ -158,9 +158,9 @@ func (s *Service) List(ctx context.Context, p *appraisal.Principal, f appraisal.
 
 // Detail is what one caller may read of an order.
 type Detail struct {
+	// OrderDetail's Item is the item being appraised: its description and attributes are the
+	// expert's material. Its Customer is for callers who see every order (SeeAll) only.
 	appraisal.OrderDetail
-	// Item is the item being appraised: its description and attributes are the expert's material.
-	Item *appraisal.Item
 	// SeeAll: the caller's role sees every order (and so every customer's contact, by its other
 	// permissions); false for an expert.
 	SeeAll bool
@@ -190,9 +190,6 @@ func (s *Service) Get(ctx context.Context, p *appraisal.Principal, id int64) (*D
 	}
 	out := &Detail{OrderDetail: *det, SeeAll: sc.All}
 	if out.Actions, err = s.actions(ctx, p, det); err != nil {
-		return nil, err
-	}
-	if out.Item, err = s.Catalog.Item(ctx, det.Order.ItemID); err != nil {
 		return nil, err
 	}
 	if !sc.All && det.Order.Round > 1 {

@@ -210,6 +210,16 @@ func (s *Service) customer(ctx context.Context, p *appraisal.Principal, id int64
 	return s.show(c, enc, full), full, nil
 }
 
+// Show is a customer read elsewhere (with an order's detail) as p may see them: the phone in
+// full only for a role that holds customers.phone.view, masked otherwise.
+func (s *Service) Show(ctx context.Context, p *appraisal.Principal, c *appraisal.Customer, phoneEnc []byte) (*Customer, error) {
+	full, err := s.seesPhone(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return s.show(c, phoneEnc, full), nil
+}
+
 // CustomerPatch changes what is set; a Phone of "" removes the number.
 type CustomerPatch struct{ Name, Phone, Note *string }
 
