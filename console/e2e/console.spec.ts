@@ -243,6 +243,18 @@ test("the expert sees only their order and gives an opinion; the reviewer agrees
   await look(page, "expert-workbench");
   await rows.first().getByRole("link").click();
   await expect(page.getByText("高约三十厘米，底有款")).toBeVisible();
+  // Back to the workbench and into the order again: nothing changed, so the tab asks with the
+  // ETags it kept and both reads come back 304, shown from what it kept.
+  const revalidated: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() === 304) revalidated.push(new URL(r.url()).pathname);
+  });
+  await page.goBack();
+  await expect(rows).toHaveCount(1);
+  await rows.first().getByRole("link").click();
+  await expect(page.getByText("高约三十厘米，底有款")).toBeVisible();
+  expect(revalidated).toContain("/api/v1/orders");
+  expect(revalidated.filter((p) => /^\/api\/v1\/orders\/\d+$/.test(p))).toHaveLength(1);
   await expect(page.locator('[data-test="media-梅瓶正面.jpg"] img')).toBeVisible();
   await action(page, words.operations["orders.start"]!.zh);
   await confirm(page);

@@ -171,7 +171,8 @@ func apiConfig(version string) huma.Config {
 		"- Every operation is allowed or denied per role by the permission table (`GET /api/v1/admin/roles`).\n" +
 		"- Errors are RFC 9457 `application/problem+json` with a stable `code`; messages are zh-CN unless `Accept-Language: en`.\n" +
 		"- Money is integer fen (`*_fen`), times are RFC 3339 UTC, ids are opaque strings.\n" +
-		"- Lists return `{items, total, next_cursor}`; mutable resources carry a `version` for optimistic concurrency."
+		"- Lists return `{items, total, next_cursor}`; mutable resources carry a `version` for optimistic concurrency.\n" +
+		"- The order list and detail answer with an `ETag` of their bytes: send it back as `If-None-Match` and get `304 Not Modified` while nothing in the answer changed."
 	cfg.Servers = []*huma.Server{{URL: "/", Description: "This server (the API and the console share the origin, or CORS allows the console's)"}}
 	cfg.Info.License = &huma.License{Name: "Proprietary: internal use of 鉴宝 only", Identifier: "LicenseRef-Jianbao-Proprietary"}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{

@@ -1,8 +1,9 @@
 // The one API client of the console: openapi-fetch over the generated types, with the session's
 // token on every request, one refresh (shared by all tabs) when the server refuses an expired one,
-// and the request sent again once with the new token.
+// the request sent again once with the new token, and reads revalidated by ETag (revalidate.ts).
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../api/schema";
+import { Revalidator } from "./revalidate";
 import { Session, browserLock, browserStore, indexedDBHandoff, type Tokens } from "./session";
 
 export type Schemas = components["schemas"];
@@ -26,7 +27,13 @@ export function tokensOf(t: Schemas["TokensBody"]): Tokens {
   return { access: t.access_token, refresh: t.refresh_token, expiresAt: Date.parse(t.expires_at), sessionId: t.session_id };
 }
 
+const answers = new Revalidator();
+
 async function authFetch(req: Request): Promise<Response> {
+  return answers.fetch(req, session.current()?.sessionId ?? "", sendAuthed);
+}
+
+async function sendAuthed(req: Request): Promise<Response> {
   const again = req.clone();
   const token = await session.accessToken();
   if (token) req.headers.set("Authorization", `Bearer ${token}`);

@@ -1,1 +1,0 @@
-import{Wt as e}from"./app-C65_zZuk.js";var t=t=>[``,...e].includes(t);export{t};

@@ -1,0 +1,1 @@
+import{Wt as e}from"./app-C7STALgw.js";var t=t=>[``,...e].includes(t);export{t};
