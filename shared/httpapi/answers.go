@@ -71,7 +71,7 @@ func holdsUntil(ctx context.Context, t time.Time) {
 // the handler into a buffer. Either way the answer carries an ETag of its bytes (prefixed with the
 // resource's version where the handler sets one, which If-Match still reads), and a request
 // whose If-None-Match names it gets 304 without a body.
-func answers(api huma.API, d *Deps) func(huma.Context, func(huma.Context)) {
+func answers(d *Deps) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if ok, _ := ctx.Operation().Metadata[answeredKey].(bool); !ok || ctx.Method() != http.MethodGet {
 			next(ctx)

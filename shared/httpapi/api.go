@@ -133,7 +133,7 @@ func build(d Deps, groups ...Group) (http.Handler, huma.API) {
 	}
 	mux := http.NewServeMux()
 	api := humago.New(mux, apiConfig(d.Version))
-	api.UseMiddleware(authorize(api, &d), knownQuery(api), answers(api, &d))
+	api.UseMiddleware(authorize(api, &d), knownQuery(api), answers(&d))
 	registerHealth(api, &d)
 	for _, g := range groups {
 		routes, ok := routesOfGroup[g]

@@ -57,7 +57,7 @@ type Store struct {
 
 // New wraps s. size bounds the number of cached entries; ttl bounds their age even without writes.
 func New(s appraisal.Store, epochs Epochs, log *slog.Logger, size int, ttl time.Duration) *Store {
-	return &Store{Store: s, epochs: &batchedEpochs{Epochs: epochs}, log: log, mem: &memory{items: map[string]entry{}, size: size, ttl: ttl}}
+	return &Store{Store: s, epochs: &batchedEpochs{Epochs: epochs}, log: log, mem: &memory{items: map[string]entry{}, size: size, maxBytes: answerBytes, ttl: ttl}}
 }
 
 // requestEpochs is one request's reading of the epochs: the first cached read of the request
@@ -153,7 +153,7 @@ func cached[T any](ctx context.Context, s *Store, epochName, key string, load fu
 	}
 	v, err := load()
 	if err == nil {
-		s.mem.put(key, ep, v)
+		s.mem.put(key, ep, v, 0)
 	}
 	return v, err
 }
@@ -238,7 +238,7 @@ func (s *Store) Answer(ctx context.Context, key string) (etag, contentType strin
 // is never served again.
 func (s *Store) KeepAnswer(ctx context.Context, key, etag, contentType string, body []byte, until time.Time) {
 	if tag, ok := s.tag(ctx); ok {
-		s.mem.put("answer\x00"+key, tag, &answer{etag: etag, contentType: contentType, body: body, until: until})
+		s.mem.put("answer\x00"+key, tag, &answer{etag: etag, contentType: contentType, body: body, until: until}, len(body))
 	}
 }
 
@@ -405,25 +405,37 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *appraisal.Customer, phone
 	return err
 }
 
-// memory is a bounded map of entries tagged with the epoch they were read at.
+// answerBytes bounds the bytes of the answers kept, whatever their number: a function has 128 MB
+// in all (the catalog), and an order page of 100 is about 60 KB.
+const answerBytes = 16 << 20
+
+// memory is a bounded map of entries tagged with the epoch they were read at: at most size
+// entries, and at most maxBytes of those whose size is known (the answers).
 type memory struct {
-	mu    sync.Mutex
-	items map[string]entry
-	size  int
-	ttl   time.Duration
+	mu       sync.Mutex
+	items    map[string]entry
+	size     int
+	bytes    int
+	maxBytes int
+	ttl      time.Duration
 }
 
 type entry struct {
 	epoch string
 	at    time.Time
 	v     any
+	bytes int
 }
 
 func (m *memory) get(key string, epoch string) (any, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.items[key]
-	if !ok || e.epoch != epoch || time.Since(e.at) > m.ttl {
+	if !ok {
+		return nil, false
+	}
+	if e.epoch != epoch || time.Since(e.at) > m.ttl {
+		m.remove(key, e) // it can never be served again
 		return nil, false
 	}
 	return e.v, true
@@ -433,22 +445,36 @@ func (m *memory) clear() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	clear(m.items)
+	m.bytes = 0
 }
 
-func (m *memory) put(key string, epoch string, v any) {
+func (m *memory) put(key string, epoch string, v any, bytes int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.items) >= m.size {
-		// Evict an arbitrary eighth: cheap, and the hot entries come straight back.
-		n := m.size / 8
-		for k := range m.items {
-			delete(m.items, k)
-			if n--; n <= 0 {
+	if old, ok := m.items[key]; ok {
+		m.remove(key, old)
+	}
+	if len(m.items) >= m.size || m.bytes+bytes > m.maxBytes {
+		// Evict an arbitrary eighth (more if the bytes still do not fit): cheap, and the hot
+		// entries come straight back.
+		n := max(m.size/8, 1)
+		for k, e := range m.items {
+			m.remove(k, e)
+			if n--; n <= 0 && m.bytes+bytes <= m.maxBytes {
 				break
 			}
 		}
 	}
-	m.items[key] = entry{epoch: epoch, at: time.Now(), v: v}
+	if bytes > m.maxBytes {
+		return
+	}
+	m.items[key] = entry{epoch: epoch, at: time.Now(), v: v, bytes: bytes}
+	m.bytes += bytes
+}
+
+func (m *memory) remove(key string, e entry) {
+	delete(m.items, key)
+	m.bytes -= e.bytes
 }
 
 func formatID(id int64) string { return strconv.FormatInt(id, 10) }
