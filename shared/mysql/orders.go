@@ -309,8 +309,14 @@ func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) (apprai
 		filter("status IN ("+placeholders(len(openStatuses))+") AND sla_paused_at IS NULL AND sla_due_at < ?", append(append([]any{}, openStatuses...), now())...)
 	}
 
+	// The candidates of a keyword (at most searchCap) are counted by the page's own query, with
+	// a window over its matches, when the page starts at the top: one round trip less for the
+	// search people type most.
+	countInPage := candidates && after == ""
 	var err error
 	switch {
+	case countInPage:
+		out.TotalExact = true
 	case statusOnly:
 		out.Total, err = s.countByStatus(ctx, statuses)
 		out.TotalExact = true
@@ -344,14 +350,27 @@ func (s *Store) ListOrders(ctx context.Context, f appraisal.OrderFilter) (apprai
 	}
 	// One row more than the page tells whether there is a next page.
 	limit, offset := limits(f.Page)
-	err = s.each(ctx, "SELECT "+orderColumns+" FROM orders"+w.String()+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	columns := orderColumns
+	if countInPage {
+		columns += ", COUNT(*) OVER ()"
+	}
+	err = s.each(ctx, "SELECT "+columns+" FROM orders"+w.String()+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(append([]any(nil), w.args...), limit+1, offset), func(r interface{ Scan(...any) error }) error {
-			o, err := scanOrder(r)
-			if err == nil {
-				out.Orders = append(out.Orders, *o)
+			var or orderRow
+			dest := or.dest()
+			if countInPage {
+				dest = append(dest, &out.Total)
 			}
-			return err
+			if err := r.Scan(dest...); err != nil {
+				return err
+			}
+			out.Orders = append(out.Orders, *or.order())
+			return nil
 		})
+	if countInPage && len(out.Orders) == 0 && offset > 0 && err == nil {
+		// A page past the last match has no row to carry the count.
+		out.Total, err = s.count(ctx, "orders", w)
+	}
 	if err == nil && len(out.Orders) > limit {
 		out.Orders = out.Orders[:limit]
 		out.Next = orderKey(f.Sort, &out.Orders[limit-1])

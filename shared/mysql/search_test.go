@@ -75,12 +75,13 @@ func likeIDs(t testing.TB, d *testenv.Database, q string) []int64 {
 	return ids
 }
 
-// searchIDs pages through a search by its cursor, in a sort, and checks the count on the way.
+// searchIDs pages through a search by its cursor, in a sort, and checks the count of every
+// page on the way (the first page counts in its own query, the later ones apart).
 func searchIDs(t testing.TB, s *mysql.Store, q, sort string) []int64 {
 	t.Helper()
 	f := appraisal.OrderFilter{Keyword: q, Sort: sort, Page: appraisal.Page{Limit: 7}}
 	ids := []int64{}
-	total := -1
+	var totals []int
 	for {
 		l, err := s.ListOrders(context.Background(), f)
 		if err != nil {
@@ -89,7 +90,7 @@ func searchIDs(t testing.TB, s *mysql.Store, q, sort string) []int64 {
 		if !l.TotalExact {
 			t.Fatalf("%q: total not exact on a corpus under the bound", q)
 		}
-		total = l.Total
+		totals = append(totals, l.Total)
 		for _, o := range l.Orders {
 			ids = append(ids, o.ID)
 		}
@@ -98,8 +99,10 @@ func searchIDs(t testing.TB, s *mysql.Store, q, sort string) []int64 {
 		}
 		f.After = l.Next
 	}
-	if total != len(ids) {
-		t.Errorf("%q sorted %s: total %d, paged through %d", q, sort, total, len(ids))
+	for i, total := range totals {
+		if total != len(ids) {
+			t.Errorf("%q sorted %s: page %d says total %d, paged through %d", q, sort, i+1, total, len(ids))
+		}
 	}
 	if n := len(ids); len(slices.Compact(slices.Sorted(slices.Values(ids)))) != n {
 		t.Errorf("%q sorted %s: pages overlap: %v", q, sort, ids)
@@ -194,7 +197,13 @@ func TestOrderCounts(t *testing.T) {
 			{"submitted", appraisal.OrderFilter{Statuses: []appraisal.Status{appraisal.StatusSubmitted}}, 90},
 			{"none in status", appraisal.OrderFilter{Statuses: []appraisal.Status{appraisal.StatusCompleted}}, 0},
 			{"customer", appraisal.OrderFilter{CustomerID: 1}, 15},
+			// A keyword's page counts in its own query; a page past the last match, apart.
+			{"keyword", appraisal.OrderFilter{Keyword: "青花"}, -1},
+			{"keyword past the end", appraisal.OrderFilter{Keyword: "青花", Page: appraisal.Page{Limit: 5, Offset: 500}}, -1},
 		} {
+			if tc.want < 0 {
+				tc.want = len(likeIDs(t, d, tc.f.Keyword))
+			}
 			l, err := s.ListOrders(ctx, tc.f)
 			if err != nil || l.Total != tc.want || !l.TotalExact {
 				t.Errorf("%s: total %d exact %v, %v; want %d exact", tc.name, l.Total, l.TotalExact, err, tc.want)
