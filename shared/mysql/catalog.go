@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strings"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -376,15 +375,6 @@ func (s *Store) OrderSource(ctx context.Context, itemID, productID int64) (*appr
 		return nil, nil, nil, err
 	}
 	return it, &cr.c, pr.product(), nil
-}
-
-// qualify prefixes each of a column list's columns with a table alias.
-func qualify(alias, columns string) string {
-	cols := strings.Split(columns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
 }
 
 // Product implements appraisal.CatalogStore.

@@ -108,3 +108,12 @@ func (s *Store) list(ctx context.Context, query string, w *where, order string, 
 	}
 	return dbErr(rows.Err(), "list")
 }
+
+// qualify prefixes each of a column list's columns with a table alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
