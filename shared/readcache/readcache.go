@@ -260,7 +260,8 @@ type customerRow struct {
 	enc []byte
 }
 
-// Customer caches customers (an order detail shows its customer's contact).
+// Customer caches customers for the customer's own page and edits. An order's detail no longer
+// reads it: the detail's store query joins the customer (and the detail is cached whole).
 func (s *Store) Customer(ctx context.Context, id int64) (*appraisal.Customer, []byte, error) {
 	r, err := cached(ctx, s, EpochOrders, "customer\x00"+formatID(id), func() (customerRow, error) {
 		c, enc, err := s.Store.Customer(ctx, id)
