@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"time"
@@ -51,14 +50,11 @@ func ordersExport(d *Deps) route {
 		return &huma.StreamResponse{Body: func(hc huma.Context) {
 			hc.SetHeader("Content-Type", "text/csv; charset=utf-8")
 			hc.SetHeader("Content-Disposition", `attachment; filename="orders-`+time.Now().In(appraisal.Shanghai).Format("20060102-1504")+`.csv"`)
-			w := hc.BodyWriter()
-			w.Write([]byte("\uFEFF"))
-			c := csv.NewWriter(w)
-			c.Write([]string{"订单号", "状态", "藏品", "客户", "类目ID", "产品ID", "鉴定师ID", "价格(元)", "创建时间", "SLA 到期", "已超时", "完成时间"})
+			c := newSheet(hc.BodyWriter(), "订单号", "状态", "藏品", "客户", "类目ID", "产品ID", "鉴定师ID", "价格(元)", "创建时间", "SLA 到期", "已超时", "完成时间")
 			rows, page := 0, first
 			for {
 				for _, o := range page.Orders {
-					c.Write(orderRow(&o))
+					c.Row(orderRow(&o)...)
 					rows++
 				}
 				c.Flush()
@@ -69,7 +65,7 @@ func ordersExport(d *Deps) route {
 				if page, err = d.Orders.List(ctx, p, f); err != nil {
 					// Mid-stream: the status is sent. End the file with a line that says so.
 					d.Log.ErrorContext(ctx, "order export cut short", "rows", rows, "err", err)
-					c.Write([]string{"导出中断，请重试（export interrupted: retry）"})
+					c.Row("导出中断，请重试（export interrupted: retry）")
 					c.Flush()
 					return
 				}

