@@ -297,6 +297,12 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 		len(page.raw) > 16<<10 || strings.Contains(string(page.raw), "王先生") {
 		t.Errorf("certificate page: %s\n%s", page.header, page.raw)
 	}
+	// No site may frame a genuine certificate inside its own page (a fake listing), and the page
+	// runs no script, so its policy allows none.
+	if csp := page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'none'") ||
+		strings.Contains(csp, "script-src") || page.header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("certificate page policy: CSP %q, X-Frame-Options %q", csp, page.header.Get("X-Frame-Options"))
+	}
 	if nf := c.want(404, "", "GET", "/c/"+strings.Repeat("x", 43), nil); !strings.Contains(string(nf.raw), "未找到此证书") {
 		t.Errorf("the page of an unknown certificate: %s", nf.raw)
 	}

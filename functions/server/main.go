@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/swaggest/swgui/v5emb"
-
 	"github.com/jianbao/admin/functions/internal/app"
 	"github.com/jianbao/admin/functions/internal/console"
 	"github.com/jianbao/admin/shared/httpapi"
@@ -139,9 +137,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		mux.Handle(localstore.PathPrefix, a.Local.Handler())
 	}
 	mux.Handle("/", a.Handler())
-	// The API docs with their assets compiled in (Swagger UI from a Go module), so they work on an
-	// intranet with no CDN in reach.
-	mux.Handle("/docs/", v5emb.New("鉴宝 Admin API", "/openapi.json", "/docs/"))
+	mux.Handle("/docs/", docsHandler())
 	mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))
 	// The admin console, compiled in; the bare origin opens it.
 	mux.Handle(console.Prefix, console.Handler(console.Config{}))
@@ -153,7 +149,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           m.InFlight(mux),
+		// One header policy for every response, whatever mounts it (httpapi.SecureHeaders).
+		Handler:           m.InFlight(httpapi.SecureHeaders(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -81,7 +82,18 @@ type htmlOutput struct {
 	Status       int
 	ContentType  string `header:"Content-Type"`
 	CacheControl string `header:"Cache-Control"`
+	CSP          string `header:"Content-Security-Policy"`
 	Body         []byte
+}
+
+// page answers an HTML page of ours: no script, never cached, never framed, and images only from
+// where its cover photo is (and data: for the QR code).
+func page(status int, html []byte, cover string) *htmlOutput {
+	img := []string{"'self'"}
+	if u, err := url.Parse(cover); err == nil && u.Scheme != "" && u.Host != "" {
+		img = append(img, u.Scheme+"://"+u.Host)
+	}
+	return &htmlOutput{Status: status, ContentType: "text/html; charset=utf-8", CacheControl: "no-store", CSP: PageCSP(img...), Body: html}
 }
 
 func publicCertificatePage(d *Deps) route {
@@ -110,7 +122,11 @@ func publicCertificatePage(d *Deps) route {
 		if err := certPage.Execute(&buf, view); err != nil {
 			return nil, err
 		}
-		return &htmlOutput{Status: status, ContentType: "text/html; charset=utf-8", CacheControl: "no-store", Body: buf.Bytes()}, nil
+		cover := ""
+		if view.Body != nil {
+			cover = view.Body.CoverURL
+		}
+		return page(status, buf.Bytes(), cover), nil
 	})
 }
 
@@ -181,7 +197,7 @@ func certificatesPrint(d *Deps) route {
 		if err := certPrint.Execute(&buf, v); err != nil {
 			return nil, err
 		}
-		return &htmlOutput{Status: http.StatusOK, ContentType: "text/html; charset=utf-8", CacheControl: "no-store", Body: buf.Bytes()}, nil
+		return page(http.StatusOK, buf.Bytes(), v.CoverURL), nil
 	})
 }
 

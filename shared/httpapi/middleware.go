@@ -68,9 +68,9 @@ func newRequestID() string {
 // panic guard; and one access log line.
 //
 // Every response starts as Cache-Control: no-store — most carry personal data or tokens — and a
-// handler that serves something cacheable (the docs, a public QR code) says so itself. HSTS is
-// sent on every response: browsers ignore it over plain HTTP (RFC 6797 §8.1), and where TLS ends
-// at a gateway or ingress in front of us this is the response the browser sees over HTTPS.
+// handler that serves something cacheable (the docs, a public QR code) says so itself. The
+// security headers are the server's one policy (headers.go), set here too because an SCF
+// function serves this handler alone.
 func withMiddleware(next http.Handler, log *slog.Logger, trusted []netip.Prefix, observe func(r *http.Request, status int, took time.Duration)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -83,10 +83,8 @@ func withMiddleware(next http.Handler, log *slog.Logger, trusted []netip.Prefix,
 		ctx = r.Context()
 		h := w.Header()
 		h.Set("X-Request-Id", id)
-		h.Set("X-Content-Type-Options", "nosniff")
+		setSecurityHeaders(h)
 		h.Set("Cache-Control", "no-store")
-		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-		h.Set("Referrer-Policy", "no-referrer")
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		}

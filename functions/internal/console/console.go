@@ -37,13 +37,27 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 	"img-src 'self' data: blob: https:; media-src 'self' blob: https:; connect-src 'self'; " +
 	"frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 
-// Handler serves the console under Prefix: hashed assets cached for a year, everything else
-// (index.html, config.json) revalidated on every load so a deployment is seen at once.
-func Handler(cfg Config) http.Handler {
+// isDir reports whether p names a directory of the build.
+func isDir(files fs.FS, p string) bool {
+	st, err := fs.Stat(files, strings.TrimPrefix(p, "/"))
+	return err == nil && st.IsDir()
+}
+
+// Files is the built console, as served.
+func Files() fs.FS {
 	sub, err := fs.Sub(dist, "dist")
 	if err != nil {
 		panic(err) // the embed pattern above guarantees the directory
 	}
+	return sub
+}
+
+// Handler serves the console under Prefix: hashed assets cached for a year, everything else
+// (index.html, config.json) revalidated on every load so a deployment is seen at once. It serves
+// files only, never a directory's listing; the server's header policy (httpapi.SecureHeaders)
+// wraps it, and its own Content-Security-Policy replaces the default.
+func Handler(cfg Config) http.Handler {
+	sub := Files()
 	files := http.FileServerFS(sub)
 	body, _ := json.Marshal(cfg)
 	return http.StripPrefix(strings.TrimSuffix(Prefix, "/"), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,10 +67,12 @@ func Handler(cfg Config) http.Handler {
 			return
 		}
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", csp)
 		p := path.Clean("/" + r.URL.Path)
+		if p != "/" && (strings.HasSuffix(r.URL.Path, "/") || isDir(sub, p)) {
+			http.NotFound(w, r) // files only: no directory listings
+			return
+		}
 		switch {
 		case p == "/config.json":
 			h.Set("Content-Type", "application/json")
