@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -285,6 +286,49 @@ func TestPhoneStep(t *testing.T) {
 		clash := mysql.DataStep{Version: 1, Name: "0001_clash", Run: func(context.Context, *sql.Conn) error { return nil }}
 		if _, err := mysql.Migrate(ctx, d.DB, quiet, clash); err == nil {
 			t.Fatal("a step numbered like a SQL migration was accepted")
+		}
+	})
+}
+
+// secretColumn says which columns hold a secret, a signed or hashed value, or a key that must
+// match exactly: by name, so a column added later under such a name is checked too.
+func secretColumn(table, column string) bool {
+	for _, part := range []string{"token", "hash", "sha256", "etag", "secret", "idem_key", "object_key", "session_id"} {
+		if strings.Contains(column, part) {
+			return true
+		}
+	}
+	return table == "sessions" && column == "id"
+}
+
+// TestSecretsCompareByteForByte: every such column compares byte for byte (a binary collation or
+// a binary type), so an upper-cased certificate token opens nothing and two keys that differ in
+// case are two keys. The columns are read from the schema, not listed here.
+func TestSecretsCompareByteForByte(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *testenv.Database) {
+		migrated(t, d)
+		rows, err := d.DB.Query(`SELECT table_name, column_name, COALESCE(collation_name, '') FROM information_schema.columns
+  WHERE table_schema = DATABASE() ORDER BY table_name, column_name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		checked := 0
+		for rows.Next() {
+			var table, column, collation string
+			if err := rows.Scan(&table, &column, &collation); err != nil {
+				t.Fatal(err)
+			}
+			if !secretColumn(table, column) {
+				continue
+			}
+			checked++
+			if collation != "" && !strings.HasSuffix(collation, "_bin") {
+				t.Errorf("%s.%s compares by %s: a secret must compare byte for byte (CHARACTER SET ascii COLLATE ascii_bin)", table, column, collation)
+			}
+		}
+		if checked < 10 {
+			t.Errorf("only %d secret columns found", checked)
 		}
 	})
 }
