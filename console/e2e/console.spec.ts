@@ -320,9 +320,11 @@ test("after the admin revokes it, the stranger's page says so", async ({ browser
   await page.getByRole("menuitem", { name: "证书" }).click();
   await look(page, "certificates");
   await page.locator('[data-test="revoke"]').first().click();
-  await page.locator("#revoke-reason").fill("送检人提供的藏品与实物不符");
+  await page.locator('[data-test="revoke-public-reason"]').click();
+  await page.getByRole("option", { name: "证书被用于其他物品" }).click();
+  await page.locator("#revoke-reason").fill("送检人提供的藏品与实物不符，联系人 13800138000");
   await page.locator('[data-test="confirm-revoke"]').click();
-  await expect(page.getByRole("cell", { name: "已作废" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "已撤销" })).toBeVisible();
   await page.getByRole("menuitem", { name: "数据看板" }).click();
   await expect(page.locator("canvas").first()).toBeVisible();
   await look(page, "dashboard");
@@ -330,8 +332,11 @@ test("after the admin revokes it, the stranger's page says so", async ({ browser
 
   const anon = await newContext(browser, "anonymous");
   await anon.page.goto(verifyURL);
-  await expect(anon.page.getByText("送检人提供的藏品与实物不符")).toBeVisible();
+  // The published reason from the list, never the staff's note, and no photo of the item.
+  await expect(anon.page.getByText("证书被用于其他物品")).toBeVisible();
   await expect(anon.page.locator("body")).toContainText("此证书已撤销");
+  await expect(anon.page.locator("body")).not.toContainText("13800138000");
+  await expect(anon.page.locator("img")).toHaveCount(0);
   await look(anon.page, "public-certificate-revoked");
   await anon.ctx.close();
 });

@@ -311,10 +311,10 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 	c.want(422, op, "POST", path+"/dispute", withVersion(map[string]any{}, version))
 	step(op, "dispute", map[string]any{"note": "客户对年代有异议"}, "DISPUTED")
 	if p := c.want(200, "", "GET", verifyPath, nil); p.str("status") != "SUPERSEDED" || p.str("valid") != "false" ||
-		p.str("verdict") != "" || p.str("status_text") != "已作废" || strings.Contains(string(p.raw), "青花发色纯正") {
+		p.str("verdict") != "" || p.str("status_text") != "已被取代" || strings.Contains(string(p.raw), "青花发色纯正") {
 		t.Errorf("after the dispute the certificate must be superseded, telling no verdict: %s", p.raw)
 	}
-	if pg := c.want(200, "", "GET", "/c/"+token, nil); !strings.Contains(string(pg.raw), "此证书已作废") || strings.Contains(string(pg.raw), "真品") {
+	if pg := c.want(200, "", "GET", "/c/"+token, nil); !strings.Contains(string(pg.raw), "此证书已被取代") || strings.Contains(string(pg.raw), "真品") {
 		t.Errorf("the page of a superseded certificate: %s", pg.raw)
 	}
 	same := c.want(422, op, "POST", path+"/assign", withVersion(map[string]any{"expert_id": e1}, version))
@@ -406,7 +406,7 @@ func consoleContract(t *testing.T, c *apiClient, admin, op, custID, itemID, cert
 	}
 	// The printable certificate: the QR inline; this one was superseded by the dispute, and says so.
 	pr := string(c.want(200, op, "GET", "/api/v1/certificates/"+certID+"/print", nil).raw)
-	if !strings.Contains(pr, "鉴定证书") || !strings.Contains(pr, "data:image/png;base64,") || !strings.Contains(pr, "此证书已作废") || strings.Contains(pr, "<b>真品</b>") {
+	if !strings.Contains(pr, "鉴定证书") || !strings.Contains(pr, "data:image/png;base64,") || !strings.Contains(pr, "此证书已被取代") || strings.Contains(pr, "<b>真品</b>") {
 		t.Errorf("printable certificate:\n%s", pr)
 	}
 	if l := c.want(200, op, "GET", "/api/v1/orders?item_id="+itemID, nil); l.str("total") != "1" {

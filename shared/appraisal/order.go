@@ -279,8 +279,30 @@ type Certificate struct {
 	IssuedBy     int64
 	IssuedAt     time.Time
 	RevokedAt    *time.Time
-	RevokeReason string
+	RevokeReason string       // the staff's own words: internal, never published
+	PublicReason RevokeReason // what the certificate's page says of a revocation
 	SupersededAt *time.Time
+}
+
+// RevokeReason is the published reason of a revocation: one of a closed list, so the public page
+// never carries staff's free text (which has held a customer's phone number).
+type RevokeReason string
+
+const (
+	RevokeErrata        RevokeReason = "ERRATA"         // the certificate's facts were wrong
+	RevokeReappraised   RevokeReason = "REAPPRAISED"    // a later appraisal changed the result
+	RevokeHolderRequest RevokeReason = "HOLDER_REQUEST" // the holder asked for it
+	RevokeMisuse        RevokeReason = "MISUSE"         // the certificate was used for another item
+	RevokeOther         RevokeReason = "OTHER"
+)
+
+// RevokeReasons lists every published reason.
+var RevokeReasons = []RevokeReason{RevokeErrata, RevokeReappraised, RevokeHolderRequest, RevokeMisuse, RevokeOther}
+
+// Revocation is why a certificate is withdrawn: the reason the public sees, and the staff's note.
+type Revocation struct {
+	Public RevokeReason
+	Note   string
 }
 
 // OrderFilter selects orders. Sort is one of the allow-listed sort keys.
@@ -366,7 +388,7 @@ type OrderStore interface {
 	PastExperts(ctx context.Context, orderID int64) ([]int64, error)
 	CertificateByToken(ctx context.Context, token string) (*Certificate, *Order, *Opinion, error)
 	Certificate(ctx context.Context, id int64) (*Certificate, error)
-	RevokeCertificate(ctx context.Context, id int64, reason string, a AuditEntry) (*Certificate, error)
+	RevokeCertificate(ctx context.Context, id int64, r Revocation, a AuditEntry) (*Certificate, error)
 	// ListCertificates lists the certificates of the orders the scope includes, newest first.
 	ListCertificates(ctx context.Context, s Scope, f CertificateFilter) ([]CertificateRow, int, error)
 }

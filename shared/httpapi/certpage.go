@@ -35,10 +35,10 @@ footer{color:#5c5c5c;font-size:13px;text-align:center;margin:20px 0}
 </style></head><body><main>
 {{with .Body}}
 {{if .Valid}}<div class="banner ok">✓ 证书有效</div>{{else}}<div class="banner bad">✗ 此证书{{.StatusText}}，不能作为鉴定依据</div>{{end}}
-<div class="card">
+{{if .Valid}}<div class="card">
 {{if .CoverURL}}<img src="{{.CoverURL}}" alt="藏品照片">{{end}}
-{{if .Valid}}{{if .VerdictText}}<p class="verdict">{{.VerdictText}}</p>{{end}}{{end}}
-</div>
+{{if .VerdictText}}<p class="verdict">{{.VerdictText}}</p>{{end}}
+</div>{{end}}
 <div class="card"><dl>
 <dt>证书编号</dt><dd>{{.CertNo}}</dd>
 <dt>藏品</dt><dd>{{.Title}}</dd>
@@ -47,7 +47,7 @@ footer{color:#5c5c5c;font-size:13px;text-align:center;margin:20px 0}
 {{if .PublicComment}}<dt>鉴定意见</dt><dd>{{.PublicComment}}</dd>{{end}}{{end}}
 <dt>出具日期</dt><dd>{{.IssuedDate}}</dd>
 {{if .RevokedDate}}<dt>撤销日期</dt><dd>{{.RevokedDate}}</dd>{{end}}
-{{if .RevokeReason}}<dt>撤销原因</dt><dd>{{.RevokeReason}}</dd>{{end}}
+{{if .RevokeText}}<dt>撤销原因</dt><dd>{{.RevokeText}}</dd>{{end}}
 <dt>出具机构</dt><dd>{{.Issuer}}</dd>
 </dl></div>
 {{else}}
@@ -148,7 +148,7 @@ table{width:100%;border-collapse:collapse}td{border:1px solid #999;padding:2mm 3
 </style></head><body>
 <h1>鉴定证书</h1>
 <div class="no">证书编号 {{.CertNo}}</div>
-{{if not .Valid}}<div class="void">此证书{{.StatusText}}{{if .RevokeReason}}：{{.RevokeReason}}{{end}}</div>{{end}}
+{{if not .Valid}}<div class="void">此证书{{.StatusText}}{{if .RevokeText}}：{{.RevokeText}}{{end}}</div>{{end}}
 {{if .CoverURL}}<img class="cover" src="{{.CoverURL}}" alt="藏品照片">{{end}}
 <table>
 <tr><td class="k">藏品</td><td>{{.Title}}</td></tr>

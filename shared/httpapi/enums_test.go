@@ -58,6 +58,36 @@ func TestLabelsAreComplete(t *testing.T) {
 			t.Errorf("media status %s has no label", s)
 		}
 	}
+	for _, r := range appraisal.RevokeReasons {
+		if revokeReasonLabels[r].ZH == "" || revokeReasonLabels[r].EN == "" {
+			t.Errorf("revocation reason %s has no label", r)
+		}
+	}
+}
+
+// TestRevokeReasonEnumsAreTheDomains: every field that carries a published revocation reason
+// lists exactly appraisal.RevokeReasons.
+func TestRevokeReasonEnumsAreTheDomains(t *testing.T) {
+	var want []string
+	for _, r := range appraisal.RevokeReasons {
+		want = append(want, string(r))
+	}
+	body, _ := reflect.TypeOf(revokeInput{}).FieldByName("Body")
+	for _, f := range []reflect.StructField{
+		must(body.Type.FieldByName("PublicReason")), must(reflect.TypeOf(CertificateView{}).FieldByName("PublicReason")),
+		must(reflect.TypeOf(verifyBody{}).FieldByName("RevokeReason")),
+	} {
+		if got := f.Tag.Get("enum"); got != strings.Join(want, ",") {
+			t.Errorf("%s enum %q, want %q", f.Name, got, strings.Join(want, ","))
+		}
+	}
+}
+
+func must(f reflect.StructField, ok bool) reflect.StructField {
+	if !ok {
+		panic("no such field")
+	}
+	return f
 }
 
 // TestListSortIsTheDomains: the sort enum of the lists is appraisal.ListSorts.

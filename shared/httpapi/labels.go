@@ -37,6 +37,14 @@ var (
 		appraisal.VerdictGenuine: {"真品", "Genuine"}, appraisal.VerdictFake: {"仿品", "Fake"},
 		appraisal.VerdictUncertain: {"存疑", "Uncertain"}, appraisal.VerdictNotAppraisable: {"无法鉴定", "Not appraisable"},
 	}
+	certStatusLabels = map[string]label{
+		"ISSUED": {"有效", "Valid"}, "REVOKED": {"已撤销", "Revoked"}, "SUPERSEDED": {"已被取代", "Superseded"},
+	}
+	revokeReasonLabels = map[appraisal.RevokeReason]label{
+		appraisal.RevokeErrata: {"证书信息有误", "The certificate's details were wrong"}, appraisal.RevokeReappraised: {"鉴定结论已变更", "The appraisal's result changed"},
+		appraisal.RevokeHolderRequest: {"应持证人申请", "At the holder's request"}, appraisal.RevokeMisuse: {"证书被用于其他物品", "The certificate was used for another item"},
+		appraisal.RevokeOther: {"其他原因", "Other reasons"},
+	}
 	mediaStatusLabels = map[appraisal.MediaStatus]label{
 		appraisal.MediaPendingUpload: {"待上传", "Waiting for upload"}, appraisal.MediaUploaded: {"已上传", "Uploaded"},
 		appraisal.MediaProcessing: {"处理中", "Processing"}, appraisal.MediaReady: {"可用", "Ready"},
@@ -93,6 +101,8 @@ type labelsOutput struct {
 		Roles         map[string]label `json:"roles" doc:"By role code (super_admin …)"`
 		Verdicts      map[string]label `json:"verdicts"`
 		MediaStatuses map[string]label `json:"media_statuses"`
+		CertStatuses  map[string]label `json:"certificate_statuses" doc:"By certificate status (ISSUED, REVOKED, SUPERSEDED)"`
+		RevokeReasons map[string]label `json:"revoke_reasons" doc:"The published reasons of a revocation"`
 		MediaReasons  map[string]label `json:"media_reasons" doc:"By media reason_code"`
 		Operations    map[string]label `json:"operations" doc:"By operation id: the names of permissions and of allowed_actions"`
 		ErrorCodes    map[string]label `json:"error_codes" doc:"By problem code"`
@@ -109,6 +119,10 @@ func labelsGet(d *Deps) route {
 		b := &out.Body
 		b.Statuses, b.Roles, b.Verdicts, b.MediaStatuses = map[string]label{}, map[string]label{}, map[string]label{}, map[string]label{}
 		b.MediaReasons, b.Operations, b.ErrorCodes = map[string]label{}, operationLabels, map[string]label{}
+		b.CertStatuses, b.RevokeReasons = certStatusLabels, map[string]label{}
+		for k, v := range revokeReasonLabels {
+			b.RevokeReasons[string(k)] = v
+		}
 		for k, v := range statusLabels {
 			b.Statuses[string(k)] = v
 		}

@@ -111,7 +111,8 @@ type CertificateView struct {
 	VerifyURL    string     `json:"verify_url" doc:"The certificate page the QR code opens (CERT_PAGE_URL + token): a page for people; GET /api/v1/public/certificates/{token} is the same as JSON"`
 	IssuedAt     time.Time  `json:"issued_at"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
-	RevokeReason string     `json:"revoke_reason"`
+	RevokeReason string     `json:"revoke_reason" doc:"The staff's note on a revocation: internal"`
+	PublicReason string     `json:"public_reason,omitempty" enum:"ERRATA,REAPPRAISED,HOLDER_REQUEST,MISUSE,OTHER" doc:"The reason the certificate's page publishes (words in /api/v1/labels revoke_reasons)"`
 	SupersededAt *time.Time `json:"superseded_at,omitempty"`
 }
 
@@ -126,7 +127,7 @@ func (d *Deps) qrPNG(token string) ([]byte, error) {
 func (d *Deps) viewCertificate(c appraisal.Certificate) CertificateView {
 	return CertificateView{ID: formatID(c.ID), CertNo: c.CertNo, OrderID: formatID(c.OrderID), OpinionID: formatID(c.OpinionID),
 		Round: c.Round, Status: c.Status, VerifyURL: d.verifyURL(c.VerifyToken), IssuedAt: c.IssuedAt.UTC(),
-		RevokedAt: utcPtr(c.RevokedAt), RevokeReason: c.RevokeReason, SupersededAt: utcPtr(c.SupersededAt)}
+		RevokedAt: utcPtr(c.RevokedAt), RevokeReason: c.RevokeReason, PublicReason: string(c.PublicReason), SupersededAt: utcPtr(c.SupersededAt)}
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -262,7 +263,8 @@ type issueOutput struct {
 type revokeInput struct {
 	ID   string `path:"id" maxLength:"20"`
 	Body struct {
-		Reason string `json:"reason" minLength:"1" maxLength:"200"`
+		Reason       string `json:"reason" minLength:"1" maxLength:"200" doc:"Why, in the staff's words: internal, kept in the audit log and the order's timeline, never published"`
+		PublicReason string `json:"public_reason" enum:"ERRATA,REAPPRAISED,HOLDER_REQUEST,MISUSE,OTHER" doc:"The reason the certificate's page publishes"`
 	}
 }
 
@@ -286,14 +288,15 @@ type verifyBody struct {
 	CertNo       string     `json:"cert_no"`
 	Status       string     `json:"status" enum:"ISSUED,REVOKED,SUPERSEDED" doc:"Only ISSUED is a valid certificate"`
 	Valid        bool       `json:"valid"`
-	StatusText   string     `json:"status_text" doc:"What to tell the holder, in Chinese: 有效 / 已撤销 / 已作废"`
+	StatusText   string     `json:"status_text" doc:"What to tell the holder, in Chinese: 有效 / 已撤销 / 已被取代"`
 	Title        string     `json:"title" doc:"The item"`
 	CategoryName string     `json:"category_name" example:"青花瓷"`
 	CoverURL     string     `json:"cover_url" doc:"A signed link to the item's first photo (medium size), valid for an hour; empty when there is none"`
 	IssuedAt     time.Time  `json:"issued_at"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
-	RevokeReason string     `json:"revoke_reason,omitempty"`
-	// Only while valid: a revoked or superseded certificate tells no verdict.
+	RevokeReason string     `json:"revoke_reason,omitempty" enum:"ERRATA,REAPPRAISED,HOLDER_REQUEST,MISUSE,OTHER" doc:"A revoked certificate's published reason"`
+	RevokeText   string     `json:"revoke_reason_text,omitempty" doc:"Its words, in Chinese"`
+	// Only while valid: a revoked or superseded certificate tells no verdict and shows no photo.
 	Verdict       string `json:"verdict,omitempty" enum:"GENUINE,FAKE,UNCERTAIN,NOT_APPRAISABLE" doc:"Only while the certificate is valid"`
 	Era           string `json:"era,omitempty"`
 	Condition     string `json:"condition,omitempty"`
@@ -607,13 +610,14 @@ func certificatesQr(d *Deps) route {
 func certificatesRevoke(d *Deps) route {
 	return handle(huma.Operation{
 		OperationID: "certificates.revoke", Method: http.MethodPost, Path: "/api/v1/certificates/{id}/revoke", Tags: ordersTags,
-		Summary: "Revoke a certificate, with a reason", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Summary: "Revoke a certificate: a published reason from the list, and the staff's note", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *revokeInput) (*certificateOutput, error) {
 		id, err := parseID(in.ID)
 		if err != nil {
 			return nil, err
 		}
-		c, err := d.Orders.RevokeCertificate(ctx, principalFrom(ctx), id, in.Body.Reason, actor(ctx))
+		c, err := d.Orders.RevokeCertificate(ctx, principalFrom(ctx), id,
+			appraisal.Revocation{Public: appraisal.RevokeReason(in.Body.PublicReason), Note: in.Body.Reason}, actor(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -645,14 +649,16 @@ func (d *Deps) verification(ctx context.Context, token string) (*verifyBody, err
 	if err != nil {
 		return nil, err
 	}
-	b, c := &verifyBody{Issuer: d.CertIssuer}, v.Certificate
-	b.CertNo, b.Status, b.Valid, b.Title, b.CategoryName = c.CertNo, c.Status, v.Valid, v.Order.Title, v.CategoryName
-	b.IssuedAt, b.RevokedAt, b.RevokeReason = c.IssuedAt.UTC(), utcPtr(c.RevokedAt), c.RevokeReason
-	b.StatusText = map[string]string{"ISSUED": "有效", "REVOKED": "已撤销", "SUPERSEDED": "已作废"}[c.Status]
-	if op := v.Opinion; op != nil {
-		b.Verdict, b.Era, b.Condition, b.PublicComment = string(op.Verdict), op.Era, op.Condition, op.PublicComment
+	b := &verifyBody{Issuer: d.CertIssuer, CertNo: v.CertNo, Status: v.Status, Valid: v.Valid, Title: v.Title, CategoryName: v.CategoryName,
+		IssuedAt: v.IssuedAt.UTC(), RevokedAt: utcPtr(v.RevokedAt), StatusText: certStatusLabels[v.Status].ZH,
+		Verdict: string(v.Verdict), Era: v.Era, Condition: v.Condition, PublicComment: v.PublicComment}
+	if v.PublicReason != "" {
+		b.RevokeReason, b.RevokeText = string(v.PublicReason), revokeReasonLabels[v.PublicReason].ZH
 	}
-	if cover, err := d.Gallery.Cover(ctx, v.Order.ItemID); err == nil && cover != nil {
+	if v.CoverOf == 0 {
+		return b, nil
+	}
+	if cover, err := d.Gallery.Cover(ctx, v.CoverOf); err == nil && cover != nil {
 		for _, r := range cover.Renditions {
 			if r.Name == "medium" && r.Format == "jpeg" {
 				b.CoverURL, _ = d.Blobs.PresignGet(ctx, r.Key, time.Hour)
@@ -673,11 +679,11 @@ func publicCertificatesQr(d *Deps) route {
 		if err := d.limitPublic(ctx); err != nil {
 			return nil, err
 		}
-		v, err := d.Orders.Verify(ctx, in.Token)
-		if err != nil {
+		// The token compares byte for byte, so the one asked for is the certificate's.
+		if _, err := d.Orders.Verify(ctx, in.Token); err != nil {
 			return nil, err
 		}
-		png, err := d.qrPNG(v.Certificate.VerifyToken)
+		png, err := d.qrPNG(in.Token)
 		if err != nil {
 			return nil, err
 		}

@@ -141,7 +141,7 @@ func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDeta
   created_at AS t1, ` + noTime + ` AS t2, ` + noTime + ` AS t3
   FROM reviews WHERE order_id = ?`
 	certificates := `SELECT 4, id, order_id, opinion_id, round, issued_by, ` + noInt + `, ` + noInt + `,
-  cert_no, verify_token, status, revoke_reason, ` + noStr + `, ` + noStr + `, ` + noStr + `, issued_at, revoked_at, superseded_at
+  cert_no, verify_token, status, revoke_reason, revoke_code, ` + noStr + `, ` + noStr + `, issued_at, revoked_at, superseded_at
   FROM certificates WHERE order_id = ?`
 	// Two unions of two: the embedded engine drops the connection on a flat union of three or
 	// more branches with NULL slots; MariaDB and MySQL read both forms alike.
@@ -182,7 +182,7 @@ func (s *Store) OrderDetail(ctx context.Context, id int64) (*appraisal.OrderDeta
 		case 4:
 			d.Certificates = append(d.Certificates, appraisal.Certificate{ID: n[0].Int64, OrderID: n[1].Int64, OpinionID: n[2].Int64,
 				Round: int(n[3].Int64), IssuedBy: n[4].Int64, CertNo: str[0].String, VerifyToken: str[1].String, Status: str[2].String,
-				RevokeReason: str[3].String, IssuedAt: tm[0].Time, RevokedAt: at(1), SupersededAt: at(2)})
+				RevokeReason: str[3].String, PublicReason: appraisal.RevokeReason(str[4].String), IssuedAt: tm[0].Time, RevokedAt: at(1), SupersededAt: at(2)})
 		}
 		return nil
 	})
@@ -610,13 +610,13 @@ func scanOpinion(r interface{ Scan(...any) error }) (*appraisal.Opinion, error) 
 	return &op, nil
 }
 
-const certColumns = "id, cert_no, verify_token, order_id, opinion_id, round, status, issued_by, issued_at, revoked_at, revoke_reason, superseded_at"
+const certColumns = "id, cert_no, verify_token, order_id, opinion_id, round, status, issued_by, issued_at, revoked_at, revoke_reason, revoke_code, superseded_at"
 
 func scanCert(r interface{ Scan(...any) error }) (*appraisal.Certificate, error) {
 	var c appraisal.Certificate
 	var revoked, superseded sql.NullTime
 	if err := r.Scan(&c.ID, &c.CertNo, &c.VerifyToken, &c.OrderID, &c.OpinionID, &c.Round, &c.Status, &c.IssuedBy, &c.IssuedAt,
-		&revoked, &c.RevokeReason, &superseded); err != nil {
+		&revoked, &c.RevokeReason, &c.PublicReason, &superseded); err != nil {
 		return nil, err
 	}
 	if revoked.Valid {
@@ -705,15 +705,15 @@ type rowWithTail struct {
 func (t rowWithTail) Scan(dest ...any) error { return t.r.Scan(append(dest, t.tail...)...) }
 
 // RevokeCertificate implements appraisal.OrderStore. Only an issued certificate can be revoked.
-func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
+func (s *Store) RevokeCertificate(ctx context.Context, id int64, r appraisal.Revocation, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
 	var out *appraisal.Certificate
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		before, err := scanCert(tx.QueryRowContext(ctx, "SELECT "+certColumns+" FROM certificates WHERE id = ?", id))
 		if err != nil {
 			return dbErr(err, "certificate")
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE certificates SET status = 'REVOKED', revoked_at = ?, revoke_reason = ? WHERE id = ? AND status = 'ISSUED'",
-			now(), truncate(reason, 200), id)
+		res, err := tx.ExecContext(ctx, "UPDATE certificates SET status = 'REVOKED', revoked_at = ?, revoke_reason = ?, revoke_code = ? WHERE id = ? AND status = 'ISSUED'",
+			now(), truncate(r.Note, 200), string(r.Public), id)
 		if err != nil {
 			return dbErr(err, "certificate")
 		}
@@ -749,13 +749,13 @@ func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, 
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, round, action, from_status, to_status, version, actor_user_id, note, created_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.OrderID, round, string(appraisal.ActionRevokeCert), string(appraisal.StatusCertIssued),
-				string(appraisal.StatusCompleted), version+1, nullID(a.Actor.UserID), truncate(reason, 500), t); err != nil {
+				string(appraisal.StatusCompleted), version+1, nullID(a.Actor.UserID), truncate(r.Note, 500), t); err != nil {
 				return dbErr(err, "order event")
 			}
 		}
 		a.TargetID = formatID(id)
 		a.Before = map[string]any{"cert_no": before.CertNo, "status": before.Status}
-		a.After = map[string]any{"cert_no": out.CertNo, "status": out.Status, "reason": reason}
+		a.After = map[string]any{"cert_no": out.CertNo, "status": out.Status, "reason": r.Note, "public_reason": string(r.Public)}
 		return insertAudit(ctx, tx, a)
 	})
 	return out, err

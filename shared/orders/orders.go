@@ -634,30 +634,43 @@ func ValidVerifyToken(tok string) bool {
 	return err == nil
 }
 
-// RevokeCertificate withdraws a certificate, with a reason.
-func (s *Service) RevokeCertificate(ctx context.Context, p *appraisal.Principal, certID int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
-	if strings.TrimSpace(reason) == "" {
+// RevokeCertificate withdraws a certificate: with the reason its page will publish, chosen from
+// appraisal.RevokeReasons, and the staff's own note, which stays internal.
+func (s *Service) RevokeCertificate(ctx context.Context, p *appraisal.Principal, certID int64, r appraisal.Revocation, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
+	if strings.TrimSpace(r.Note) == "" {
 		return nil, appraisal.Invalid(appraisal.FieldError{Field: "reason", Code: "required", Message: "a revocation needs a reason"})
+	}
+	if !slices.Contains(appraisal.RevokeReasons, r.Public) {
+		return nil, appraisal.Invalid(appraisal.FieldError{Field: "public_reason", Code: "not_allowed", Message: "choose the published reason from the list"})
 	}
 	if _, err := s.Certificate(ctx, p, certID); err != nil {
 		return nil, err
 	}
-	c, err := s.Orders.RevokeCertificate(ctx, certID, reason, a.For("certificates.revoke", "certificate", ""))
+	c, err := s.Orders.RevokeCertificate(ctx, certID, r, a.For("certificates.revoke", "certificate", ""))
 	if err == nil {
 		s.changed(ctx)
 	}
 	return c, err
 }
 
-// Verification is what anyone holding a certificate's link may learn. The verdict and its
-// details are told only while the certificate is valid: a revoked or superseded one says so and
-// nothing else of the opinion, so it cannot be misread as an authentication.
+// Verification is everything anyone holding a certificate's link may learn, and nothing more:
+// this is where that is decided. The verdict, its details and the item's photo are told only
+// while the certificate is valid; a revoked or superseded one says so, when, and (revoked) the
+// published reason from the closed list — never the staff's note, never the photo — so it cannot
+// be misread as an authentication or leak what staff wrote for each other.
 type Verification struct {
-	Certificate  *appraisal.Certificate
-	Order        *appraisal.Order
-	CategoryName string
+	CertNo       string
+	Status       string
 	Valid        bool
-	Opinion      *appraisal.Opinion // nil unless Valid
+	Title        string
+	CategoryName string
+	IssuedAt     time.Time
+	RevokedAt    *time.Time
+	PublicReason appraisal.RevokeReason // revoked only
+	// Only while Valid.
+	Verdict                       appraisal.Verdict
+	Era, Condition, PublicComment string
+	CoverOf                       int64 // the item whose cover photo the page shows; 0 for none
 }
 
 // Verify looks a certificate up by its public token.
@@ -672,9 +685,16 @@ func (s *Service) Verify(ctx context.Context, tok string) (*Verification, error)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{Certificate: c, Order: o, Valid: c.Status == "ISSUED"}
+	v := &Verification{CertNo: c.CertNo, Status: c.Status, Valid: c.Status == "ISSUED", Title: o.Title,
+		IssuedAt: c.IssuedAt, RevokedAt: c.RevokedAt}
+	if c.Status == "REVOKED" {
+		v.PublicReason = c.PublicReason
+		if v.PublicReason == "" {
+			v.PublicReason = appraisal.RevokeOther
+		}
+	}
 	if v.Valid {
-		v.Opinion = op
+		v.Verdict, v.Era, v.Condition, v.PublicComment, v.CoverOf = op.Verdict, op.Era, op.Condition, op.PublicComment, o.ItemID
 	}
 	cats, err := s.Catalog.Categories(ctx)
 	if err != nil {

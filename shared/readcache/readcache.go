@@ -390,8 +390,8 @@ func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) 
 	return o, err
 }
 
-func (s *Store) RevokeCertificate(ctx context.Context, id int64, reason string, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
-	c, err := s.Store.RevokeCertificate(ctx, id, reason, a)
+func (s *Store) RevokeCertificate(ctx context.Context, id int64, r appraisal.Revocation, a appraisal.AuditEntry) (*appraisal.Certificate, error) {
+	c, err := s.Store.RevokeCertificate(ctx, id, r, a)
 	if err == nil {
 		s.bump(ctx, EpochOrders)
 	}

@@ -456,7 +456,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a certificate, with a reason */
+        /** Revoke a certificate: a published reason from the list, and the staff's note */
         post: operations["certificates.revoke"];
         delete?: never;
         options?: never;
@@ -1379,6 +1379,12 @@ export interface components {
             opinion_id: string;
             order_id: string;
             order_no: string;
+            /**
+             * @description The reason the certificate's page publishes (words in /api/v1/labels revoke_reasons)
+             * @enum {string}
+             */
+            public_reason?: "ERRATA" | "REAPPRAISED" | "HOLDER_REQUEST" | "MISUSE" | "OTHER";
+            /** @description The staff's note on a revocation: internal */
             revoke_reason: string;
             /** Format: date-time */
             revoked_at?: string;
@@ -1401,6 +1407,12 @@ export interface components {
             issued_at: string;
             opinion_id: string;
             order_id: string;
+            /**
+             * @description The reason the certificate's page publishes (words in /api/v1/labels revoke_reasons)
+             * @enum {string}
+             */
+            public_reason?: "ERRATA" | "REAPPRAISED" | "HOLDER_REQUEST" | "MISUSE" | "OTHER";
+            /** @description The staff's note on a revocation: internal */
             revoke_reason: string;
             /** Format: date-time */
             revoked_at?: string;
@@ -1677,6 +1689,10 @@ export interface components {
             zh: string;
         };
         LabelsOutputBody: {
+            /** @description By certificate status (ISSUED, REVOKED, SUPERSEDED) */
+            certificate_statuses: {
+                [key: string]: components["schemas"]["Label"];
+            };
             /** @description By problem code */
             error_codes: {
                 [key: string]: components["schemas"]["Label"];
@@ -1690,6 +1706,10 @@ export interface components {
             };
             /** @description By operation id: the names of permissions and of allowed_actions */
             operations: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description The published reasons of a revocation */
+            revoke_reasons: {
                 [key: string]: components["schemas"]["Label"];
             };
             /** @description By role code (super_admin …) */
@@ -2254,6 +2274,12 @@ export interface components {
             reviewer_user_id: string;
         };
         RevokeInputBody: {
+            /**
+             * @description The reason the certificate's page publishes
+             * @enum {string}
+             */
+            public_reason: "ERRATA" | "REAPPRAISED" | "HOLDER_REQUEST" | "MISUSE" | "OTHER";
+            /** @description Why, in the staff's words: internal, kept in the audit log and the order's timeline, never published */
             reason: string;
         };
         RoleView: {
@@ -2472,7 +2498,13 @@ export interface components {
              */
             issuer: string;
             public_comment?: string;
-            revoke_reason?: string;
+            /**
+             * @description A revoked certificate's published reason
+             * @enum {string}
+             */
+            revoke_reason?: "ERRATA" | "REAPPRAISED" | "HOLDER_REQUEST" | "MISUSE" | "OTHER";
+            /** @description Its words, in Chinese */
+            revoke_reason_text?: string;
             /** Format: date-time */
             revoked_at?: string;
             /**
@@ -2480,7 +2512,7 @@ export interface components {
              * @enum {string}
              */
             status: "ISSUED" | "REVOKED" | "SUPERSEDED";
-            /** @description What to tell the holder, in Chinese: 有效 / 已撤销 / 已作废 */
+            /** @description What to tell the holder, in Chinese: 有效 / 已撤销 / 已被取代 */
             status_text: string;
             /** @description The item */
             title: string;
@@ -4846,6 +4878,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    "Content-Security-Policy"?: string;
                     "Content-Type"?: string;
                     [name: string]: unknown;
                 };
@@ -9922,6 +9955,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    "Content-Security-Policy"?: string;
                     "Content-Type"?: string;
                     [name: string]: unknown;
                 };

@@ -342,7 +342,7 @@ func TestReissueAfterRevoke(t *testing.T) {
 		e := newExpert(t, h, admin, "reissue-expert")
 		objs, v := assigned(t, h, op, e)
 		first := issue(t, h, op, h.login(t, "reissue-expert", "password-reissue-expert"), objs["order"], v)
-		must(t, h.as(t, admin, "POST", "/api/v1/certificates/"+first+"/revoke", map[string]any{"reason": "证书编号印错"}), 200)
+		must(t, h.as(t, admin, "POST", "/api/v1/certificates/"+first+"/revoke", map[string]any{"reason": "证书编号印错", "public_reason": "ERRATA"}), 200)
 		o := must(t, h.as(t, op, "GET", "/api/v1/orders/"+objs["order"], nil), 200)
 		if o["status"] != "COMPLETED" || !strings.Contains(fmt.Sprint(o["allowed_actions"]), "certificates.issue") {
 			t.Fatalf("after the revocation: %v %v", o["status"], o["allowed_actions"])

@@ -1,18 +1,17 @@
 -- Secrets and signed values compare byte for byte. The tables' default collation
 -- (utf8mb4_unicode_ci) ignores case, so an upper-cased certificate token opened the certificate
--- and two Idempotency-Keys differing in case were one key. Tokens, token hashes, session ids,
+-- and two Idempotency-Keys differing in case were one key. Tokens, token hashes,
 -- idempotency keys, content hashes, ETags, object keys (COS keys are case-sensitive), the phone
 -- number's blind index and password hashes are binary-collated from now on.
--- Neither engine changes a column that a foreign key uses, and the embedded one cannot add a foreign
--- key to a filled table, so refresh_tokens.session_id loses its foreign key to sessions.id (its
--- index stays). Nothing deletes sessions, and a refresh token is only ever written with its
--- session in one transaction (CreateSession, RotateRefresh).
+-- sessions.id stays as it is: it is only ever compared with the id inside a signed access token
+-- (which no caller can change) and the embedded engine cannot change that primary key, nor write
+-- to refresh_tokens after a change while its foreign key to sessions exists. So the foreign key
+-- goes (its index stays): nothing deletes sessions, and a refresh token is only ever written with
+-- its session in one transaction (CreateSession, RotateRefresh).
 
 ALTER TABLE certificates MODIFY verify_token CHAR(43) CHARACTER SET ascii COLLATE ascii_bin NOT NULL COMMENT '256 random bits, base64url';
 
 ALTER TABLE refresh_tokens DROP FOREIGN KEY fk_refresh_tokens_session;
-
-ALTER TABLE sessions MODIFY id CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL;
 
 ALTER TABLE refresh_tokens MODIFY session_id CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL;
 

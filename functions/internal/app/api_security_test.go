@@ -1,0 +1,97 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jianbao/admin/shared/appraisal"
+)
+
+// flipCase swaps the case of every letter: the same token to a case-insensitive comparison.
+func flipCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return r
+	}, s)
+}
+
+// TestRevocationPublishesOnlyTheListedReason: a revoked certificate's page and JSON say that it
+// is revoked, when, and the published reason chosen from the list — never the staff's note (here
+// it holds a phone number), never the verdict. The note stays in the staff's view. A revocation
+// without a published reason, or with one off the list, is refused.
+func TestRevocationPublishesOnlyTheListedReason(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "rv-operator", appraisal.RoleOperator)
+		e := newExpert(t, h, admin, "rv-expert")
+		objs, v := assigned(t, h, op, e)
+		cert := issue(t, h, op, h.login(t, "rv-expert", "password-rv-expert"), objs["order"], v)
+		path := "/api/v1/certificates/" + cert + "/revoke"
+		const note = "客户王先生 13800138000 要求撤销"
+		for _, body := range []map[string]any{{"reason": note}, {"reason": note, "public_reason": "BECAUSE"}} {
+			if r := h.as(t, admin, "POST", path, body); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "public_reason") {
+				t.Errorf("revocation %v: %d %s", body, r.status, r.body)
+			}
+		}
+		c := must(t, h.as(t, admin, "POST", path, map[string]any{"reason": note, "public_reason": "HOLDER_REQUEST"}), 200)
+		if c["revoke_reason"] != note || c["public_reason"] != "HOLDER_REQUEST" {
+			t.Errorf("the staff's view of the revocation: %v", c)
+		}
+		token := strings.TrimPrefix(c["verify_url"].(string), "https://jianbao.example/c/")
+		pub := must(t, h.do(t, "GET", "/api/v1/public/certificates/"+token, ""), 200)
+		if pub["status"] != "REVOKED" || pub["valid"] != false || pub["revoke_reason"] != "HOLDER_REQUEST" || pub["revoke_reason_text"] != "应持证人申请" ||
+			pub["verdict"] != nil || pub["cover_url"] != "" {
+			t.Errorf("public view of a revoked certificate: %v", pub)
+		}
+		page := h.do(t, "GET", "/c/"+token, "")
+		for _, r := range []*response{page, h.do(t, "GET", "/api/v1/public/certificates/"+token, "")} {
+			for _, secret := range []string{"13800138000", "王先生", "要求撤销", "真品"} {
+				if strings.Contains(string(r.body), secret) {
+					t.Errorf("the public answer carries %q: %s", secret, r.body)
+				}
+			}
+		}
+		if !strings.Contains(string(page.body), "已撤销") || !strings.Contains(string(page.body), "应持证人申请") {
+			t.Errorf("the page of a revoked certificate: %s", page.body)
+		}
+		print := h.as(t, op, "GET", "/api/v1/certificates/"+cert+"/print", nil)
+		if strings.Contains(string(print.body), "13800138000") || !strings.Contains(string(print.body), "应持证人申请") {
+			t.Errorf("the printed revoked certificate: %s", print.body)
+		}
+	})
+}
+
+// TestCertificateTokenIsExact: the certificate opens with its token exactly, never with the same
+// letters in another case (the column once compared case-insensitively).
+func TestCertificateTokenIsExact(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "tk-operator", appraisal.RoleOperator)
+		e := newExpert(t, h, admin, "tk-expert")
+		objs, v := assigned(t, h, op, e)
+		cert := issue(t, h, op, h.login(t, "tk-expert", "password-tk-expert"), objs["order"], v)
+		c := must(t, h.as(t, op, "GET", "/api/v1/certificates/"+cert, nil), 200)
+		token := strings.TrimPrefix(c["verify_url"].(string), "https://jianbao.example/c/")
+		flipped := flipCase(token)
+		if flipped == token {
+			t.Skip("a token without letters") // 2^-256
+		}
+		for _, p := range []string{"/api/v1/public/certificates/", "/c/"} {
+			if r := h.do(t, "GET", p+token, ""); r.status != 200 {
+				t.Errorf("GET %s<token>: %d", p, r.status)
+			}
+			if r := h.do(t, "GET", p+flipped, ""); r.status != http.StatusNotFound {
+				t.Errorf("GET %s<token in other case>: %d %s", p, r.status, r.body)
+			}
+		}
+		if r := h.do(t, "GET", "/api/v1/public/certificates/"+flipped+"/qr.png", ""); r.status != http.StatusNotFound {
+			t.Errorf("QR of the token in other case: %d", r.status)
+		}
+	})
+}

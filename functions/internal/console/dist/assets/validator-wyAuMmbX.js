@@ -1,1 +1,0 @@
-import{Wt as e}from"./app-C7STALgw.js";var t=t=>[``,...e].includes(t);export{t};
