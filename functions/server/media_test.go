@@ -13,6 +13,8 @@ import (
 
 	"github.com/disintegration/imaging"
 
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/gallery"
 	"github.com/jianbao/admin/shared/media"
 	"github.com/jianbao/admin/shared/media/mediatest"
 )
@@ -147,6 +149,31 @@ func TestMediaEmbedded(t *testing.T) {
 		}
 		if rs["poster.jpeg"] == nil || rs["poster.webp"] == nil {
 			t.Fatalf("no poster: %v", rs)
+		}
+	})
+
+	// Every type the API accepts — and the rejection message promises — becomes READY when the
+	// bytes are what the type says: enumerated from gallery.Types, made by ffmpeg.
+	t.Run("every accepted type", func(t *testing.T) {
+		for _, ct := range gallery.ContentTypes {
+			typ := gallery.Types[ct]
+			t.Run(ct, func(t *testing.T) {
+				args := []string{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=1"}
+				if typ.Kind == appraisal.MediaImage {
+					args = append(args, "-frames:v", "1")
+				} else {
+					args = append(args, "-pix_fmt", "yuv420p")
+				}
+				sample, err := os.ReadFile(mediatest.Video(t, tools.FFmpeg, t.TempDir(), "sample"+typ.Ext, args...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				id := upload(t, c, admin, item, string(typ.Kind), ct, "sample"+typ.Ext, sample)
+				if r := settle(t, c, admin, id); r.str("status") != "READY" {
+					t.Fatalf("%s: %s", ct, r.raw)
+				}
+				c.want(204, admin, "DELETE", "/api/v1/media/"+id, nil)
+			})
 		}
 	})
 

@@ -9,6 +9,7 @@ package gallery
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
@@ -45,7 +46,12 @@ var Types = map[string]struct {
 	"image/jpeg": {appraisal.MediaImage, ".jpg"}, "image/png": {appraisal.MediaImage, ".png"},
 	"image/webp": {appraisal.MediaImage, ".webp"}, "image/gif": {appraisal.MediaImage, ".gif"},
 	"video/mp4": {appraisal.MediaVideo, ".mp4"}, "video/quicktime": {appraisal.MediaVideo, ".mov"},
+	"video/webm": {appraisal.MediaVideo, ".webm"},
 }
+
+// ContentTypes are Types' keys in the order the API lists them (the upload's enum; a test keeps
+// the two and the rejection message's promise in step).
+var ContentTypes = []string{"image/jpeg", "image/png", "image/webp", "image/gif", "video/mp4", "video/quicktime", "video/webm"}
 
 // Errors of the media group.
 var (
@@ -106,7 +112,8 @@ type Upload struct {
 func (s *Service) StartUpload(ctx context.Context, p *appraisal.Principal, u Upload, a appraisal.AuditEntry) (*appraisal.Media, *appraisal.PresignedRequest, error) {
 	t, ok := Types[u.ContentType]
 	if !ok || t.Kind != u.Kind {
-		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "content_type", Code: "not_allowed", Message: "the content type does not match the kind"})
+		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "content_type", Code: "not_allowed",
+			Message: "the content type does not match the kind: " + strings.Join(ContentTypes, ", ") + " are accepted"})
 	}
 	limit := s.Limits.MaxImageBytes
 	if t.Kind == appraisal.MediaVideo {

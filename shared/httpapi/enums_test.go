@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/gallery"
 )
 
 // TestClosedSetsAreInTheDocument: every closed set names a schema of the whole API's document
@@ -96,5 +97,24 @@ func TestListSortIsTheDomains(t *testing.T) {
 	want := strings.Join(appraisal.ListSorts, ",") + ","
 	if got := f.Tag.Get("enum"); got != want {
 		t.Fatalf("ListSort enum %q, want %q", got, want)
+	}
+}
+
+// TestUploadTypesAreTheGallerys: the upload's content_type enum is exactly what the gallery
+// accepts (gallery.ContentTypes, gallery.Types), so the API never refuses a type the rejection
+// message promises, nor promises one it refuses.
+func TestUploadTypesAreTheGallerys(t *testing.T) {
+	body, _ := reflect.TypeOf(createUploadInput{}).FieldByName("Body")
+	f := must(body.Type.FieldByName("ContentType"))
+	if got, want := f.Tag.Get("enum"), strings.Join(gallery.ContentTypes, ","); got != want {
+		t.Errorf("upload content_type enum %q, want %q", got, want)
+	}
+	if len(gallery.ContentTypes) != len(gallery.Types) {
+		t.Errorf("gallery.ContentTypes %v and gallery.Types differ", gallery.ContentTypes)
+	}
+	for _, ct := range gallery.ContentTypes {
+		if _, ok := gallery.Types[ct]; !ok {
+			t.Errorf("%s is listed but not accepted", ct)
+		}
 	}
 }

@@ -88,7 +88,7 @@ type createUploadInput struct {
 		Kind        string `json:"kind" enum:"image,video"`
 		Role        string `json:"role,omitempty" maxLength:"32" pattern:"^[a-z_]*$" example:"front"`
 		Filename    string `json:"filename" minLength:"1" maxLength:"255" example:"IMG_0042.JPG"`
-		ContentType string `json:"content_type" enum:"image/jpeg,image/png,image/webp,image/gif,video/mp4,video/quicktime"`
+		ContentType string `json:"content_type" enum:"image/jpeg,image/png,image/webp,image/gif,video/mp4,video/quicktime,video/webm"`
 		Size        int64  `json:"size" minimum:"1" doc:"Bytes; images up to 30 MB and videos up to 1 GB by default"`
 	}
 }

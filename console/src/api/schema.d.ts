@@ -1480,7 +1480,7 @@ export interface components {
         };
         CreateUploadInputBody: {
             /** @enum {string} */
-            content_type: "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "video/mp4" | "video/quicktime";
+            content_type: "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "video/mp4" | "video/quicktime" | "video/webm";
             /** @example IMG_0042.JPG */
             filename: string;
             /** @enum {string} */
