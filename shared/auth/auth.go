@@ -331,6 +331,33 @@ func CanManage(actor *appraisal.Principal, role appraisal.RoleID) error {
 	return nil
 }
 
+// errPeerReset refuses a reset that would let one administrator become another of equal rights.
+var errPeerReset = appraisal.E(appraisal.KindForbidden, "auth.reset_peer_needs_super_admin",
+	"only a super admin may reset the password of an account with the same or more rights than yours")
+
+// mayTakeOver decides whether actor may set the password of an account of role — which lets the
+// actor log in as it (audited, and the account must change it after, but for that one login the
+// actor is the other person). It may, for accounts with fewer rights. For an account whose role
+// holds every operation the actor's holds (a peer, or someone above), only a super admin may: an
+// admin cannot use a reset to act as another admin. Rights are read from the live permission
+// table, not from role codes, so a role given more rights later is protected too.
+func (s *Service) mayTakeOver(ctx context.Context, actor *appraisal.Principal, role appraisal.RoleID) error {
+	if actor.Role == appraisal.RoleSuperAdmin {
+		return nil
+	}
+	table, err := s.Permissions.Permissions(ctx)
+	if err != nil {
+		return err
+	}
+	theirs := table[role]
+	for _, op := range table[actor.Role] {
+		if !slices.Contains(theirs, op) {
+			return nil // the target lacks one of the actor's rights: fewer rights
+		}
+	}
+	return errPeerReset
+}
+
 // MinPasswordLength is the shortest password an account may have.
 const MinPasswordLength = 10
 
@@ -393,6 +420,9 @@ func (s *Service) ResetPassword(ctx context.Context, actor *appraisal.Principal,
 	}
 	if userID == actor.UserID {
 		return appraisal.E(appraisal.KindConflict, "user.reset_own_password", "change your own password at /api/v1/auth/password")
+	}
+	if err := s.mayTakeOver(ctx, actor, target.Role); err != nil {
+		return err
 	}
 	hash, err := s.HashPassword(ctx, "new_password", pw)
 	if err != nil {

@@ -12,6 +12,7 @@ var errorCodes = map[string]int{
 	"auth.password_change_required":       403,
 	"auth.refresh_invalid":                401,
 	"auth.refresh_reused":                 401,
+	"auth.reset_peer_needs_super_admin":   403,
 	"auth.session_not_found":              404,
 	"auth.session_revoked":                401,
 	"auth.token_invalid":                  401,

@@ -115,6 +115,7 @@ var messages = map[string][2]string{
 	"auth.session_revoked":                {"会话已结束，请重新登录", "The session has ended; log in again"},
 	"auth.forbidden":                      {"无权执行此操作", "Your role may not do this"},
 	"auth.cannot_manage_super_admin":      {"只有超级管理员可以管理超级管理员账号", "Only a super admin can manage super admin accounts"},
+	"auth.reset_peer_needs_super_admin":   {"只有超级管理员可以重置与您权限相同或更高的账号的密码", "Only a super admin may reset the password of an account with the same or more rights than yours"},
 	"auth.session_not_found":              {"会话不存在或已结束", "No such active session"},
 	"user.username_taken":                 {"用户名已被占用", "The username is taken"},
 	"user.cannot_change_own_role":         {"不能修改自己的角色", "Nobody changes their own role"},

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,6 +93,30 @@ func TestCertificateTokenIsExact(t *testing.T) {
 		}
 		if r := h.do(t, "GET", "/api/v1/public/certificates/"+flipped+"/qr.png", ""); r.status != http.StatusNotFound {
 			t.Errorf("QR of the token in other case: %d", r.status)
+		}
+	})
+}
+
+// TestResetOfAPeerNeedsTheSuperAdmin: a password reset lets the one who sets it log in as the
+// account once; an admin may do that to accounts with fewer rights, never to another admin — only
+// the super admin may.
+func TestResetOfAPeerNeedsTheSuperAdmin(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		super := h.login(t, "admin", adminPassword)
+		_, admin := h.user(t, "ada-admin", appraisal.RoleAdmin)
+		peer, _ := h.user(t, "ben-admin", appraisal.RoleAdmin)
+		op, _ := h.user(t, "oli-operator", appraisal.RoleOperator)
+		reset := func(tok string, id int64) *response {
+			return h.as(t, tok, "POST", "/api/v1/admin/users/"+strconv.FormatInt(id, 10)+"/password", map[string]any{"new_password": "temporary-password-1"})
+		}
+		if r := reset(admin, peer); r.status != http.StatusForbidden || r.json(t)["code"] != "auth.reset_peer_needs_super_admin" {
+			t.Errorf("an admin resets another admin: %d %s", r.status, r.body)
+		}
+		if r := reset(admin, op); r.status != http.StatusNoContent {
+			t.Errorf("an admin resets an operator: %d %s", r.status, r.body)
+		}
+		if r := reset(super, peer); r.status != http.StatusNoContent {
+			t.Errorf("the super admin resets an admin: %d %s", r.status, r.body)
 		}
 	})
 }
