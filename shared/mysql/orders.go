@@ -443,6 +443,31 @@ func (s *Store) countByStatus(ctx context.Context, statuses []any) (int, error) 
 	return n, dbErr(err, "count")
 }
 
+// errAtCapacity is an assignment to an expert whose places are all taken.
+var errAtCapacity = appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "at_capacity", Message: "the expert has no capacity left"})
+
+// claimPlace checks, inside the assignment's transaction, that the expert has a place left. The
+// expert's row is locked before their open orders are counted, so of two assignments racing for
+// the last place the second waits for the first to commit, then counts it: the count is this
+// transaction's first plain read, and its snapshot starts after the lock was granted.
+func claimPlace(ctx context.Context, tx *sql.Tx, expertID int64) error {
+	var capacity, open int
+	err := tx.QueryRowContext(ctx, "SELECT capacity FROM experts WHERE id = ? FOR UPDATE", expertID).Scan(&capacity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return appraisal.Invalid(appraisal.FieldError{Field: "expert_id", Code: "not_found", Message: "no such expert"})
+	}
+	if err != nil {
+		return dbErr(err, "expert")
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM orders WHERE assignee_expert_id = ? AND "+openAssigned, expertID).Scan(&open); err != nil {
+		return dbErr(err, "expert")
+	}
+	if open >= capacity {
+		return errAtCapacity
+	}
+	return nil
+}
+
 // ApplyOrderChange implements appraisal.OrderStore. The order row is updated only if it still has
 // the version (and status) the change was computed from; the event row takes the new version,
 // unique per order, so even a lost race cannot leave two events for one version.
@@ -451,6 +476,13 @@ func (s *Store) ApplyOrderChange(ctx context.Context, ch appraisal.OrderChange) 
 	from := ch.Event.From
 	t := now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// First, before anything is read: an order given to another expert takes one of that
+		// expert's places, or the change is refused.
+		if o.AssigneeID != 0 && (ch.Prior == nil || ch.Prior.AssigneeID != o.AssigneeID) {
+			if err := claimPlace(ctx, tx, o.AssigneeID); err != nil {
+				return err
+			}
+		}
 		write := func(ev appraisal.OrderEvent, readVersion int64) error {
 			var paused, completed any
 			if o.SLAPausedAt != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jianbao/admin/shared/appraisal"
@@ -117,6 +118,72 @@ func TestResetOfAPeerNeedsTheSuperAdmin(t *testing.T) {
 		}
 		if r := reset(super, peer); r.status != http.StatusNoContent {
 			t.Errorf("the super admin resets an admin: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// TestCapacityHoldsUnderConcurrentAssignments: an expert one place short of their capacity gets
+// exactly one of many orders assigned to them at once; the others are refused with at_capacity,
+// never all accepted because each checked before any wrote.
+func TestCapacityHoldsUnderConcurrentAssignments(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "cap-operator", appraisal.RoleOperator)
+		uid, _ := h.user(t, "cap-expert", appraisal.RoleExpert)
+		expert := must(t, h.as(t, admin, "POST", "/api/v1/experts", map[string]any{"user_id": strconv.FormatInt(uid, 10), "name": "满额",
+			"capacity": 2, "specialties": []map[string]any{{"category_id": "2"}}}), 201)["id"].(string)
+		queued := func() string {
+			c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "客户"}), 201)
+			it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "玉璧"}), 201)
+			id := must(t, h.as(t, op, "POST", "/api/v1/orders", map[string]any{"item_id": it["id"], "product_id": "2"}), 201)["id"].(string)
+			must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/triage", map[string]any{"version": 1}), 200)
+			must(t, h.as(t, op, "POST", "/api/v1/orders/"+id+"/accept", map[string]any{"version": 2}), 200)
+			return id
+		}
+		must(t, h.as(t, op, "POST", "/api/v1/orders/"+queued()+"/assign", map[string]any{"version": 3, "expert_id": expert}), 200)
+		for round := range 3 {
+			const clients = 6
+			ids := make([]string, clients)
+			for i := range ids {
+				ids[i] = queued()
+			}
+			statuses, bodies := make([]int, clients), make([]string, clients)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					r := h.as(t, op, "POST", "/api/v1/orders/"+ids[i]+"/assign", map[string]any{"version": 3, "expert_id": expert})
+					statuses[i], bodies[i] = r.status, string(r.body)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			wins := 0
+			for i, s := range statuses {
+				switch {
+				case s == http.StatusOK:
+					wins++
+				case s == http.StatusUnprocessableEntity && strings.Contains(bodies[i], "at_capacity"):
+				default:
+					t.Errorf("unexpected %d: %s", s, bodies[i])
+				}
+			}
+			want := 0
+			if round == 0 {
+				want = 1 // the last place
+			}
+			if wins != want {
+				t.Fatalf("round %d: %d of %d assignments accepted, want %d: %v", round, wins, clients, want, statuses)
+			}
+		}
+		e := must(t, h.as(t, admin, "GET", "/api/v1/experts", nil), 200)
+		for _, x := range e["items"].([]any) {
+			if m := x.(map[string]any); m["id"] == expert && m["open_orders"].(float64) != 2 {
+				t.Errorf("the expert has %v open orders, capacity 2", m["open_orders"])
+			}
 		}
 	})
 }
