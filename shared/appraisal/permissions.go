@@ -31,11 +31,16 @@ func (r RoleID) Valid() bool { return r >= RoleSuperAdmin && r <= RoleViewer }
 const (
 	CapViewCustomerPhone = "customers.phone.view" // see phone numbers unmasked
 	CapSeeAllOrders      = "orders.see_all"       // see orders not assigned to oneself
+	// CapSeeInternalNotes: read the internal notes of experts' opinions. The note is what an expert
+	// writes for the company, not the customer (doubts, comparisons, what to watch for): the
+	// managers and the reviewers who judge the opinion read it, its author always does, and roles
+	// that face customers or only look (operators, viewers) do not.
+	CapSeeInternalNotes = "opinions.internal_note.view"
 )
 
 // Capabilities lists every capability: the per-request grant loads the ones the caller's role
 // holds, so a capability missing here would never be granted.
-var Capabilities = []string{CapViewCustomerPhone, CapSeeAllOrders, CapEditFrozenMedia}
+var Capabilities = []string{CapViewCustomerPhone, CapSeeAllOrders, CapEditFrozenMedia, CapSeeInternalNotes}
 
 var (
 	everyone = Roles
@@ -115,6 +120,7 @@ var DefaultPolicy = map[string][]RoleID{
 	"orders.start":          {RoleSuperAdmin, RoleExpert},
 	"orders.submit_opinion": {RoleSuperAdmin, RoleExpert},
 	"orders.review":         {RoleSuperAdmin, RoleReviewer},
+	CapSeeInternalNotes:     {RoleSuperAdmin, RoleAdmin, RoleReviewer},
 	"orders.dispute":        office,
 	"certificates.issue":    office,
 	"certificates.revoke":   managers,

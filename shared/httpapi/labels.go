@@ -81,7 +81,7 @@ var (
 		"orders.reject": {"拒绝订单", "Reject"}, "orders.cancel": {"取消订单", "Cancel"},
 		"orders.assign": {"指派鉴定师", "Assign an expert"}, "orders.suggest_expert": {"推荐鉴定师", "Suggest an expert"},
 		"orders.start": {"开始鉴定", "Start appraisal"}, "orders.submit_opinion": {"提交鉴定意见", "Submit an opinion"},
-		"orders.review": {"复核", "Review"}, "orders.dispute": {"发起争议", "Dispute"},
+		"orders.review": {"复核", "Review"}, "opinions.internal_note.view": {"查看鉴定师内部备注", "Read experts' internal notes"}, "orders.dispute": {"发起争议", "Dispute"},
 		"certificates.issue": {"出具证书", "Issue certificates"}, "certificates.revoke": {"撤销证书", "Revoke certificates"},
 		"certificates.get": {"查看证书", "View certificates"}, "certificates.list": {"证书列表", "List certificates"}, "certificates.print": {"打印证书", "Print certificates"}, "certificates.qr": {"证书二维码", "Certificate QR codes"},
 		"media.frozen.edit":    {"修改已出证的图片视频", "Change files behind a certificate"},

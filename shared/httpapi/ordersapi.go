@@ -79,7 +79,7 @@ type opinionView struct {
 	ValueMinFen    int64     `json:"value_min_fen"`
 	ValueMaxFen    int64     `json:"value_max_fen"`
 	PublicComment  string    `json:"public_comment"`
-	InternalNote   string    `json:"internal_note"`
+	InternalNote   string    `json:"internal_note" doc:"The expert's note for the company: empty unless the caller holds opinions.internal_note.view or wrote it"`
 	Status         string    `json:"status" enum:"ACTIVE,SENT_BACK,SUPERSEDED"`
 	ReviewRequired bool      `json:"review_required"`
 	ReviewReason   string    `json:"review_reason" doc:"verdict, high_value or sampled"`

@@ -172,7 +172,8 @@ type Detail struct {
 }
 
 // Get reads an order with its timeline, opinions, reviews, certificates and item, within the
-// caller's scope. Re-appraisal is blind: the expert of a later round sees no earlier round's
+// caller's scope. Opinions' internal notes are read by those holding CapSeeInternalNotes and by
+// each note's author; everyone else gets them empty. Re-appraisal is blind: the expert of a later round sees no earlier round's
 // verdict, notes or reviews until they have submitted their own opinion in this round (second
 // opinions in grading are independent); reviewers and admins see every round.
 func (s *Service) Get(ctx context.Context, p *appraisal.Principal, id int64) (*Detail, error) {
@@ -205,6 +206,19 @@ func (s *Service) Get(ctx context.Context, p *appraisal.Principal, id int64) (*D
 			})
 			out.Reviews = slices.DeleteFunc(slices.Clone(det.Reviews), func(r appraisal.Review) bool { return earlier[r.OpinionID] })
 			out.Certificates = slices.DeleteFunc(slices.Clone(det.Certificates), func(c appraisal.Certificate) bool { return c.Round < det.Order.Round })
+		}
+	}
+	notes, err := s.Permissions.Can(ctx, p, appraisal.CapSeeInternalNotes)
+	if err != nil {
+		return nil, err
+	}
+	if !notes {
+		// A copy: the detail read may be the read cache's, shared with other callers.
+		out.Opinions = slices.Clone(out.Opinions)
+		for i := range out.Opinions {
+			if op := &out.Opinions[i]; p.ExpertID == 0 || op.ExpertID != p.ExpertID {
+				op.InternalNote = ""
+			}
 		}
 	}
 	return out, nil

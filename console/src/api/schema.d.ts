@@ -1949,6 +1949,7 @@ export interface components {
             era: string;
             expert_id: string;
             id: string;
+            /** @description The expert's note for the company: empty unless the caller holds opinions.internal_note.view or wrote it */
             internal_note: string;
             public_comment: string;
             /** @description verdict, high_value or sampled */

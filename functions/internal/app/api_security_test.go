@@ -187,3 +187,36 @@ func TestCapacityHoldsUnderConcurrentAssignments(t *testing.T) {
 		}
 	})
 }
+
+// TestInternalNoteReaders: an opinion's internal note is read by the roles holding
+// opinions.internal_note.view (super admin, admin, reviewer by default) and by the expert who
+// wrote it; operators and viewers get it empty.
+func TestInternalNoteReaders(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.login(t, "admin", adminPassword)
+		_, op := h.user(t, "in-operator", appraisal.RoleOperator)
+		_, viewer := h.user(t, "in-viewer", appraisal.RoleViewer)
+		_, reviewer := h.user(t, "in-reviewer", appraisal.RoleReviewer)
+		e := newExpert(t, h, admin, "in-expert")
+		expert := h.login(t, "in-expert", "password-in-expert")
+		objs, v := assigned(t, h, op, e)
+		order := "/api/v1/orders/" + objs["order"]
+		must(t, h.as(t, expert, "POST", order+"/start", map[string]any{"version": v}), 200)
+		const note = "内部：底款字体与官窑不符，建议复核"
+		must(t, h.as(t, expert, "POST", order+"/opinions", map[string]any{"version": v + 1, "verdict": "UNCERTAIN",
+			"value_min_fen": 100, "value_max_fen": 200, "public_comment": "存疑", "internal_note": note}), 201)
+		for _, c := range []struct {
+			who, tok string
+			sees     bool
+		}{{"super admin", admin, true}, {"reviewer", reviewer, true}, {"the author", expert, true}, {"operator", op, false}, {"viewer", viewer, false}} {
+			det := must(t, h.as(t, c.tok, "GET", order, nil), 200)
+			ops := det["opinions"].([]any)
+			if len(ops) != 1 {
+				t.Fatalf("%s reads %d opinions", c.who, len(ops))
+			}
+			if got := ops[0].(map[string]any)["internal_note"]; (got == note) != c.sees {
+				t.Errorf("%s reads the internal note as %q (may read it: %v)", c.who, got, c.sees)
+			}
+		}
+	})
+}
