@@ -344,6 +344,11 @@ test("after the admin revokes it, the stranger's page says so", async ({ browser
 test("two tabs of one user survive a token refresh", async ({ browser }) => {
   const { ctx, page } = await newContext(browser, "two-tabs");
   await login(page, "op1", staffPassword);
+  // The login left the device cookie the server binds its refresh grace to: no script reads it.
+  const device = (await ctx.cookies()).find((c) => c.name === "__Host-jb_device");
+  expect(device?.httpOnly).toBe(true);
+  expect(device?.sameSite).toBe("Strict");
+  expect(await page.evaluate(() => document.cookie)).not.toContain("jb_device");
   const second = await ctx.newPage();
   await second.goto("/console/#/orders");
   await expect(second.getByRole("button", { name: "导出CSV" })).toBeVisible();

@@ -17,6 +17,21 @@ type Session struct {
 	RevokeReason string
 	IP           string
 	UserAgent    string
+	// DeviceHash is the hash of the device secret the login handed the browser in an HttpOnly
+	// cookie: what a second tab of the same browser shares with the first and a thief holding only
+	// a refresh token does not. Empty for clients that keep no cookies.
+	DeviceHash string
+}
+
+// Rotation is one presentation of a refresh token: spend OldHash for NewHash (and SealedNew, the
+// new token sealed with a key only the old token gives), extending the session to ExpiresAt.
+// Device is the hash of the device secret the request carried ("" for none).
+type Rotation struct {
+	OldHash, NewHash string
+	SealedNew        []byte
+	Device           string
+	Now, ExpiresAt   time.Time
+	Grace            time.Duration
 }
 
 // Active reports whether the session can still be used at t.
@@ -72,20 +87,21 @@ const (
 	RefreshOK                        // rotated: the old token is now spent
 	RefreshReused                    // already spent: someone replayed it, the family is revoked
 	RefreshEnded                     // the session was revoked or has expired
-	// RefreshGrace: already spent, moments ago, and its successor is still unspent — a second
-	// tab refreshing at the same time, not a replay. The caller gets the sealed successor back.
+	// RefreshGrace: already spent, moments ago, its successor still unspent, and both the spending
+	// request and this one carried the session's device secret — a second tab of the same browser
+	// refreshing at the same time, not a replay. The caller gets the sealed successor back.
 	RefreshGrace
 )
 
 // SessionStore keeps sessions and their refresh tokens.
 type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session, refreshHash string) error
-	// RotateRefresh spends oldHash and stores newHash in the same session, extending it to
-	// expiresAt; the spent row keeps newHash and sealedNew (the new token sealed with a key only
-	// the old token gives). A token spent less than grace ago whose successor is still unspent is
-	// RefreshGrace with that sealed successor; any other spent token revokes the session (reuse
-	// detection).
-	RotateRefresh(ctx context.Context, oldHash, newHash string, sealedNew []byte, now, expiresAt time.Time, grace time.Duration) (RefreshUse, *Session, []byte, error)
+	// RotateRefresh spends r.OldHash and stores r.NewHash in the same session, extending it to
+	// r.ExpiresAt; the spent row keeps the successor (hash and sealed) and the device the spending
+	// request proved. A token spent less than r.Grace ago whose successor is still unspent, spent
+	// and presented again by requests that both carried the session's device, is RefreshGrace
+	// with that sealed successor; any other spent token revokes the session (reuse detection).
+	RotateRefresh(ctx context.Context, r Rotation) (RefreshUse, *Session, []byte, error)
 	SessionsOf(ctx context.Context, userID int64, activeAt time.Time) ([]Session, error)
 	// RevokeSession revokes one session of userID; a session of someone else is KindNotFound.
 	RevokeSession(ctx context.Context, userID int64, sessionID, reason string, a AuditEntry) error

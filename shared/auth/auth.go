@@ -79,6 +79,9 @@ type Tokens struct {
 	RefreshToken     string
 	RefreshExpiresAt time.Time
 	SessionID        string
+	// Device is the device secret of a new session (a login only): the HTTP layer hands it to the
+	// browser in an HttpOnly cookie, and the browser's later refreshes prove it (see Refresh).
+	Device string
 }
 
 var (
@@ -158,13 +161,18 @@ func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Toke
 
 	t := s.now().UTC()
 	refresh, hash := newRefreshToken()
+	device, deviceHash := newRefreshToken() // the same shape: 256 random bits, kept hashed
 	sess := &appraisal.Session{ID: newSessionID(), UserID: u.ID, CreatedAt: t, LastUsedAt: t,
-		ExpiresAt: t.Add(s.refreshTTL()), IP: m.IP, UserAgent: m.UserAgent}
+		ExpiresAt: t.Add(s.refreshTTL()), IP: m.IP, UserAgent: m.UserAgent, DeviceHash: deviceHash}
 	if err := s.Sessions.CreateSession(ctx, sess, hash); err != nil {
 		return nil, err
 	}
 	s.record(ctx, appraisal.LoginAttempt{UserID: u.ID, Username: name, Success: true, IP: m.IP, UserAgent: m.UserAgent})
-	return s.issue(u, sess, refresh)
+	out, err := s.issue(u, sess, refresh)
+	if out != nil {
+		out.Device = device
+	}
+	return out, err
 }
 
 func (s *Service) issue(u *appraisal.User, sess *appraisal.Session, refresh string) (*Tokens, error) {
@@ -177,15 +185,19 @@ func (s *Service) issue(u *appraisal.User, sess *appraisal.Session, refresh stri
 }
 
 // RefreshGrace is how long a spent refresh token still answers with its successor: two tabs of
-// one user refresh with the same token at about the same time, and the second must not look like
-// a replay. Identity providers call it the reuse interval.
+// one browser refresh with the same token at about the same time, and the second must not look
+// like a replay. Identity providers call it the reuse interval.
 const RefreshGrace = 30 * time.Second
 
 // Refresh rotates a refresh token: the old one is spent and a new pair is issued. Presenting a
 // spent token means it was stolen or replayed, so the whole session is revoked — unless it was
-// spent less than RefreshGrace ago and its successor is still unused, when the caller gets that
-// same successor (and a fresh access token).
-func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) {
+// spent less than RefreshGrace ago, its successor is still unused, and both the request that
+// spent it and this one carried the session's device secret (device: the cookie's value, "" for
+// none): then the caller gets that same successor (and a fresh access token). What a second tab
+// of the browser shares with the first — the cookie — a thief holding a copied refresh token does
+// not, so the thief never rides along: whether they present the token before or after its owner,
+// the second presentation ends the session for both.
+func (s *Service) Refresh(ctx context.Context, refresh, device string) (*Tokens, error) {
 	if refresh == "" {
 		return nil, errRefreshInvalid
 	}
@@ -195,7 +207,12 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) 
 	if err != nil {
 		return nil, err
 	}
-	use, sess, prior, err := s.Sessions.RotateRefresh(ctx, hashToken(refresh), nextHash, sealed, t, t.Add(s.refreshTTL()), RefreshGrace)
+	deviceHash := ""
+	if device != "" {
+		deviceHash = hashToken(device)
+	}
+	use, sess, prior, err := s.Sessions.RotateRefresh(ctx, appraisal.Rotation{OldHash: hashToken(refresh), NewHash: nextHash, SealedNew: sealed,
+		Device: deviceHash, Now: t, ExpiresAt: t.Add(s.refreshTTL()), Grace: RefreshGrace})
 	if err != nil {
 		return nil, err
 	}

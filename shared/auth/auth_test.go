@@ -107,25 +107,25 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		second, err := e.svc.Refresh(ctx, first.RefreshToken)
+		second, err := e.svc.Refresh(ctx, first.RefreshToken, "")
 		if err != nil || second.RefreshToken == first.RefreshToken || second.SessionID != first.SessionID {
 			t.Fatalf("refresh: %+v, %v", second, err)
 		}
-		third, err := e.svc.Refresh(ctx, second.RefreshToken)
+		third, err := e.svc.Refresh(ctx, second.RefreshToken, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Replaying the first token revokes the family: the newest pair dies too.
-		if _, err := e.svc.Refresh(ctx, first.RefreshToken); appraisal.KindOf(err) != appraisal.KindUnauthorized || !strings.Contains(err.Error(), "refresh_reused") {
+		if _, err := e.svc.Refresh(ctx, first.RefreshToken, ""); appraisal.KindOf(err) != appraisal.KindUnauthorized || !strings.Contains(err.Error(), "refresh_reused") {
 			t.Fatalf("reuse: %v", err)
 		}
-		if _, err := e.svc.Refresh(ctx, third.RefreshToken); appraisal.KindOf(err) != appraisal.KindUnauthorized {
+		if _, err := e.svc.Refresh(ctx, third.RefreshToken, ""); appraisal.KindOf(err) != appraisal.KindUnauthorized {
 			t.Fatalf("family token after reuse: %v", err)
 		}
 		if _, err := e.svc.Authorize(ctx, third.AccessToken, "orders.list"); appraisal.KindOf(err) != appraisal.KindUnauthorized {
 			t.Fatalf("access token of a revoked session: %v", err)
 		}
-		if _, err := e.svc.Refresh(ctx, "never-issued"); appraisal.KindOf(err) != appraisal.KindUnauthorized {
+		if _, err := e.svc.Refresh(ctx, "never-issued", ""); appraisal.KindOf(err) != appraisal.KindUnauthorized {
 			t.Fatalf("unknown token: %v", err)
 		}
 	})
@@ -406,9 +406,11 @@ func asErr(err error, target **appraisal.Error) bool {
 	return ok
 }
 
-// TestRefreshGrace: two tabs refreshing with the same token — one after the other, or at the
-// same moment — both get the same successor and stay logged in; the same replay after the grace
-// window, or once the successor has been used, still revokes the session.
+// TestRefreshGrace: two tabs of one browser (both proving the login's device secret) refreshing
+// with the same token — one after the other, or at the same moment — both get the same successor
+// and stay logged in; the same replay after the grace window, or once the successor has been
+// used, still revokes the session. (Without the device secret there is no grace: the HTTP test
+// TestRefreshReuseOverHTTP plays the thief.)
 func TestRefreshGrace(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -418,8 +420,8 @@ func TestRefreshGrace(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Back to back.
-		a, errA := e.svc.Refresh(ctx, login.RefreshToken)
-		b, errB := e.svc.Refresh(ctx, login.RefreshToken)
+		a, errA := e.svc.Refresh(ctx, login.RefreshToken, login.Device)
+		b, errB := e.svc.Refresh(ctx, login.RefreshToken, login.Device)
 		if errA != nil || errB != nil || a.RefreshToken != b.RefreshToken || a.SessionID != b.SessionID {
 			t.Fatalf("two tabs: %v %v, successors equal %v", errA, errB, errA == nil && errB == nil && a.RefreshToken == b.RefreshToken)
 		}
@@ -436,7 +438,7 @@ func TestRefreshGrace(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i], errs[i] = e.svc.Refresh(ctx, a.RefreshToken)
+				results[i], errs[i] = e.svc.Refresh(ctx, a.RefreshToken, login.Device)
 			}()
 		}
 		wg.Wait()
@@ -446,11 +448,11 @@ func TestRefreshGrace(t *testing.T) {
 			}
 		}
 		// The successor used, the old token is a replay again.
-		next, err := e.svc.Refresh(ctx, results[0].RefreshToken)
+		next, err := e.svc.Refresh(ctx, results[0].RefreshToken, login.Device)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Refresh(ctx, a.RefreshToken); err == nil || !strings.Contains(err.Error(), "refresh_reused") {
+		if _, err := e.svc.Refresh(ctx, a.RefreshToken, login.Device); err == nil || !strings.Contains(err.Error(), "refresh_reused") {
 			t.Fatalf("a token whose successor was used: %v", err)
 		}
 		if _, err := e.svc.Authorize(ctx, next.AccessToken, "orders.list"); appraisal.KindOf(err) != appraisal.KindUnauthorized {
@@ -459,12 +461,12 @@ func TestRefreshGrace(t *testing.T) {
 
 		// After the grace window a second use is a replay even with the successor unused.
 		login, _ = e.svc.Login(ctx, "tabs", "password-tabs", auth.Meta{IP: "1.1.1.1"})
-		if _, err := e.svc.Refresh(ctx, login.RefreshToken); err != nil {
+		if _, err := e.svc.Refresh(ctx, login.RefreshToken, login.Device); err != nil {
 			t.Fatal(err)
 		}
 		e.svc.Now = func() time.Time { return time.Now().Add(auth.RefreshGrace + time.Second) }
 		defer func() { e.svc.Now = nil }()
-		if _, err := e.svc.Refresh(ctx, login.RefreshToken); err == nil || !strings.Contains(err.Error(), "refresh_reused") {
+		if _, err := e.svc.Refresh(ctx, login.RefreshToken, login.Device); err == nil || !strings.Contains(err.Error(), "refresh_reused") {
 			t.Fatalf("after the grace window: %v", err)
 		}
 	})

@@ -45,7 +45,22 @@ type tokensBody struct {
 
 type tokensOutput struct {
 	CacheControl string `header:"Cache-Control" doc:"Always no-store: tokens must not be cached"`
+	SetCookie    string `header:"Set-Cookie" doc:"On login: the session's device secret (HttpOnly, Secure, SameSite=Strict), which binds the refresh grace window to this browser"`
 	Body         tokensBody
+}
+
+// DeviceCookie carries a session's device secret: set at login, sent back by the browser on every
+// call to this origin (Path /), readable by no script (HttpOnly), never sent from another site
+// (SameSite=Strict), and — by its __Host- prefix — only ever set by this host over a secure
+// connection, with no Domain. Browsers count localhost as secure, so it works in development.
+// It decides one thing: whether a spent refresh token presented within the grace window comes
+// from the browser that logged in (auth.Service.Refresh).
+const DeviceCookie = "__Host-jb_device"
+
+func deviceCookie(secret string, maxAge time.Duration) string {
+	c := http.Cookie{Name: DeviceCookie, Value: secret, Path: "/", MaxAge: int(maxAge.Seconds()),
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode}
+	return c.String()
 }
 
 func viewTokens(t *auth.Tokens) *tokensOutput {
@@ -63,7 +78,8 @@ type loginInput struct {
 }
 
 type refreshInput struct {
-	Body struct {
+	Device string `cookie:"__Host-jb_device" doc:"The device secret the login set (browsers send it by themselves)"`
+	Body   struct {
 		RefreshToken string `json:"refresh_token" minLength:"1" maxLength:"128"`
 	}
 }
@@ -152,7 +168,9 @@ func authLogin(d *Deps) route {
 		if err != nil {
 			return nil, err
 		}
-		return viewTokens(t), nil
+		out := viewTokens(t)
+		out.SetCookie = deviceCookie(t.Device, time.Until(t.RefreshExpiresAt))
+		return out, nil
 	})
 }
 
@@ -160,10 +178,13 @@ func authRefresh(d *Deps) route {
 	return handle(public(huma.Operation{
 		OperationID: "auth.refresh", Method: http.MethodPost, Path: "/api/v1/auth/refresh", Tags: authTags,
 		Summary:     "Exchange a refresh token for a new token pair",
-		Description: "The refresh token is spent. Presenting a spent one again revokes the whole session (reuse detection).",
-		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
+		Description: "The refresh token is spent. Presenting a spent one again revokes the whole session (reuse detection) — " +
+			"except within 30 seconds of its first use, when both requests carried the device cookie the login set (two tabs of one browser): " +
+			"then the second gets the same successor. Browsers send the cookie by themselves (cross-origin: fetch with credentials: \"include\"); " +
+			"other clients have no grace and must refresh once for all their users of a session.",
+		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}), func(ctx context.Context, in *refreshInput) (*tokensOutput, error) {
-		t, err := d.Auth.Refresh(ctx, in.Body.RefreshToken)
+		t, err := d.Auth.Refresh(ctx, in.Body.RefreshToken, in.Device)
 		if err != nil {
 			return nil, err
 		}

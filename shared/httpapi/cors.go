@@ -9,8 +9,10 @@ import (
 const corsHeaders = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, Accept-Language"
 
 // withCORS lets the listed origins (the admin console's, exactly; never a wildcard) call the API
-// from a browser. Tokens travel in the Authorization header, never in cookies, so credentials are
-// not allowed; an origin not listed gets no CORS headers and the browser refuses the response.
+// from a browser, with credentials: the one cookie, the device secret, only binds the refresh
+// grace window to the browser that logged in (DeviceCookie); tokens still travel in the
+// Authorization header, so a credentialed request from a listed origin can do nothing a token
+// does not allow. An origin not listed gets no CORS headers and the browser refuses the response.
 // Preflights are answered here, before routing, for every path.
 func withCORS(next http.Handler, origins []string) http.Handler {
 	if len(origins) == 0 {
@@ -24,6 +26,7 @@ func withCORS(next http.Handler, origins []string) http.Handler {
 		}
 		if allowed {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
 			w.Header().Set("Access-Control-Expose-Headers", "ETag, X-Request-Id, Retry-After, Location")
 		}
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {

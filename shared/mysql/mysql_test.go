@@ -295,7 +295,7 @@ func TestPhoneStep(t *testing.T) {
 // is not among them: it is only compared with the id inside a signed access token, and the
 // embedded engine cannot change that primary key — migration 0015.)
 func secretColumn(table, column string) bool {
-	for _, part := range []string{"token", "hash", "sha256", "etag", "secret", "idem_key", "object_key", "session_id"} {
+	for _, part := range []string{"token", "hash", "sha256", "etag", "secret", "device", "idem_key", "object_key", "session_id"} {
 		if strings.Contains(column, part) {
 			return true
 		}

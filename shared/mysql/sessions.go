@@ -12,12 +12,12 @@ import (
 
 var _ appraisal.SessionStore = (*Store)(nil)
 
-const sessionColumns = "id, user_id, created_at, last_used_at, expires_at, revoked_at, revoke_reason, ip, user_agent"
+const sessionColumns = "id, user_id, created_at, last_used_at, expires_at, revoked_at, revoke_reason, ip, user_agent, device_hash"
 
 func scanSession(row interface{ Scan(...any) error }) (*appraisal.Session, error) {
 	var s appraisal.Session
 	var revoked sql.NullTime
-	if err := row.Scan(&s.ID, &s.UserID, &s.CreatedAt, &s.LastUsedAt, &s.ExpiresAt, &revoked, &s.RevokeReason, &s.IP, &s.UserAgent); err != nil {
+	if err := row.Scan(&s.ID, &s.UserID, &s.CreatedAt, &s.LastUsedAt, &s.ExpiresAt, &revoked, &s.RevokeReason, &s.IP, &s.UserAgent, &s.DeviceHash); err != nil {
 		return nil, err
 	}
 	if revoked.Valid {
@@ -30,9 +30,9 @@ func scanSession(row interface{ Scan(...any) error }) (*appraisal.Session, error
 // CreateSession implements appraisal.SessionStore.
 func (s *Store) CreateSession(ctx context.Context, sess *appraisal.Session, refreshHash string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, NULL, '', ?, ?)",
+		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, NULL, '', ?, ?, ?)",
 			sess.ID, sess.UserID, sess.CreatedAt.UTC(), sess.LastUsedAt.UTC(), sess.ExpiresAt.UTC(),
-			truncate(sess.IP, 64), truncate(sess.UserAgent, 255)); err != nil {
+			truncate(sess.IP, 64), truncate(sess.UserAgent, 255), sess.DeviceHash); err != nil {
 			return dbErr(err, "session")
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
@@ -44,7 +44,8 @@ func (s *Store) CreateSession(ctx context.Context, sess *appraisal.Session, refr
 // RotateRefresh implements appraisal.SessionStore. Spending the old token is a guarded UPDATE
 // (used_at IS NULL), so of two concurrent refreshes with one token exactly one rotates; the other
 // finds the token spent, and gets the grace answer or revokes the session.
-func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, sealedNew []byte, t, expiresAt time.Time, grace time.Duration) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
+func (s *Store) RotateRefresh(ctx context.Context, r appraisal.Rotation) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
+	oldHash, t := r.OldHash, r.Now
 	var sessionID string
 	var used sql.NullTime
 	err := s.db.QueryRowContext(ctx, "SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = ?", oldHash).Scan(&sessionID, &used)
@@ -55,13 +56,13 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, seal
 		return 0, nil, nil, dbErr(err, "refresh token")
 	}
 	if used.Valid {
-		return s.spent(ctx, oldHash, sessionID, t, grace)
+		return s.spent(ctx, r, sessionID)
 	}
 	var out *appraisal.Session
 	reused, ended := false, false
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET used_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND used_at IS NULL",
-			t.UTC(), newHash, sealedNew, oldHash)
+		res, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET used_at = ?, successor_hash = ?, successor_sealed = ?, rotated_device = ? WHERE token_hash = ? AND used_at IS NULL",
+			t.UTC(), r.NewHash, r.SealedNew, r.Device, oldHash)
 		if err != nil {
 			return dbErr(err, "refresh token")
 		}
@@ -70,7 +71,7 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, seal
 			return dbErr(err, "refresh token")
 		}
 		res, err = tx.ExecContext(ctx, "UPDATE sessions SET last_used_at = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL AND expires_at > ?",
-			t.UTC(), expiresAt.UTC(), sessionID, t.UTC())
+			t.UTC(), r.ExpiresAt.UTC(), sessionID, t.UTC())
 		if err != nil {
 			return dbErr(err, "session")
 		}
@@ -79,7 +80,7 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, seal
 			return dbErr(err, "session")
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
-			newHash, sessionID, t.UTC()); err != nil {
+			r.NewHash, sessionID, t.UTC()); err != nil {
 			return dbErr(err, "refresh token")
 		}
 		out, err = scanSession(tx.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", sessionID))
@@ -89,7 +90,7 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, seal
 		return 0, nil, nil, err
 	}
 	if reused {
-		return s.spent(ctx, oldHash, sessionID, t, grace)
+		return s.spent(ctx, r, sessionID)
 	}
 	if ended {
 		return appraisal.RefreshEnded, nil, nil, nil
@@ -97,26 +98,33 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, seal
 	return appraisal.RefreshOK, out, nil, nil
 }
 
-// spent answers for a token already used: within the grace window, while its successor is unspent
-// and the session alive, the sealed successor; otherwise the session is revoked as a replay.
-func (s *Store) spent(ctx context.Context, oldHash, sessionID string, t time.Time, grace time.Duration) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
+// spent answers for a token already used. Within the grace window, while its successor is unspent
+// and the session alive, and when both the request that spent it and this one carried the
+// session's device secret (two tabs of one browser), it answers the sealed successor; otherwise
+// the session is revoked as a replay. A thief holding only the token — before or after its owner
+// used it — never gets the grace: presenting it revokes the family.
+func (s *Store) spent(ctx context.Context, r appraisal.Rotation, sessionID string) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
+	t := r.Now
 	var usedAt time.Time
 	var sealed []byte
+	var spentBy string
 	var successorUsed sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT r.used_at, r.successor_sealed, n.used_at FROM refresh_tokens r
-  LEFT JOIN refresh_tokens n ON n.token_hash = r.successor_hash WHERE r.token_hash = ?`, oldHash).Scan(&usedAt, &sealed, &successorUsed)
+	err := s.db.QueryRowContext(ctx, `SELECT r.used_at, r.successor_sealed, r.rotated_device, n.used_at FROM refresh_tokens r
+  LEFT JOIN refresh_tokens n ON n.token_hash = r.successor_hash WHERE r.token_hash = ?`, r.OldHash).Scan(&usedAt, &sealed, &spentBy, &successorUsed)
 	if err != nil {
 		return 0, nil, nil, dbErr(err, "refresh token")
 	}
-	if grace > 0 && len(sealed) > 0 && !successorUsed.Valid && t.Sub(usedAt) <= grace {
+	if r.Grace > 0 && len(sealed) > 0 && !successorUsed.Valid && t.Sub(usedAt) <= r.Grace && r.Device != "" && spentBy == r.Device {
 		sess, err := scanSession(s.db.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = ?", sessionID))
 		if err != nil {
 			return 0, nil, nil, dbErr(err, "session")
 		}
-		if sess.RevokedAt == nil && sess.ExpiresAt.After(t) {
+		if sess.RevokedAt != nil || !sess.ExpiresAt.After(t) {
+			return appraisal.RefreshEnded, nil, nil, nil
+		}
+		if sess.DeviceHash == r.Device {
 			return appraisal.RefreshGrace, sess, sealed, nil
 		}
-		return appraisal.RefreshEnded, nil, nil, nil
 	}
 	_, err = s.db.ExecContext(ctx,
 		"UPDATE sessions SET revoked_at = ?, revoke_reason = 'refresh_reused' WHERE id = ? AND revoked_at IS NULL", t.UTC(), sessionID)

@@ -276,8 +276,8 @@ func (s *Store) Customer(ctx context.Context, id int64) (*appraisal.Customer, []
 
 // Writes that change what a grant says.
 
-func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, sealedNew []byte, now, expiresAt time.Time, grace time.Duration) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
-	use, sess, sealed, err := s.Store.RotateRefresh(ctx, oldHash, newHash, sealedNew, now, expiresAt, grace)
+func (s *Store) RotateRefresh(ctx context.Context, r appraisal.Rotation) (appraisal.RefreshUse, *appraisal.Session, []byte, error) {
+	use, sess, sealed, err := s.Store.RotateRefresh(ctx, r)
 	if err == nil && use == appraisal.RefreshReused {
 		s.bump(ctx, EpochAuth)
 	}

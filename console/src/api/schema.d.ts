@@ -295,7 +295,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new token pair
-         * @description The refresh token is spent. Presenting a spent one again revokes the whole session (reuse detection).
+         * @description The refresh token is spent. Presenting a spent one again revokes the whole session (reuse detection) — except within 30 seconds of its first use, when both requests carried the device cookie the login set (two tabs of one browser): then the second gets the same successor. Browsers send the cookie by themselves (cross-origin: fetch with credentials: "include"); other clients have no grace and must refresh once for all their users of a session.
          */
         post: operations["auth.refresh"];
         delete?: never;
@@ -3737,6 +3737,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4205,7 +4206,10 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The device secret the login set (browsers send it by themselves) */
+                "__Host-jb_device"?: string;
+            };
         };
         requestBody: {
             content: {
@@ -4217,6 +4221,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

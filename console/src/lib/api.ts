@@ -15,6 +15,9 @@ let signedOut: () => void = () => {};
 export const session = new Session(browserStore(), browserLock, async (refresh) => {
   const res = await fetch(`${base}/api/v1/auth/refresh`, {
     method: "POST",
+    // The login's device cookie (HttpOnly) goes with it: the server's grace for a second tab
+    // refreshing at the same moment is bound to this browser.
+    credentials: "include",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ refresh_token: refresh }),
   });
@@ -48,7 +51,9 @@ async function sendAuthed(req: Request): Promise<Response> {
   return fetch(again);
 }
 
-export let api: Client<paths> = createClient<paths>({ fetch: authFetch });
+// credentials: the API's one cookie (the device secret set at login) travels to the API's origin
+// too when it is another one (the functions' custom domain).
+export let api: Client<paths> = createClient<paths>({ fetch: authFetch, credentials: "include" });
 
 /**
  * Where the API is: the same origin when the shim serves the console; on COS + CDN, config.json
@@ -59,7 +64,7 @@ export async function configure(onSignedOut: () => void): Promise<void> {
   const res = await fetch(new URL("config.json", document.baseURI));
   const cfg = res.ok ? ((await res.json()) as { api_base_url?: string }) : {};
   base = (cfg.api_base_url ?? "").replace(/\/$/, "");
-  api = createClient<paths>({ baseUrl: base, fetch: authFetch });
+  api = createClient<paths>({ baseUrl: base, fetch: authFetch, credentials: "include" });
 }
 
 export function apiURL(path: string): string {

@@ -93,36 +93,78 @@ func TestLoginThrottleOverHTTP(t *testing.T) {
 	})
 }
 
-// TestRefreshReuseOverHTTP: two tabs refreshing with one token both stay logged in (the grace
-// window answers the second with the same successor); a replay once the successor is in use
-// revokes the whole family.
+// TestRefreshReuseOverHTTP: two tabs of one browser refreshing with the same token (the grace
+// window answers the second with the same successor, since both carry the device cookie the login
+// set); a replay once the successor is in use revokes the whole family; and a thief holding a
+// copy of the refresh token but not the browser's cookie never rides along — whether the thief
+// presents it after its owner or before, the second presentation ends the session for both.
 func TestRefreshReuseOverHTTP(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		h.user(t, "ruth", appraisal.RoleViewer)
-		refresh := func(tok string) *response {
-			return h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+tok+`"}`)
+		login := func() (refresh, cookie string) {
+			r := h.do(t, "POST", "/api/v1/auth/login", `{"username":"ruth","password":"password-ruth"}`)
+			c := r.header.Get("Set-Cookie")
+			for _, attr := range []string{"__Host-jb_device=", "HttpOnly", "Secure", "SameSite=Strict", "Path=/"} {
+				if !strings.Contains(c, attr) {
+					t.Fatalf("the login's device cookie %q lacks %s", c, attr)
+				}
+			}
+			return must(t, r, 200)["refresh_token"].(string), strings.SplitN(c, ";", 2)[0]
 		}
-		login := must(t, h.do(t, "POST", "/api/v1/auth/login", `{"username":"ruth","password":"password-ruth"}`), 200)
-		first := login["refresh_token"].(string)
-		tab1 := must(t, refresh(first), 200)
-		tab2 := must(t, refresh(first), 200)
+		refresh := func(tok, cookie string) *response {
+			headers := []string{}
+			if cookie != "" {
+				headers = append(headers, "Cookie", cookie)
+			}
+			return h.do(t, "POST", "/api/v1/auth/refresh", `{"refresh_token":"`+tok+`"}`, headers...)
+		}
+		reused := func(r *response) bool { return r.status == 401 && r.json(t)["code"] == "auth.refresh_reused" }
+
+		first, device := login()
+		tab1 := must(t, refresh(first, device), 200)
+		tab2 := must(t, refresh(first, device), 200)
 		if tab1["refresh_token"] != tab2["refresh_token"] {
 			t.Fatalf("two tabs got different successors")
 		}
 		for _, tab := range []map[string]any{tab1, tab2} {
 			must(t, h.as(t, tab["access_token"].(string), "GET", "/api/v1/auth/me", nil), 200)
 		}
-
-		newer := must(t, refresh(tab1["refresh_token"].(string)), 200)
-		reuse := refresh(first)
-		if reuse.status != 401 || reuse.json(t)["code"] != "auth.refresh_reused" {
-			t.Fatalf("reuse: %d %s", reuse.status, reuse.body)
+		newer := must(t, refresh(tab1["refresh_token"].(string), device), 200)
+		if r := refresh(first, device); !reused(r) {
+			t.Fatalf("reuse: %d %s", r.status, r.body)
 		}
 		if r := h.as(t, newer["access_token"].(string), "GET", "/api/v1/auth/me", nil); r.status != 401 {
 			t.Fatalf("the family's access token must die with it: %d", r.status)
 		}
-		if r := refresh(newer["refresh_token"].(string)); r.status != 401 {
+		if r := refresh(newer["refresh_token"].(string), device); r.status != 401 {
 			t.Fatalf("the family's newest refresh token must die with it: %d", r.status)
+		}
+
+		// The thief replays a copy right after its owner used it: no grace without the cookie.
+		stolen, device := login()
+		owner := must(t, refresh(stolen, device), 200)
+		if r := refresh(stolen, ""); !reused(r) {
+			t.Fatalf("a thief's replay within the grace window: %d %s", r.status, r.body)
+		}
+		if r := refresh(owner["refresh_token"].(string), device); r.status != 401 {
+			t.Fatalf("the owner's session must end with the replay: %d", r.status)
+		}
+		// Nor with another browser's cookie.
+		stolen, device = login()
+		_, elsewhere := login()
+		must(t, refresh(stolen, device), 200)
+		if r := refresh(stolen, elsewhere); !reused(r) {
+			t.Fatalf("a replay with another session's cookie: %d %s", r.status, r.body)
+		}
+		// The thief goes first: the owner's tab, arriving within the window with the cookie, is not
+		// handed the thief's successor; the session ends.
+		stolen, device = login()
+		thief := must(t, refresh(stolen, ""), 200)
+		if r := refresh(stolen, device); !reused(r) {
+			t.Fatalf("the owner after the thief: %d %s", r.status, r.body)
+		}
+		if r := refresh(thief["refresh_token"].(string), ""); r.status != 401 {
+			t.Fatalf("the thief's successor must die with the session: %d", r.status)
 		}
 	})
 }
@@ -307,7 +349,8 @@ func TestItemMergePatch(t *testing.T) {
 }
 
 // TestCORS: the console's origin may call the API from a browser (preflight and response
-// headers), any other origin may not, and nothing allows credentials or a wildcard.
+// headers), with credentials (the device cookie), any other origin may not, and nothing allows a
+// wildcard.
 func TestCORS(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		pre := func(origin string) *response {
@@ -324,10 +367,11 @@ func TestCORS(t *testing.T) {
 		}
 		get := h.do(t, "GET", "/healthz", "", "Origin", "https://admin.jianbao.example")
 		if get.header.Get("Access-Control-Allow-Origin") != "https://admin.jianbao.example" || !strings.Contains(get.header.Get("Vary"), "Origin") ||
-			!strings.Contains(get.header.Get("Access-Control-Expose-Headers"), "ETag") || get.header.Get("Access-Control-Allow-Credentials") != "" {
+			!strings.Contains(get.header.Get("Access-Control-Expose-Headers"), "ETag") || get.header.Get("Access-Control-Allow-Credentials") != "true" {
 			t.Errorf("response to the console: %v", get.header)
 		}
-		if other := h.do(t, "GET", "/healthz", "", "Origin", "https://evil.example"); other.header.Get("Access-Control-Allow-Origin") != "" {
+		if other := h.do(t, "GET", "/healthz", "", "Origin", "https://evil.example"); other.header.Get("Access-Control-Allow-Origin") != "" ||
+			other.header.Get("Access-Control-Allow-Credentials") != "" {
 			t.Errorf("response to another origin: %v", other.header)
 		}
 	})

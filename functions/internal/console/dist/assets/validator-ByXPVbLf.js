@@ -1,1 +1,0 @@
-import{Wt as e}from"./app-D0-IcQM5.js";var t=t=>[``,...e].includes(t);export{t};
