@@ -148,7 +148,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		mux.Handle("/hooks/", http.StripPrefix("/hooks", relay.Handler()))
 	}
 	srv := &http.Server{
-		Addr:              cfg.HTTPAddr,
+		Addr: cfg.HTTPAddr,
 		// One header policy for every response, whatever mounts it (httpapi.SecureHeaders).
 		Handler:           m.InFlight(httpapi.SecureHeaders(mux)),
 		ReadHeaderTimeout: 10 * time.Second,

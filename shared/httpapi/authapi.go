@@ -177,7 +177,7 @@ func authLogin(d *Deps) route {
 func authRefresh(d *Deps) route {
 	return handle(public(huma.Operation{
 		OperationID: "auth.refresh", Method: http.MethodPost, Path: "/api/v1/auth/refresh", Tags: authTags,
-		Summary:     "Exchange a refresh token for a new token pair",
+		Summary: "Exchange a refresh token for a new token pair",
 		Description: "The refresh token is spent. Presenting a spent one again revokes the whole session (reuse detection) — " +
 			"except within 30 seconds of its first use, when both requests carried the device cookie the login set (two tabs of one browser): " +
 			"then the second gets the same successor. Browsers send the cookie by themselves (cross-origin: fetch with credentials: \"include\"); " +
