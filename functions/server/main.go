@@ -76,7 +76,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	// Prometheus: /metrics on its own listener (METRICS_ADDR), never on the application port.
 	m := metrics.New(app.Version())
 	var draining atomic.Bool
-	a, err := app.Open(ctx, cfg, log, app.Options{Stream: true, Workers: cfg.MediaWorkers > 0, Observe: m.ObserveHTTP, Draining: draining.Load})
+	a, err := app.Open(ctx, cfg, log, app.Options{Stream: true, Workers: cfg.MediaWorkers > 0, Observe: m.ObserveHTTP, Draining: draining.Load,
+		LimitDecided: m.ObserveLimit})
 	if err != nil {
 		return err
 	}

@@ -89,4 +89,12 @@ type LoginFilter struct {
 type LoginLog interface {
 	RecordLogin(ctx context.Context, a LoginAttempt) error
 	LoginAttempts(ctx context.Context, f LoginFilter) ([]LoginAttempt, int, error)
+	// KnownPairs lists the (username, address) pairs with a successful login since since, at
+	// most limit of them, the most recent first: the durable record of where staff log in from.
+	KnownPairs(ctx context.Context, since time.Time, limit int) ([]LoginPair, error)
+}
+
+// LoginPair is an account's username and an address it logged in from.
+type LoginPair struct {
+	Username, IP string
 }

@@ -59,10 +59,17 @@ type Service struct {
 	Hashing *Gate
 	Log     *slog.Logger
 	Now     func() time.Time
+	// LimitDecided, when set, hears where each login-limit check was decided: "shared" (Redis)
+	// or "local" (this process, while Redis could not answer). The shim counts them in metrics.
+	LimitDecided func(where string)
 
-	dummyOnce sync.Once
-	dummyHash string
-	gateOnce  sync.Once
+	dummyOnce   sync.Once
+	dummyHash   string
+	gateOnce    sync.Once
+	limiterOnce sync.Once
+	failover    *failover
+	pairsOnce   sync.Once
+	knownPairs  *knownPairs
 }
 
 // Meta is where a request came from.
@@ -130,7 +137,7 @@ func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Toke
 		return ErrInvalidCredentials
 	}
 
-	known := s.known(ctx, k)
+	known := s.known(ctx, name, m, k)
 	u, err := s.Users.UserByUsername(ctx, name)
 	switch {
 	case appraisal.IsKind(err, appraisal.KindNotFound):
@@ -157,7 +164,7 @@ func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Toke
 	if u.Disabled {
 		return nil, fail(u.ID, "disabled")
 	}
-	s.succeeded(ctx, k)
+	s.succeeded(ctx, name, m, k)
 
 	t := s.now().UTC()
 	refresh, hash := newRefreshToken()
@@ -452,7 +459,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor *appraisal.Principal,
 		return err
 	}
 	if s.Throttle != nil {
-		if err := s.Throttle.ResetPrefix(ctx, loginKeysFor(target.Username, "").prefix); err != nil {
+		if err := s.limiter().ResetPrefix(ctx, loginKeysFor(target.Username, "").prefix); err != nil {
 			s.Log.WarnContext(ctx, "login limits not cleared after a reset", "err", err)
 		}
 	}

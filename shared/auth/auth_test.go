@@ -471,3 +471,80 @@ func TestRefreshGrace(t *testing.T) {
 		}
 	})
 }
+
+// downThrottle is Redis that cannot answer: every call fails as unavailable (an outage, or a
+// pool all taken by a flood).
+type downThrottle struct{}
+
+var errDown = appraisal.E(appraisal.KindUnavailable, "redis.unavailable", "Redis did not answer")
+
+func (downThrottle) Blocked(context.Context, string, int) (time.Duration, error) { return 0, errDown }
+func (downThrottle) Hit(context.Context, string, time.Duration) (int, error)     { return 0, errDown }
+func (downThrottle) Take(context.Context, string, int, time.Duration) (time.Duration, error) {
+	return 0, errDown
+}
+func (downThrottle) Forgive(context.Context, string) error     { return errDown }
+func (downThrottle) Reset(context.Context, string) error       { return errDown }
+func (downThrottle) ResetPrefix(context.Context, string) error { return errDown }
+
+// TestLimitsFailClosedWithoutRedis: while Redis cannot answer, every attempt still gets a
+// decision, from this process's own counts: a guesser is locked out of the pair after PerSource
+// failures exactly as with Redis, and every check says where it was decided. The owner from
+// another address still gets in.
+func TestLimitsFailClosedWithoutRedis(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var local, shared atomic.Int64
+		e.svc.Throttle = downThrottle{}
+		e.svc.LimitDecided = func(where string) {
+			map[string]*atomic.Int64{"local": &local, "shared": &shared}[where].Add(1)
+		}
+		e.user(t, "nina", appraisal.RoleOperator)
+		guesser := auth.Meta{IP: "203.0.113.9"}
+		for i := range 8 {
+			_, err := e.svc.Login(ctx, "nina", fmt.Sprint("guess-", i), guesser)
+			want := appraisal.KindUnauthorized
+			if i >= e.svc.Limits.PerSource {
+				want = appraisal.KindRateLimited
+			}
+			if appraisal.KindOf(err) != want {
+				t.Fatalf("attempt %d with Redis down: %v, want %s", i+1, err, want)
+			}
+		}
+		if _, err := e.svc.Login(ctx, "nina", "password-nina", auth.Meta{IP: "198.51.100.4"}); err != nil {
+			t.Fatalf("the owner from another address: %v", err)
+		}
+		if local.Load() == 0 || shared.Load() != 0 {
+			t.Errorf("checks decided locally %d, in Redis %d", local.Load(), shared.Load())
+		}
+	})
+}
+
+// TestKnownPairsSurviveRedisLosingItsData: the admin's (account, address) pair is known from
+// the login log in MySQL, so after Redis loses its data — and in a process that never saw the
+// login — the admin at their desk still gets the reserved hashing slot while a flood holds every
+// shared one; a stranger with the same password from elsewhere is told to come back.
+func TestKnownPairsSurviveRedisLosingItsData(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.user(t, "ada", appraisal.RoleAdmin)
+		desk := auth.Meta{IP: "198.51.100.10"}
+		if _, err := e.svc.Login(ctx, "ada", "password-ada", desk); err != nil {
+			t.Fatal(err)
+		}
+		// Another process (a new instance), whose Redis has lost everything, during a flood:
+		// the one shared hashing slot is taken and nobody may wait.
+		fresh := &auth.Service{Users: e.svc.Users, Audit: e.svc.Audit, LoginLog: e.svc.LoginLog, Sessions: e.svc.Sessions,
+			Permissions: e.svc.Permissions, Log: e.svc.Log, Tokens: e.svc.Tokens, Password: e.svc.Password, Limits: e.svc.Limits,
+			Throttle: redis.NewThrottle(testenv.EmbeddedRedis(t).Client, "empty:"),
+			Hashing:  auth.NewGate(1, 0, 10*time.Millisecond)}
+		release := fresh.Hashing.Hold(t)
+		defer release()
+		if _, err := fresh.Login(ctx, "ada", "password-ada", auth.Meta{IP: "203.0.113.50"}); appraisal.CodeOf(err) != "auth.busy" {
+			t.Fatalf("from a new address during the flood: %v, want auth.busy", err)
+		}
+		if _, err := fresh.Login(ctx, "ada", "password-ada", desk); err != nil {
+			t.Fatalf("from the desk during the flood, Redis empty: %v", err)
+		}
+	})
+}

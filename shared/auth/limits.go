@@ -45,29 +45,43 @@ func loginKeysFor(username, ip string) loginKeys {
 	}
 }
 
+// limiter is the throttle the login limits count with: Redis (s.Throttle, shared by every
+// instance) while it answers, this process's bounded counts when it cannot (failover).
+func (s *Service) limiter() *failover {
+	s.limiterOnce.Do(func() {
+		s.failover = &failover{shared: s.Throttle, local: newLocalThrottle(localKeys, s.now), decided: s.LimitDecided}
+	})
+	return s.failover
+}
+
+// localKeys bounds the in-process counts: about 100 bytes a key, so 100,000 keys is ~10 MB
+// however many addresses a flood uses.
+const localKeys = 100_000
+
 // admit counts the attempt against its address and its (account, address) pair before anything
 // is hashed, and reports how long the caller must wait when a limit is reached (0: go ahead).
-// Redis trouble lets the attempt through: a throttle outage must not lock the staff out, and the
-// Hashing gate still bounds the cost of every attempt (docs/SECURITY.md).
+// Every attempt gets a decision: Redis's, or — while Redis cannot answer in time — this
+// process's own counts (limiter), so a guesser is stopped at its limit either way. Were both to
+// fail, the attempt is refused for a second rather than let through (docs/SECURITY.md).
 func (s *Service) admit(ctx context.Context, k loginKeys) time.Duration {
 	if s.Throttle == nil {
 		return 0
 	}
-	l := s.limits()
-	wait, err := s.Throttle.Blocked(ctx, k.slow, 1)
+	l, t := s.limits(), s.limiter()
+	wait, err := t.Blocked(ctx, k.slow, 1)
 	if err == nil && wait == 0 {
-		wait, err = s.Throttle.Take(ctx, k.ip, l.PerIP, l.Window)
+		wait, err = t.Take(ctx, k.ip, l.PerIP, l.Window)
 		if err == nil && wait == 0 {
-			if wait, err = s.Throttle.Take(ctx, k.source, l.PerSource, l.Window); wait > 0 {
+			if wait, err = t.Take(ctx, k.source, l.PerSource, l.Window); wait > 0 {
 				// The address is over its limit for this account only; give back its address-wide
 				// count so a shared office address is not blocked for every account as well.
-				_ = s.Throttle.Forgive(ctx, k.ip)
+				_ = t.Forgive(ctx, k.ip)
 			}
 		}
 	}
 	if err != nil {
-		s.Log.ErrorContext(ctx, "login throttle unavailable: attempt admitted", "err", err)
-		return 0
+		s.Log.ErrorContext(ctx, "login limits could not decide: attempt refused", "err", err)
+		return time.Second
 	}
 	return wait
 }
@@ -79,8 +93,8 @@ func (s *Service) failed(ctx context.Context, k loginKeys) {
 	if s.Throttle == nil {
 		return
 	}
-	l := s.limits()
-	n, err := s.Throttle.Hit(ctx, k.account, l.Window)
+	l, t := s.limits(), s.limiter()
+	n, err := t.Hit(ctx, k.account, l.Window)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "login throttle unavailable", "err", err)
 		return
@@ -91,12 +105,12 @@ func (s *Service) failed(ctx context.Context, k loginKeys) {
 	if n < l.PerAccount {
 		return
 	}
-	own, err := s.Throttle.Hit(ctx, k.slow+":n", l.Window)
+	own, err := t.Hit(ctx, k.slow+":n", l.Window)
 	if err != nil {
 		return
 	}
 	delay := min(time.Duration(1<<min(own, 20))*time.Second, l.Window)
-	if _, err := s.Throttle.Hit(ctx, k.slow, delay); err != nil {
+	if _, err := t.Hit(ctx, k.slow, delay); err != nil {
 		s.Log.ErrorContext(ctx, "login throttle unavailable", "err", err)
 	}
 }
@@ -104,25 +118,37 @@ func (s *Service) failed(ctx context.Context, k loginKeys) {
 // known reports whether the account logged in from the address within KnownFor: such attempts
 // may use the gate's reserved slot, so staff at their usual desk get in while a flood from many
 // addresses fills the others. Only the account's own success makes a pair known, so an attacker
-// cannot get there, and the answer does not depend on whether the username exists.
-func (s *Service) known(ctx context.Context, k loginKeys) bool {
+// cannot get there, and the answer does not depend on whether the username exists. The login
+// log in MySQL is the record (knownPairs, read without touching Redis); Redis's keys add
+// another instance's successes since this one last read it.
+func (s *Service) known(ctx context.Context, name string, m Meta, k loginKeys) bool {
 	if s.Throttle == nil {
 		return false
 	}
-	d, err := s.Throttle.Blocked(ctx, k.known, 1)
+	if s.pairs().has(ctx, name, m.IP, s.now()) {
+		return true
+	}
+	d, err := s.limiter().Blocked(ctx, k.known, 1)
 	return err == nil && d > 0
 }
 
+func (s *Service) pairs() *knownPairs {
+	s.pairsOnce.Do(func() { s.knownPairs = &knownPairs{log: s.LoginLog, every: knownReload, max: knownMax} })
+	return s.knownPairs
+}
+
 // succeeded clears the source's count, gives back its attempt on the address, and marks the pair
-// known.
-func (s *Service) succeeded(ctx context.Context, k loginKeys) {
+// known, here at once and in Redis for the other instances.
+func (s *Service) succeeded(ctx context.Context, name string, m Meta, k loginKeys) {
 	if s.Throttle == nil {
 		return
 	}
-	if _, err := s.Throttle.Hit(ctx, k.known, KnownFor); err != nil {
+	s.pairs().add(name, m.IP)
+	t := s.limiter()
+	if _, err := t.Hit(ctx, k.known, KnownFor); err != nil {
 		s.Log.WarnContext(ctx, "known address not recorded", "err", err)
 	}
-	if err := s.Throttle.Reset(ctx, k.source); err != nil {
+	if err := t.Reset(ctx, k.source); err != nil {
 		s.Log.WarnContext(ctx, "throttle reset failed", "err", err)
 	}
 	s.forgive(ctx, k)
@@ -136,7 +162,7 @@ func (s *Service) forgive(ctx context.Context, k loginKeys) {
 		return
 	}
 	for _, key := range []string{k.ip, k.source} {
-		if err := s.Throttle.Forgive(ctx, key); err != nil {
+		if err := s.limiter().Forgive(ctx, key); err != nil {
 			s.Log.WarnContext(ctx, "throttle forgive failed", "err", err)
 		}
 	}
@@ -146,7 +172,7 @@ func (s *Service) forgive(ctx context.Context, k loginKeys) {
 // login-log row (reason "throttled"); the rest are counted (here and in the HTTP metrics as 429s
 // of auth.login), so an anonymous caller cannot grow the table.
 func (s *Service) throttled(ctx context.Context, name string, m Meta, k loginKeys) {
-	n, err := s.Throttle.Hit(ctx, k.throttled, s.limits().Window)
+	n, err := s.limiter().Hit(ctx, k.throttled, s.limits().Window)
 	if err != nil || n == 1 {
 		s.record(ctx, appraisal.LoginAttempt{Username: name, Reason: "throttled", IP: m.IP, UserAgent: m.UserAgent})
 	}
@@ -182,7 +208,7 @@ func (s *Service) Unlock(ctx context.Context, actor *appraisal.Principal, userID
 		return err
 	}
 	if s.Throttle != nil {
-		if err := s.Throttle.ResetPrefix(ctx, loginKeysFor(target.Username, "").prefix); err != nil {
+		if err := s.limiter().ResetPrefix(ctx, loginKeysFor(target.Username, "").prefix); err != nil {
 			return err
 		}
 	}

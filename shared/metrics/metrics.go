@@ -24,6 +24,7 @@ type Metrics struct {
 	inflight prometheus.Gauge
 	errors   *prometheus.CounterVec
 	jobs     *prometheus.HistogramVec
+	limits   *prometheus.CounterVec
 }
 
 // New registers the process's collectors. version labels the build info.
@@ -43,11 +44,14 @@ func New(version string) *Metrics {
 			Name: "jianbao_media_job_duration_seconds", Help: "Media jobs by kind (image, video) and result (READY, REJECTED, FAILED).",
 			Buckets: []float64{.1, .25, .5, 1, 2, 5, 10, 30, 60, 120, 300, 900},
 		}, []string{"kind", "result"}),
+		limits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jianbao_login_limit_checks_total",
+			Help: "Login-limit checks by where they were decided: shared (Redis) or local (this process, while Redis could not answer)."}, []string{"where"}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "jianbao_build_info", Help: "The running build.",
 		ConstLabels: prometheus.Labels{"version": version}})
 	build.Set(1)
-	reg.MustRegister(m.requests, m.inflight, m.errors, m.jobs, build,
+	reg.MustRegister(m.requests, m.inflight, m.errors, m.jobs, m.limits, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,6 +82,9 @@ func (m *Metrics) ObserveHTTP(r *http.Request, status int, took time.Duration) {
 		m.errors.WithLabelValues(route).Inc()
 	}
 }
+
+// ObserveLimit records where a login-limit check was decided (auth.Service.LimitDecided).
+func (m *Metrics) ObserveLimit(where string) { m.limits.WithLabelValues(where).Inc() }
 
 // ObserveJob records a finished media job.
 func (m *Metrics) ObserveJob(kind, result string, took time.Duration) {

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
@@ -188,6 +189,23 @@ func (s *Store) LoginAttempts(ctx context.Context, f appraisal.LoginFilter) ([]a
 			return nil
 		})
 	return out, total, err
+}
+
+// KnownPairs implements appraisal.LoginLog. The covering index idx_login_log_known keeps it to
+// the successful logins of the period, however many failures a flood wrote beside them.
+func (s *Store) KnownPairs(ctx context.Context, since time.Time, limit int) ([]appraisal.LoginPair, error) {
+	var out []appraisal.LoginPair
+	err := s.each(ctx, `SELECT username, ip FROM login_log WHERE success = 1 AND created_at >= ?
+  GROUP BY username, ip ORDER BY MAX(created_at) DESC LIMIT ?`, []any{since.UTC(), limit},
+		func(r interface{ Scan(...any) error }) error {
+			var p appraisal.LoginPair
+			if err := r.Scan(&p.Username, &p.IP); err != nil {
+				return err
+			}
+			out = append(out, p)
+			return nil
+		})
+	return out, dbErr(err, "login log")
 }
 
 // orNotFound turns "no row matched" (err == nil) into sql.ErrNoRows for dbErr.

@@ -16,7 +16,7 @@ import (
 // reads are the store's methods that change nothing.
 var reads = []string{"Can", "Categories", "Certificate", "CertificateByToken", "CountUsers", "Customer", "Dashboard",
 	"DeletedMedia", "RejectedOriginals", "StuckMedia", "Expert", "Experts", "Grant", "Item", "ListAudit", "ListCertificates", "Settings", "ListCustomers", "ListItems", "ListMedia", "ListOrders", "TroubledMedia",
-	"ListUsers", "LoginAttempts", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "OrderSource", "PastExperts",
+	"ListUsers", "LoginAttempts", "KnownPairs", "Media", "MediaByKey", "MediaOwner", "MediaStats", "Order", "OrderDetail", "OrderSource", "PastExperts",
 	"Permissions", "Product", "Products", "SessionsOf", "UserByID", "UserByUsername", "VisibleMedia"}
 
 // writes maps every method that changes the database to the epochs it must bump: what the cached

@@ -56,7 +56,8 @@ func (b *Breaker) allow() error {
 }
 
 // record learns from a command's outcome. Only a failure to talk to Redis counts: a missing key
-// and an error reply are answers.
+// and an error reply are answers, and a full connection pool is this process being busy (a login
+// flood once filled the pool, the breaker took it for an outage, and every caller lost Redis).
 func (b *Breaker) record(ctx context.Context, err error) {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return // the caller gave up; says nothing about Redis
@@ -86,8 +87,11 @@ func connectionFailure(err error) bool {
 		return false
 	}
 	var ne net.Error
+	if errors.Is(err, goredis.ErrPoolTimeout) {
+		return false
+	}
 	return errors.As(err, &ne) || errors.Is(err, goredis.ErrClosed) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, goredis.ErrPoolTimeout) || errors.Is(err, net.ErrClosed) || isEOF(err)
+		errors.Is(err, net.ErrClosed) || isEOF(err)
 }
 
 func isEOF(err error) bool {

@@ -179,3 +179,44 @@ func TestEpochsNeverRepeat(t *testing.T) {
 		note()
 	}
 }
+
+// TestBusyPoolIsNotAnOutage: commands that cannot get a connection because this process's pool
+// is full (a login flood) fail with a pool timeout, but Redis is answering: the breaker stays
+// closed, and the next command with a free connection works.
+func TestBusyPoolIsNotAnOutage(t *testing.T) {
+	r := testenv.Redis(t)
+	b := redis.NewBreaker()
+	c, err := redis.Open(context.Background(), redis.Options{Addr: r.Addr, Breaker: b, PoolSize: 1, PoolTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	held := make(chan struct{})
+	go func() {
+		defer close(held)
+		c.BLPop(ctx, time.Second, r.Prefix+"never") // holds the one connection
+	}()
+	for deadline := time.Now().Add(5 * time.Second); c.PoolStats().TotalConns == 0 || c.PoolStats().IdleConns > 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the blocking command never took the connection")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	var timeouts int
+	for range 10 {
+		if err := c.Get(ctx, r.Prefix+"k").Err(); errors.Is(err, goredis.ErrPoolTimeout) {
+			timeouts++
+		}
+	}
+	if timeouts == 0 {
+		t.Fatal("the pool never ran out: the test did not hold its connection")
+	}
+	if open, _, lastErr := b.State(); open {
+		t.Fatalf("a full pool opened the breaker (%d pool timeouts, last %v)", timeouts, lastErr)
+	}
+	<-held
+	if err := c.Get(ctx, r.Prefix+"k").Err(); err != nil && !errors.Is(err, goredis.Nil) {
+		t.Fatalf("after the pool freed: %v", err)
+	}
+}

@@ -3,6 +3,7 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -19,6 +20,12 @@ type Options struct {
 	// Breaker, when set, fails commands fast while Redis is down (the servers set one; the
 	// readiness check reads its state).
 	Breaker *Breaker
+	// PoolSize and PoolTimeout bound the connections and how long a command waits for one
+	// (defaults: go-redis's 10 per CPU, and one second). A client of its own with a small pool and
+	// a short wait is a limit on the calls in flight for its callers: past it they learn at once
+	// that Redis is busy for them, and decide without it.
+	PoolSize    int
+	PoolTimeout time.Duration
 }
 
 // Open connects and checks that the server answers. With a Breaker, a Redis that does not answer
@@ -30,7 +37,7 @@ func Open(ctx context.Context, o Options) (*goredis.Client, error) {
 		// waits for it waits in front of its user. Blocking reads (the stream) get their block
 		// time on top from go-redis. One retry, not three: the breaker does the rest.
 		DialTimeout: time.Second, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
-		PoolTimeout: time.Second, MaxRetries: 1,
+		PoolSize: o.PoolSize, PoolTimeout: cmp.Or(o.PoolTimeout, time.Second), MaxRetries: 1,
 		// Let request contexts bound every command, so a slow Redis cannot outlive a request.
 		ContextTimeoutEnabled: true,
 		// TencentDB for Redis and the embedded stand-in both reject CLIENT SETINFO.

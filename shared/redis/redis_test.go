@@ -3,13 +3,16 @@ package redis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/logs"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/testenv"
+	"github.com/jianbao/admin/shared/throttletest"
 )
 
 // forEachBackend runs a suite on the real Redis and on the embedded stand-in.
@@ -19,39 +22,14 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, r *testenv.RedisServer))
 	}
 }
 
+// TestThrottle runs the throttle conformance suite on Redis.
 func TestThrottle(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, r *testenv.RedisServer) {
-		ctx := context.Background()
-		th := redis.NewThrottle(r.Client, r.Prefix+"th:")
-		const limit = 3
-		for i := 1; i <= limit; i++ {
-			if d, err := th.Blocked(ctx, "u", limit); err != nil || d != 0 {
-				t.Fatalf("before hit %d: blocked %v, %v", i, d, err)
-			}
-			n, err := th.Hit(ctx, "u", time.Minute)
-			if err != nil || n != i {
-				t.Fatalf("hit %d: %d, %v", i, n, err)
-			}
-		}
-		d, err := th.Blocked(ctx, "u", limit)
-		if err != nil || d <= 50*time.Second || d > time.Minute {
-			t.Fatalf("after %d hits: blocked for %v, %v; want about a minute", limit, d, err)
-		}
-		if d, _ := th.Blocked(ctx, "other", limit); d != 0 {
-			t.Errorf("keys are independent, got %v", d)
-		}
-		// A later hit does not extend the window: it is fixed from the first.
-		time.Sleep(1100 * time.Millisecond)
-		th.Hit(ctx, "u", time.Minute)
-		if d2, _ := th.Blocked(ctx, "u", limit); d2 > d {
-			t.Errorf("window grew from %v to %v", d, d2)
-		}
-		if err := th.Reset(ctx, "u"); err != nil {
-			t.Fatal(err)
-		}
-		if d, _ := th.Blocked(ctx, "u", limit); d != 0 {
-			t.Errorf("after reset: blocked %v", d)
-		}
+		n := 0
+		throttletest.Run(t, func(t *testing.T) appraisal.Throttle {
+			n++
+			return redis.NewThrottle(r.Client, fmt.Sprintf("%sth%d:", r.Prefix, n))
+		})
 	})
 }
 

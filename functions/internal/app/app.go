@@ -42,7 +42,10 @@ type App struct {
 	MySQL  *mysql.Store    // MySQL itself, for maintenance outside the request path
 	Epochs *redis.Epochs
 	// Breaker fails Redis commands fast while Redis is down; readiness reports it.
-	Breaker  *redis.Breaker
+	Breaker *redis.Breaker
+	// Limits is the login limits' own Redis client: its small pool is theirs alone, so a flood
+	// of requests cannot take its connections from them, nor their calls from everyone else's.
+	Limits   *goredis.Client
 	Cache    *redis.Cache
 	Throttle *redis.Throttle
 	PII      *pii.Box
@@ -73,6 +76,8 @@ type Options struct {
 	Password *password.Params
 	// Workers: this process runs media workers on the stream, and readiness reports them.
 	Workers bool
+	// LimitDecided, when set, hears where each login-limit check was decided (the shim's metrics).
+	LimitDecided func(where string)
 }
 
 // Open connects to MySQL and Redis as cfg says. It never starts stand-ins: that is the shim's
@@ -95,6 +100,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 		db.Close()
 		return nil, err
 	}
+	// The login limits' client: few connections, a short wait for one. Past that the limits decide
+	// in process (auth's failover) instead of waiting behind the flood they are limiting.
+	limits, err := redis.Open(ctx, redis.Options{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB,
+		Breaker: redis.NewBreaker(), PoolSize: limitsPool, PoolTimeout: 100 * time.Millisecond})
+	if err != nil {
+		rdb.Close()
+		db.Close()
+		return nil, err
+	}
 	if open, _, rerr := breaker.State(); open || rerr != nil {
 		log.WarnContext(ctx, "starting without Redis: caching off, limits open, media via the sweeper", "err", rerr)
 	}
@@ -104,9 +118,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	if cfg.ReadCacheSize > 0 {
 		st = readcache.New(my, epochs, log, cfg.ReadCacheSize, 30*time.Second)
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Store: st, MySQL: my, Epochs: epochs, Breaker: breaker, PII: box, opts: opts,
+	a := &App{Config: cfg, Log: log, DB: db, Redis: rdb, Limits: limits, Store: st, MySQL: my, Epochs: epochs, Breaker: breaker, PII: box, opts: opts,
 		Cache:    redis.NewCache(rdb, cfg.RedisPrefix+"cache:"),
-		Throttle: redis.NewThrottle(rdb, cfg.RedisPrefix+"throttle:"),
+		Throttle: redis.NewThrottle(limits, cfg.RedisPrefix+"throttle:"),
 	}
 	if cfg.COSBucketURL != "" {
 		var cs *cos.Store
@@ -148,7 +162,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	}
 	a.Auth = &auth.Service{Users: st, Audit: st, LoginLog: st, Sessions: st, Permissions: st, Throttle: a.Throttle,
 		Tokens: token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTokenTTL), Password: hashing,
-		RefreshTTL: cfg.RefreshTokenTTL, Log: log,
+		RefreshTTL: cfg.RefreshTokenTTL, Log: log, LimitDecided: opts.LimitDecided,
 		Limits: auth.Limits{PerSource: cfg.LoginMaxFailures, PerIP: cfg.LoginMaxFailuresPerIP, Window: cfg.LoginLockout}}
 	a.Orders = &orders.Service{Orders: st, Catalog: st, Permissions: a.Auth,
 		Review: appraisal.ReviewPolicy{ValueThresholdFen: cfg.ReviewValueThresholdFen, SampleRate: cfg.ReviewSampleRate}, Settings: st,
@@ -160,9 +174,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	return a, nil
 }
 
+// limitsPool is the login limits' connections: each attempt makes three to five short calls, so
+// sixteen carry hundreds of attempts a second, and the hashing gate admits far fewer than that.
+const limitsPool = 16
+
 // Close releases the connections.
 func (a *App) Close() error {
-	return errors.Join(a.Redis.Close(), a.DB.Close())
+	return errors.Join(a.Limits.Close(), a.Redis.Close(), a.DB.Close())
 }
 
 // Deps is what the HTTP API needs, for the given readiness checks.
