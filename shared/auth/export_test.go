@@ -19,4 +19,6 @@ func (g *Gate) Hold(tb testing.TB) func() {
 }
 
 // NewLocalThrottle is the login limits' in-process fallback, for the conformance suite.
-func NewLocalThrottle(max int, now func() time.Time) appraisal.Throttle { return newLocalThrottle(max, now) }
+func NewLocalThrottle(max int, now func() time.Time) appraisal.Throttle {
+	return newLocalThrottle(max, now)
+}
