@@ -1,0 +1,148 @@
+// Package localcloud is a local Tencent Cloud: the API actions our Terraform configuration, our
+// scripts and our functions call, answered on this machine with state kept and signatures
+// checked, and — where it matters — the real thing run behind them: functions from their zips
+// over the Go1 protocol, MySQL instances as MariaDB servers of their own, Redis instances as
+// redis-server processes of their own, COS buckets on disk with presigned URLs and upload events.
+//
+// Clients reach it through their own endpoint settings, with their configuration unchanged: the
+// Terraform provider and the SDKs with TENCENTCLOUD_PROTOCOL=HTTP, TENCENTCLOUD_DOMAIN and
+// TENCENTCLOUD_COS_DOMAIN (http://cos.<region>.<Domain>), all sent through HTTP_PROXY to this
+// server, which routes by host:
+// <service>.<Domain> is the API, <bucket>.cos.<region>.<Domain> is COS, and a Function URL's
+// host is its function.
+package localcloud
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jianbao/admin/localcloud/api"
+	"github.com/jianbao/admin/localcloud/cos"
+)
+
+// Config is the account and the machine's services the cloud runs on.
+type Config struct {
+	// Domain is the API's root domain (TENCENTCLOUD_DOMAIN): <service>.<Domain>.
+	Domain string
+	Region string
+	// The account: its app id, its uin, and the root key pair Terraform and the scripts use.
+	AppID     uint64
+	UIN       string
+	SecretID  string
+	SecretKey string
+	// RedisServer is the redis-server binary each Redis instance runs (default: from PATH).
+	RedisServer string
+	// Addr is where the cloud listens (host:port): the proxy functions' HTTP goes through.
+	Addr string
+	// DataDir keeps objects, function code and the instances' working directories.
+	DataDir string
+	Log     *slog.Logger
+	// Settle is how long a created resource stays in its transient state (creating, deploying)
+	// before it is ready, as the real API reports it: long enough that a client must wait.
+	Settle time.Duration
+}
+
+// Cloud is the running local cloud.
+type Cloud struct {
+	Config
+	API  *api.Server
+	COS  *cos.Server
+	keys *keyring
+
+	mu    sync.Mutex
+	state *state
+
+	rtOnce sync.Once
+	rt     *runtime
+}
+
+// New makes a cloud with an empty account.
+func New(cfg Config) (*Cloud, error) {
+	if cfg.Domain == "" || cfg.Region == "" || cfg.SecretID == "" || cfg.SecretKey == "" || cfg.DataDir == "" {
+		return nil, fmt.Errorf("localcloud: Domain, Region, SecretID, SecretKey and DataDir are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Settle == 0 {
+		cfg.Settle = 500 * time.Millisecond
+	}
+	c := &Cloud{Config: cfg, keys: newKeyring(cfg.SecretID, cfg.SecretKey), state: newState()}
+	c.API = &api.Server{Keys: c.keys, Log: cfg.Log}
+	c.COS = &cos.Server{Dir: filepath.Join(cfg.DataDir, "cos"), Region: cfg.Region, AppID: cfg.AppID, Keys: c.keys, Log: cfg.Log, Created: c.cosCreated}
+	c.registerCAM()
+	c.registerVPC()
+	c.registerTag()
+	c.registerSSM()
+	c.registerCLS()
+	c.registerCDN()
+	c.registerCDB()
+	c.registerRedis()
+	c.registerSCF()
+	return c, nil
+}
+
+// ServeHTTP routes a request by its host. Clients send everything through this server as their
+// HTTP proxy (absolute URIs); HTTPS cannot be proxied and is refused with a message.
+func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodConnect {
+		c.Log.Error("an HTTPS request through the local cloud: set the client to HTTP (TENCENTCLOUD_PROTOCOL=HTTP, an http:// COS domain)", "host", r.Host)
+		http.Error(w, "the local cloud speaks HTTP only", http.StatusMethodNotAllowed)
+		return
+	}
+	host := strings.ToLower(r.Host)
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	if b, ok := strings.CutSuffix(host, ".cos."+c.Region+"."+c.Domain); ok && !strings.Contains(b, ".") {
+		c.COS.ServeBucket(w, r, b)
+		return
+	}
+	if u, ok := strings.CutSuffix(host, "-"+c.Region+".scf."+c.Domain); ok {
+		if _, id, ok := strings.Cut(u, "-"); ok {
+			c.serveFunctionURL(w, r, id)
+			return
+		}
+	}
+	if d := c.customDomain(host); d != nil {
+		c.serveCustomDomain(w, r, d)
+		return
+	}
+	if svc, ok := strings.CutSuffix(host, "."+c.Domain); ok && !strings.Contains(svc, ".") {
+		if r.Method != http.MethodPost {
+			http.Error(w, "API 3.0 takes POST", http.StatusMethodNotAllowed)
+			return
+		}
+		c.API.ServeAPI(w, r, svc)
+		return
+	}
+	c.Log.Error("a request for a host the local cloud does not serve", "host", r.Host, "method", r.Method, "path", r.URL.Path)
+	http.Error(w, "no such host in the local cloud: "+r.Host, http.StatusBadGateway)
+}
+
+// Close stops what the cloud runs: the Redis instances' processes.
+func (c *Cloud) Close(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, in := range c.state.redis {
+		in.stop()
+	}
+	if c.state.cdbState != nil {
+		for _, in := range c.state.cdbState.instances {
+			in.stop()
+		}
+	}
+	if c.rt != nil {
+		c.rt.close()
+	}
+	return nil
+}
+
+// settled reports whether a resource created at t has left its transient state.
+func (c *Cloud) settled(t time.Time) bool { return time.Since(t) >= c.Settle }
