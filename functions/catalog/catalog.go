@@ -37,6 +37,9 @@ type Function struct {
 	Layers []string
 	// Timers are the cron schedules of a KindTimer function (SCF's 7 fields, UTC; names for days).
 	Timers []Timer
+	// Paths are HTTP path prefixes a KindAPI function serves outside the API groups (the alert
+	// relay's /hooks), routed to it like the groups' prefixes.
+	Paths []string
 }
 
 // COSTrigger subscribes a function to uploads in the media bucket.
@@ -115,6 +118,7 @@ var Functions = []Function{
 	{
 		Name: "alert-wecom", Kind: KindAPI, Description: "Relays Alertmanager and Cloud Monitor alarms to the WeCom group robot",
 		MemoryMB: 128, TimeoutSec: 30, Needs: plus(baseNeeds, "WECOM_WEBHOOK_URL", "ALERT_RELAY_TOKEN"), Env: plus(baseEnv, "API_BASE_PATH"),
+		Paths: []string{"/hooks"}, // where Cloud Monitor and Alertmanager call it (the shim mounts it there too)
 	},
 	{
 		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION, stale idempotency keys, the objects of deleted media and rejected originals; every minute re-queues the media processing owes",

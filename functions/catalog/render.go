@@ -101,6 +101,10 @@ func nonNil(s []string) []string {
 func Prefixes(f Function) []string {
 	seen := map[string]bool{}
 	var out []string
+	for _, p := range f.Paths {
+		seen[p] = true
+		out = append(out, p)
+	}
 	for _, r := range Routes(f) {
 		_, path, _ := strings.Cut(r, " ")
 		if strings.HasPrefix(path, "/c/") {

@@ -30,11 +30,24 @@ type Caller interface {
 var ErrNoCredentials = errors.New("tencentapi: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not set")
 
 // Client calls one region. Endpoint, when set (tests), replaces <service>.<region>.tencentcloudapi.com
-// and is spoken over plain HTTP.
+// and is spoken over plain HTTP. Domain and Scheme replace tencentcloudapi.com and HTTPS: the
+// same settings the tencentcloud provider reads (TENCENTCLOUD_DOMAIN, TENCENTCLOUD_PROTOCOL), so
+// one environment points Terraform, the ops tools and the functions at a local cloud.
 type Client struct {
 	Region   string
 	Endpoint string
+	Domain   string
+	Scheme   string // "HTTP" or "" (HTTPS)
 	cred     common.CredentialIface
+}
+
+// Reach sets Domain and Scheme from TENCENTCLOUD_DOMAIN and TENCENTCLOUD_PROTOCOL, and returns c.
+func (c *Client) Reach(getenv func(string) string) *Client {
+	c.Domain = getenv("TENCENTCLOUD_DOMAIN")
+	if strings.EqualFold(getenv("TENCENTCLOUD_PROTOCOL"), "HTTP") {
+		c.Scheme = "HTTP"
+	}
+	return c
 }
 
 // New calls region with a key; token is the session token of temporary keys (an SCF run role's
@@ -69,7 +82,8 @@ func FromEnv(getenv func(string) string, region string) (*Client, error) {
 	if id == "" || key == "" {
 		return nil, ErrNoCredentials
 	}
-	return &Client{Region: region, cred: common.NewTokenCredential(id, key, getenv("TENCENTCLOUD_SESSION_TOKEN"))}, nil
+	c := &Client{Region: region, cred: common.NewTokenCredential(id, key, getenv("TENCENTCLOUD_SESSION_TOKEN"))}
+	return c.Reach(getenv), nil
 }
 
 // NewForTest returns a client that talks to endpoint (host:port) over HTTP with a dummy key.
@@ -85,11 +99,20 @@ func (c *Client) Call(ctx context.Context, service, version, action string, para
 	if c.Endpoint != "" {
 		cpf.HttpProfile.Endpoint = c.Endpoint
 		cpf.HttpProfile.Scheme = "HTTP"
-	} else if service == "billing" {
-		cpf.HttpProfile.Endpoint = "billing.tencentcloudapi.com" // the bill is the account's, not a region's
 	} else {
-		// The regional access point: price queries answer for the region they are sent to.
-		cpf.HttpProfile.Endpoint = service + "." + c.Region + ".tencentcloudapi.com"
+		domain := c.Domain
+		if domain == "" {
+			domain = "tencentcloudapi.com"
+		}
+		if service == "billing" {
+			cpf.HttpProfile.Endpoint = "billing." + domain // the bill is the account's, not a region's
+		} else {
+			// The regional access point: price queries answer for the region they are sent to.
+			cpf.HttpProfile.Endpoint = service + "." + c.Region + "." + domain
+		}
+		if c.Scheme == "HTTP" {
+			cpf.HttpProfile.Scheme = "HTTP"
+		}
 	}
 	cpf.DisableRegionBreaker = true
 	client := common.NewCommonClient(c.cred, c.Region, cpf)

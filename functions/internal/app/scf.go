@@ -105,6 +105,7 @@ func LoadConfig(ctx context.Context, getenv func(string) string) (config.Config,
 	if err != nil {
 		return config.Config{}, fmt.Errorf("secrets from SSM: %w", err)
 	}
+	api.Reach(getenv)
 	if src.Endpoint != "" {
 		api.Endpoint = src.Endpoint
 	}

@@ -108,7 +108,7 @@ func (c *Cloud) boot(in *cdbInstance) {
 				args = append(args, "--"+strings.ReplaceAll(k, "_", "-")+"="+v)
 			}
 		}
-		in.server = exec.Command(mariadbd(), args...)
+		in.server = owned(exec.Command(mariadbd(), args...))
 		if err := in.server.Start(); err != nil {
 			return err
 		}

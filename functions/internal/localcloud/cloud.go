@@ -82,6 +82,7 @@ func New(cfg Config) (*Cloud, error) {
 	c.registerSSM()
 	c.registerCLS()
 	c.registerCDN()
+	c.registerMonitor()
 	c.registerCDB()
 	c.registerRedis()
 	c.registerSCF()

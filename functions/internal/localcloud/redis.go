@@ -259,7 +259,7 @@ func (c *Cloud) startRedis(in *redisInstance) error {
 	if in.password != "" {
 		args = append(args, "--requirepass", in.password)
 	}
-	in.cmd = exec.Command(c.redisServer(), args...)
+	in.cmd = owned(exec.Command(c.redisServer(), args...))
 	if err := in.cmd.Start(); err != nil {
 		return err
 	}

@@ -391,7 +391,7 @@ func (rt *runtime) start(in *instance, f *scfFunction, version string, cfg *scfC
 	cmd.Env = rt.environment(f, version, cfg, port)
 	cmd.Stdout = &logWriter{c: c, fn: f.name}
 	cmd.Stderr = cmd.Stdout
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	owned(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

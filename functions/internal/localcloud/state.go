@@ -19,6 +19,7 @@ type state struct {
 	secrets  map[string]*ssmSecret
 	clsState *clsState
 	cdn      map[string]*cdnDomain
+	monitor  *monitorState
 	cdbState *cdbState
 	redis    map[string]*redisInstance
 	redisN   int

@@ -2,8 +2,10 @@ package localcloud
 
 import (
 	"cmp"
+	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // deref is the value behind an SDK pointer, or the zero value.
@@ -91,4 +93,12 @@ func fmtSscan(s string, n *uint64) {
 func randomUUID() string {
 	h := randomHex(16)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// owned makes cmd a child that dies with the cloud: its own process group, so a signal to the
+// terminal does not reach it twice, and SIGTERM when the cloud's process goes away, so a killed
+// cloud leaves no mariadbd or redis-server holding its address for the next run.
+func owned(cmd *exec.Cmd) *exec.Cmd {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	return cmd
 }

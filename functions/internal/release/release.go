@@ -1,12 +1,15 @@
 // Package release moves HTTP traffic between published SCF versions. Every API function has an
-// alias "live" that the HTTP entries (API Gateway, the custom domain) invoke; Terraform updates
-// $LATEST, and Promote publishes $LATEST as a version and points "live" at it, after the
-// migrations have run. Rollback points "live" back. The alias's description remembers the
-// version it pointed at before, so one rollback needs no bookkeeping elsewhere.
+// alias "live" that the HTTP entries (the Function URLs, the custom domain, API Gateway) invoke;
+// Terraform updates $LATEST, and Promote publishes $LATEST as a version, asks each new version
+// for /health, and only then points "live" at them. Rollback points "live" back. The alias's
+// description remembers the version it pointed at before, so one rollback needs no bookkeeping
+// elsewhere. Migrate runs the migrate function, which the deploy calls before the rest of the
+// build reaches $LATEST.
 package release
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -67,10 +70,10 @@ func Status(ctx context.Context, api tencentapi.Caller, ns string) ([]Move, erro
 	return out, nil
 }
 
-// Promote publishes every API function's $LATEST as a version labelled with the build and then
-// points "live" at them. All versions are published before any alias moves, so a failure while
-// publishing leaves traffic where it was; a failure while moving is reported with the moves
-// already made (run Rollback to undo them).
+// Promote publishes every API function's $LATEST as a version labelled with the build, smoke
+// tests each new version (Smoke), and then points "live" at them. Every version is published and
+// answers before any alias moves, so a build that fails either leaves traffic where it was; a
+// failure while moving is reported with the moves already made (run Rollback to undo them).
 func Promote(ctx context.Context, api tencentapi.Caller, ns, build string) ([]Move, error) {
 	if build == "" {
 		return nil, fmt.Errorf("release: promote needs the build (the commit) to label versions with")
@@ -88,7 +91,89 @@ func Promote(ctx context.Context, api tencentapi.Caller, ns, build string) ([]Mo
 	if err != nil {
 		return nil, err
 	}
+	for _, m := range plan {
+		if err := Smoke(ctx, api, ns, m.Function, m.To); err != nil {
+			return nil, fmt.Errorf("release: build %s refused, live stays where it was: %w", build, err)
+		}
+	}
 	return applyMoves(ctx, api, ns, plan, func(m Move) string { return fmt.Sprintf("build %s; previous %s", build, m.From) })
+}
+
+// invoke runs one version of a function synchronously with event and returns what it returned.
+// A function that fails (its error, a crash, a timeout) is an error.
+func invoke(ctx context.Context, api tencentapi.Caller, ns, fn, qualifier string, event any) (json.RawMessage, error) {
+	body, err := json.Marshal(event)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Result struct {
+			RetMsg, ErrMsg, Log string
+			InvokeResult        int
+		}
+	}
+	if err := api.Call(ctx, "scf", scfVersion, "Invoke", map[string]any{"FunctionName": fn, "Namespace": ns,
+		"Qualifier": qualifier, "InvocationType": "RequestResponse", "ClientContext": string(body)}, &out); err != nil {
+		return nil, err
+	}
+	if out.Result.InvokeResult != 0 {
+		return nil, fmt.Errorf("%s %s failed: %s", fn, qualifier, firstOf(out.Result.ErrMsg, out.Result.RetMsg))
+	}
+	return json.RawMessage(out.Result.RetMsg), nil
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return "no message"
+}
+
+// Smoke sends one version of an API function the event its HTTP entry would send for
+// GET /health, through SCF's Invoke, so a version is tried before any traffic reaches it. A
+// function serving API groups must answer 200 (it reached MySQL and Redis with the secrets it
+// read at start); one that serves other paths only (the alert relay) must start and answer
+// anything below 500.
+func Smoke(ctx context.Context, api tencentapi.Caller, ns, fn, version string) error {
+	ret, err := invoke(ctx, api, ns, fn, version, map[string]any{"httpMethod": "GET", "path": "/health",
+		"headers": map[string]string{"accept": "application/json"}, "queryString": map[string]string{}, "body": ""})
+	if err != nil {
+		return fmt.Errorf("smoke test: %w", err)
+	}
+	var resp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal(ret, &resp); err != nil || resp.StatusCode == 0 {
+		return fmt.Errorf("smoke test: %s version %s answered no HTTP response: %.200s", fn, version, ret)
+	}
+	want200 := true
+	for _, f := range catalog.Functions {
+		if f.Name == fn {
+			want200 = len(f.Groups) > 0
+		}
+	}
+	if (want200 && resp.StatusCode != 200) || resp.StatusCode >= 500 {
+		return fmt.Errorf("smoke test: %s version %s answered GET /health with %d: %.200s", fn, version, resp.StatusCode, resp.Body)
+	}
+	return nil
+}
+
+// Migrate runs the migrate function ($LATEST) and returns the migrations it applied.
+func Migrate(ctx context.Context, api tencentapi.Caller, ns string) ([]string, error) {
+	ret, err := invoke(ctx, api, ns, "migrate", "$LATEST", map[string]any{})
+	if err != nil {
+		return nil, fmt.Errorf("release: migrations: %w", err)
+	}
+	var res struct {
+		Applied []string `json:"applied"`
+	}
+	if err := json.Unmarshal(ret, &res); err != nil {
+		return nil, fmt.Errorf("release: migrations: the migrate function returned %.200s", ret)
+	}
+	return res.Applied, nil
 }
 
 // Rollback points every API function's "live" back at the version it pointed at before the

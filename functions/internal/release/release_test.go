@@ -18,10 +18,11 @@ type scf struct {
 	versions map[string]int
 	alias    map[string][2]string // version, description
 	failOn   string               // an action+function that answers an error
+	sick     map[string]int       // function → the status its versions above 1 answer /health with
 }
 
 func newSCF(t *testing.T) (*scf, *tencentapitest.Fake) {
-	s := &scf{versions: map[string]int{}, alias: map[string][2]string{}}
+	s := &scf{versions: map[string]int{}, alias: map[string][2]string{}, sick: map[string]int{}}
 	for _, fn := range release.Functions() {
 		s.versions[fn] = 1
 		s.alias[fn] = [2]string{"1", "what HTTP traffic runs"} // as Terraform leaves it
@@ -32,7 +33,7 @@ func newSCF(t *testing.T) (*scf, *tencentapitest.Fake) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			fn, _ := p["FunctionName"].(string)
-			if p["Namespace"] != "jianbao-prod" || (action != "PublishVersion" && p["Name"] != "live") {
+			if p["Namespace"] != "jianbao-prod" || (action != "PublishVersion" && action != "Invoke" && p["Name"] != "live") {
 				return nil, "InvalidParameter", fmt.Sprint(p)
 			}
 			if _, ok := s.versions[fn]; !ok {
@@ -51,6 +52,18 @@ func newSCF(t *testing.T) (*scf, *tencentapitest.Fake) {
 	guard("PublishVersion", func(p map[string]any, fn string) (any, string, string) {
 		s.versions[fn]++
 		return map[string]any{"FunctionVersion": strconv.Itoa(s.versions[fn]), "Description": p["Description"]}, "", ""
+	})
+	guard("Invoke", func(p map[string]any, fn string) (any, string, string) {
+		v, _ := strconv.Atoi(fmt.Sprint(p["Qualifier"]))
+		if v < 1 || v > s.versions[fn] || p["InvocationType"] != "RequestResponse" || !strings.Contains(fmt.Sprint(p["ClientContext"]), `"/health"`) {
+			return nil, "InvalidParameter", fmt.Sprint(p)
+		}
+		status := 200
+		if v > 1 && s.sick[fn] != 0 {
+			status = s.sick[fn]
+		}
+		ret := fmt.Sprintf(`{"statusCode":%d,"headers":{},"body":"{}","isBase64Encoded":false}`, status)
+		return map[string]any{"Result": map[string]any{"RetMsg": ret, "InvokeResult": 0, "ErrMsg": ""}}, "", ""
 	})
 	guard("UpdateAlias", func(p map[string]any, fn string) (any, string, string) {
 		v := p["FunctionVersion"].(string)
@@ -146,5 +159,34 @@ func TestPromoteMovesNothingWhenPublishingFails(t *testing.T) {
 		if c.Action == "UpdateAlias" {
 			t.Errorf("an alias moved: %v", c.Params)
 		}
+	}
+}
+
+// TestPromoteRefusesABuildThatFailsItsSmokeTest: every new version is asked for /health before
+// any alias moves; one that answers 503 keeps the whole build away from traffic.
+func TestPromoteRefusesABuildThatFailsItsSmokeTest(t *testing.T) {
+	s, f := newSCF(t)
+	fns := release.Functions()
+	s.sick[fns[len(fns)-1]] = 503
+	moves, err := release.Promote(context.Background(), f.Client("ap-guangzhou"), "jianbao-prod", "abc123")
+	if err == nil || len(moves) != 0 || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("promote: %v %v", moves, err)
+	}
+	for fn, v := range s.live() {
+		if v != "1" {
+			t.Errorf("%s moved to %s although the build failed its smoke test", fn, v)
+		}
+	}
+	invoked := map[string]bool{}
+	for _, c := range f.Calls() {
+		if c.Action == "UpdateAlias" {
+			t.Errorf("an alias moved: %v", c.Params)
+		}
+		if c.Action == "Invoke" {
+			invoked[fmt.Sprint(c.Params["FunctionName"])] = true
+		}
+	}
+	if len(invoked) != len(fns) {
+		t.Errorf("smoke-tested %d of %d functions", len(invoked), len(fns))
 	}
 }

@@ -3,7 +3,7 @@
 # and its sizes.
 
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.11" # what CI runs (1.11.4)
   required_providers {
     tencentcloud = {
       source  = "tencentcloudstack/tencentcloud"

@@ -84,6 +84,9 @@ resource "tencentcloud_cdn_domain" "console" {
   domain       = var.domain
   service_type = "web"
   area         = "mainland"
+  # access_port is Optional+Computed: left out, a domain whose read gives no ports plans a change
+  # on every run (the SDK marks an empty computed list unknown). Written out, it is settled.
+  access_port = [80, 443]
 
   origin {
     origin_type          = "domain"

@@ -75,3 +75,9 @@ output "media_bucket" {
 output "code_bucket" {
   value = tencentcloud_cos_bucket.code.bucket
 }
+
+# The media bucket's URL as the provider reports it: "<bucket>.cos.<region>.myqcloud.com" without a
+# scheme, or the configured cos_domain's scheme and host with the bucket in front (1.83.25).
+output "media_bucket_url" {
+  value = startswith(tencentcloud_cos_bucket.media.cos_bucket_url, "http") ? tencentcloud_cos_bucket.media.cos_bucket_url : "https://${tencentcloud_cos_bucket.media.cos_bucket_url}"
+}

@@ -1,9 +1,28 @@
 # Cloud Monitor alarms on the functions: errors, duration near the timeout, and throttles. The
-# policy applies to the namespace's functions; notices go to the templates given (for example one
-# that calls the WeCom relay). No notice templates, no alarms.
+# policy always exists and is bound to every function of the namespace (a policy binds nothing
+# until objects are bound to it). It tells the relay's notice template — a URL callback to the
+# alert-wecom function through the API domain, when there is one — and any templates given.
+
+locals {
+  # Cloud Monitor calls the relay through the custom domain's /hooks route (catalog: alert-wecom).
+  alarm_relay_url = var.api_domain != "" ? "${var.api_certificate_id != "" ? "https" : "http"}://${var.api_domain}/hooks/cloud-monitor?token=${var.alert_relay_token}" : ""
+}
+
+resource "tencentcloud_monitor_alarm_notice" "relay" {
+  count           = local.alarm_relay_url != "" ? 1 : 0
+  name            = "${var.prefix}-wecom-relay"
+  notice_type     = "ALL" # alarm and recovery
+  notice_language = "zh-CN"
+
+  url_notices {
+    url        = local.alarm_relay_url
+    start_time = 0
+    end_time   = 86399
+    weekday    = [1, 2, 3, 4, 5, 6, 7]
+  }
+}
 
 resource "tencentcloud_monitor_alarm_policy" "functions" {
-  count        = length(var.alarm_notice_ids) > 0 ? 1 : 0
   policy_name  = "${var.prefix}-functions"
   monitor_type = "MT_QCE"
   # The policy type DescribeAllNamespaces lists for SCF; its metrics are QCE/SCF_V2's (Error,
@@ -11,7 +30,13 @@ resource "tencentcloud_monitor_alarm_policy" "functions" {
   namespace  = "scf_v2"
   remark     = "jianbao functions: errors, slow invocations, throttles"
   enable     = 1
-  notice_ids = var.alarm_notice_ids
+  notice_ids = concat(tencentcloud_monitor_alarm_notice.relay[*].id, var.alarm_notice_ids)
+
+  # Optional and computed lists that the policy leaves empty: the provider's SDK plans an empty
+  # computed list as "known after apply" on every run, so they are left to the API.
+  lifecycle {
+    ignore_changes = [event_conditions, hierarchical_notices, notice_content_tmpl_bind_infos]
+  }
 
   conditions {
     is_union_rule = 0
@@ -46,4 +71,18 @@ resource "tencentcloud_monitor_alarm_policy" "functions" {
       description      = "invocations throttled"
     }
   }
+}
+
+# Every function of the namespace, $LATEST and the alias alike (the dimensions Cloud Monitor's
+# SCF_V2 namespace lists for a function; UNCERTAIN until checked on an account: docs/deploy.md).
+resource "tencentcloud_monitor_policy_binding_object" "functions" {
+  policy_id = tencentcloud_monitor_alarm_policy.functions.id
+
+  dynamic "dimensions" {
+    for_each = local.functions
+    content {
+      dimensions_json = jsonencode({ functionName = dimensions.key, namespace = tencentcloud_scf_namespace.this.namespace })
+    }
+  }
+  depends_on = [tencentcloud_scf_function.fn]
 }

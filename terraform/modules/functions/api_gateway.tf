@@ -33,6 +33,7 @@ resource "tencentcloud_api_gateway_api" "route" {
   service_config_scf_function_name          = tencentcloud_scf_function.fn[each.value.function].name
   service_config_scf_function_namespace     = tencentcloud_scf_namespace.this.namespace
   service_config_scf_function_qualifier     = tencentcloud_scf_function_alias.live[each.value.function].name
+  service_config_scf_function_type          = "EVENT" # Create refuses an SCF backend without it (1.83.25)
   service_config_scf_is_integrated_response = true
   service_config_timeout                    = local.functions[each.value.function].timeout_sec
   response_type                             = "JSON"

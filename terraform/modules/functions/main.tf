@@ -65,6 +65,12 @@ variable "http_entry" {
   }
 }
 
+variable "alert_relay_token" {
+  type        = string
+  sensitive   = true
+  description = "The token Cloud Monitor's callback presents to the alert relay"
+}
+
 variable "alarm_notice_ids" {
   type        = list(string)
   default     = []
@@ -72,7 +78,10 @@ variable "alarm_notice_ids" {
 }
 
 locals {
-  # Tencent stores buckets as name-appid; the SCF arguments want the short name.
+  # Tencent stores buckets as name-appid and SCF's Code.CosBucketName wants the short name. The
+  # layer resource passes what it is given, so it gets the short name; the function resource cuts
+  # the last "-segment" itself on create and update (tencentcloud 1.83.25), so it must get the
+  # full name — given the short one it cuts again and SCF finds no bucket.
   code_bucket_short = regex("^(.*)-[0-9]+$", var.code_bucket)[0]
 
   cos_triggers = {
@@ -124,7 +133,7 @@ resource "tencentcloud_scf_function" "fn" {
   vpc_id            = var.vpc_id
   subnet_id         = var.subnet_id
   enable_public_net = true
-  cos_bucket_name   = local.code_bucket_short
+  cos_bucket_name   = var.code_bucket
   cos_object_name   = "/functions/${var.build}/${each.key}.zip"
   cos_bucket_region = var.region
   cls_logset_id     = tencentcloud_cls_logset.this.id

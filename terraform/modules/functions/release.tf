@@ -41,7 +41,6 @@ resource "tencentcloud_scf_trigger" "url" {
   namespace     = tencentcloud_scf_namespace.this.namespace
   qualifier     = each.value.name
   type          = "http"
-  trigger_name  = "url"
   enable        = "OPEN"
   trigger_desc  = jsonencode({ AuthType = "NONE", NetConfig = { EnableIntranet = false, EnableExtranet = true } })
 }

@@ -1,12 +1,19 @@
 # The functions' secrets live in one SSM secret per environment, not in SCF environment variables
-# (those can be read by anyone allowed scf:GetFunction). Terraform writes the JSON object through
-# the write-only argument secret_string_wo (Terraform >= 1.11), so the secret version keeps no copy
-# in the state; a function reads it once at cold start as its run role (ssm:GetSecretValue on this
-# secret only, modules/cam). What the catalog says a function needs must be in var.secrets: a
-# missing one stops the plan at var.secrets[k].
+# (those can be read by anyone allowed scf:GetFunction). A function reads it once at cold start as
+# its run role (ssm:GetSecretValue on this secret only, modules/cam). What the catalog says a
+# function needs must be in var.secrets: a missing one stops the plan at var.secrets[k].
 #
-# The values still reach the state through the resources that make them (random_password, the
-# MySQL account): the state bucket is private, encrypted and per environment (docs/deploy.md).
+# One version, "current", rewritten in place when a value changes. Every published function
+# version names that one version, so a function rolled back after a secret change still finds its
+# secrets (it gets the new values). A version per value set — the hash of the values as its id —
+# looks safer and is not: the id forces replacement, the provider deletes the old version, and
+# the published versions behind "live" name a version that no longer exists.
+#
+# The values are in the state: the provider's read copies SecretString into secret_string even
+# when only the write-only secret_string_wo was written (tencentcloud 1.83.25,
+# ssm/resource_tc_ssm_secret_version_v2.go), and with secret_string_wo every plan then shows a
+# change. So secret_string it is, and the state is treated as secret — private, encrypted and per
+# environment (docs/deploy.md), as it already holds random_password and the MySQL account.
 
 locals {
   secrets_needed   = toset(flatten([for f in local.functions : f.secrets_needed]))
@@ -16,8 +23,6 @@ locals {
     { for k in local.secrets_optional : k => var.secrets[k] if contains(keys(var.secrets), k) },
     { for k in local.secrets_needed : k => var.secrets[k] },
   )
-  # A new version whenever a value changes; functions started after the apply read it.
-  secret_version = "v${substr(sha256(jsonencode(local.secret_values)), 0, 32)}"
   ssm_env = {
     SSM_SECRET_NAME    = tencentcloud_ssm_secret.app.secret_name
     SSM_SECRET_VERSION = tencentcloud_ssm_secret_version_v2.app.version_id
@@ -32,9 +37,9 @@ resource "tencentcloud_ssm_secret" "app" {
 }
 
 resource "tencentcloud_ssm_secret_version_v2" "app" {
-  secret_name      = tencentcloud_ssm_secret.app.secret_name
-  version_id       = local.secret_version
-  secret_string_wo = jsonencode(local.secret_values)
+  secret_name   = tencentcloud_ssm_secret.app.secret_name
+  version_id    = "current"
+  secret_string = jsonencode(local.secret_values)
 }
 
 output "secret_name" {

@@ -178,6 +178,7 @@ module "functions" {
   ffmpeg_layer_zip    = var.ffmpeg_layer_zip
   http_entry          = var.http_entry
   alarm_notice_ids    = var.alarm_notice_ids
+  alert_relay_token   = random_password.alert_relay.result
   api_domain          = var.api_domain
   api_certificate_id  = var.api_certificate_id
   log_retention_days  = var.env == "prod" ? 30 : 7
@@ -189,7 +190,7 @@ module "functions" {
     REDIS_ADDR               = module.redis.addr
     PUBLIC_BASE_URL          = var.public_base_url
     CORS_ALLOWED_ORIGINS     = join(",", var.cors_origins)
-    COS_BUCKET_URL           = "https://${module.cos.media_bucket}.cos.${var.region}.myqcloud.com"
+    COS_BUCKET_URL           = module.cos.media_bucket_url
     MEDIA_WATERMARK_LOGO     = var.watermark.logo
     MEDIA_WATERMARK_POSITION = var.watermark.position
     MEDIA_WATERMARK_OPACITY  = var.watermark.opacity

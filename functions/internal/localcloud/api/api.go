@@ -42,19 +42,20 @@ func Errorf(code, format string, args ...any) *Error {
 
 // Common error codes (https://cloud.tencent.com/document/api/213/30613).
 const (
-	CodeInvalidAction     = "InvalidAction"
-	CodeUnknownParameter  = "UnknownParameter"
-	CodeMissingParameter  = "MissingParameter"
-	CodeInvalidParameter  = "InvalidParameter"
-	CodeAuthFailure       = "AuthFailure.SignatureFailure"
-	CodeSecretIDNotFound  = "AuthFailure.SecretIdNotFound"
-	CodeSignatureExpire   = "AuthFailure.SignatureExpire"
-	CodeResourceNotFound  = "ResourceNotFound"
-	CodeResourceInUse     = "ResourceInUse"
-	CodeInternalError     = "InternalError"
-	CodeLimitExceeded     = "LimitExceeded"
-	CodeFailedOperation   = "FailedOperation"
-	CodeUnsupportedAction = "UnsupportedOperation"
+	CodeInvalidAction         = "InvalidAction"
+	CodeUnknownParameter      = "UnknownParameter"
+	CodeMissingParameter      = "MissingParameter"
+	CodeInvalidParameter      = "InvalidParameter"
+	CodeInvalidParameterValue = "InvalidParameterValue"
+	CodeAuthFailure           = "AuthFailure.SignatureFailure"
+	CodeSecretIDNotFound      = "AuthFailure.SecretIdNotFound"
+	CodeSignatureExpire       = "AuthFailure.SignatureExpire"
+	CodeResourceNotFound      = "ResourceNotFound"
+	CodeResourceInUse         = "ResourceInUse"
+	CodeInternalError         = "InternalError"
+	CodeLimitExceeded         = "LimitExceeded"
+	CodeFailedOperation       = "FailedOperation"
+	CodeUnsupportedAction     = "UnsupportedOperation"
 )
 
 // Call is one request, as the action sees it.

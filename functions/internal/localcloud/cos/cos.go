@@ -269,14 +269,15 @@ func (s *Server) owner() string {
 	return "qcs::cam::uin/" + strconv.FormatUint(s.AppID, 10) + ":uin/" + strconv.FormatUint(s.AppID, 10)
 }
 
-func cannedACL(h http.Header) string {
+func cannedACL(h http.Header) string { return cmpOr(objectACL(h), "private") }
+
+// objectACL is the canned ACL a request sets, COS's header or its S3-compatible one (the
+// provider's bucket objects go through an S3 client), or "" when it sets none.
+func objectACL(h http.Header) string {
 	if a := h.Get("x-cos-acl"); a != "" {
 		return a
 	}
-	if a := h.Get("x-amz-acl"); a != "" {
-		return a
-	}
-	return "private"
+	return h.Get("x-amz-acl")
 }
 
 type grantee struct {
@@ -540,7 +541,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, b *bucket, key stri
 	}
 	o := &object{Key: key, Size: n, ETag: hex.EncodeToString(h.Sum(nil)), ContentType: cmpOr(r.Header.Get("Content-Type"), "application/octet-stream"),
 		CacheControl: r.Header.Get("Cache-Control"), Disposition: r.Header.Get("Content-Disposition"), Encoding: r.Header.Get("Content-Encoding"),
-		ACL: r.Header.Get("x-cos-acl"), Modified: time.Now(), Meta: map[string]string{}}
+		ACL: objectACL(r.Header), Modified: time.Now(), Meta: map[string]string{}}
 	if copied != nil && !strings.EqualFold(r.Header.Get("x-cos-metadata-directive"), "Replaced") {
 		o.ContentType, o.CacheControl, o.Disposition, o.Encoding, o.Meta = copied.ContentType, copied.CacheControl, copied.Disposition, copied.Encoding, copied.Meta
 	}

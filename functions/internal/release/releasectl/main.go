@@ -1,11 +1,14 @@
 // Command releasectl moves the API functions' "live" alias (package release):
 //
 //	releasectl status ENV
-//	releasectl promote ENV BUILD       publish $LATEST as versions, point live at them
+//	releasectl migrate ENV             run the migrate function and print what it applied
+//	releasectl promote ENV BUILD       publish $LATEST as versions, smoke test them, point live at them
 //	releasectl rollback ENV            point live back where it was before the last move
 //	releasectl pin ENV FUNCTION N      point one function's live at its version N
 //
-// scripts/deploy runs promote after the migrations. Credentials: TENCENTCLOUD_SECRET_ID,
+// scripts/deploy runs migrate and promote. The API is reached the way the tencentcloud provider
+// reaches it (TENCENTCLOUD_DOMAIN, TENCENTCLOUD_PROTOCOL), so the same run works against a local
+// cloud. Credentials: TENCENTCLOUD_SECRET_ID,
 // TENCENTCLOUD_SECRET_KEY (TENCENTCLOUD_SESSION_TOKEN); region: TENCENTCLOUD_REGION
 // (ap-guangzhou).
 package main
@@ -36,6 +39,7 @@ func main() {
 
 var errUsage = errors.New(`usage:
   releasectl status ENV
+  releasectl migrate ENV
   releasectl promote ENV BUILD
   releasectl rollback ENV
   releasectl pin ENV FUNCTION VERSION`)
@@ -49,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	default:
 		return errUsage
 	}
-	want := map[string]int{"status": 2, "promote": 3, "rollback": 2, "pin": 4}
+	want := map[string]int{"status": 2, "migrate": 2, "promote": 3, "rollback": 2, "pin": 4}
 	if n, ok := want[args[0]]; !ok || len(args) != n {
 		return errUsage
 	}
@@ -70,6 +74,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	switch args[0] {
 	case "status":
 		moves, err = release.Status(ctx, api, ns)
+	case "migrate":
+		applied, err := release.Migrate(ctx, api, ns)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "migrations applied: %d %v\n", len(applied), applied)
+		return nil
 	case "promote":
 		moves, err = release.Promote(ctx, api, ns, args[2])
 	case "rollback":

@@ -61,7 +61,9 @@ func run(args []string, stdout *os.File) error {
 	srv := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	closed := make(chan struct{})
 	go func() {
+		defer close(closed)
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -72,5 +74,6 @@ func run(args []string, stdout *os.File) error {
 	if err := srv.Serve(lis); err != http.ErrServerClosed {
 		return err
 	}
+	<-closed // the servers the cloud started stop before it exits
 	return nil
 }
