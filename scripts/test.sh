@@ -2,8 +2,11 @@
 # The whole test suite, on a fresh Debian/Ubuntu machine with Go installed:
 #   ./scripts/test.sh
 # It installs what is missing (as root, with apt-get), starts MariaDB and Redis if they are
-# installed but stopped, then runs gofmt, go vet, every test of both modules and the fuzz targets.
-# With CI=true, tests that need MariaDB or Redis fail instead of skipping when those are down.
+# installed but stopped, then runs gofmt, go vet, every test of every module, the console's
+# checks and browser test, the deployment on the local Tencent Cloud (scripts/test-cloud) and the
+# fuzz targets. With CI=true, tests that need MariaDB, Redis, Terraform or a browser fail
+# instead of skipping when those are missing. Terraform takes the providers from the registry,
+# or from the mirror a TF_CLI_CONFIG_FILE names.
 #
 # Environment: TEST_MYSQL_DSN, TEST_REDIS_ADDR (defaults: root@tcp(127.0.0.1:3306)/test,
 # 127.0.0.1:6379), FUZZTIME (per fuzz target, default 100000x: a count of inputs).
@@ -88,6 +91,11 @@ log "each module builds on its own (GOWORK=off)"
 log "go test"
 go test -count=1 -timeout 15m ./shared/... ./functions/...
 
+# The local Tencent Cloud is a module of its own (tencentcloud-sdk-go's one big module cannot sit
+# beside the per-package imports the other modules use), outside go.work.
+log "the local Tencent Cloud: go vet, go test"
+(cd functions/internal/localcloud && GOWORK=off go vet ./... && GOWORK=off go test -count=1 ./...)
+
 # The console and its contract with the API. The committed OpenAPI document must be what the
 # server describes now, lint clean, with the generated TypeScript current; the console must
 # type-check (vue-tsc --strict), pass its unit tests (Vitest), build to exactly the committed
@@ -134,6 +142,18 @@ elif [ "${CI:-}" = true ]; then
   echo "npm is required (Node 20+): the console cannot be checked" >&2; exit 1
 else
   echo "warning: npm missing: the console checks are skipped" >&2
+fi
+
+# The deployment, run: the real providers apply dev to the local Tencent Cloud, the functions it
+# deploys serve the console's browser test and the API flow, a release with a rotated secret, a
+# refused broken build, a rollback, and a destroy that leaves nothing (scripts/test-cloud).
+log "the deployment on the local Tencent Cloud"
+if command -v terraform >/dev/null && [ "$(id -u)" = 0 ] && command -v chromium >/dev/null && command -v npm >/dev/null; then
+  scripts/test-cloud
+elif [ "${CI:-}" = true ]; then
+  echo "the deployment test needs root, Terraform >= 1.11, chromium and npm" >&2; exit 1
+else
+  echo "warning: not root, or Terraform, chromium or npm missing: the deployment test is skipped" >&2
 fi
 
 # A count, not a duration: with a duration, the fuzz coordinator can report "context deadline

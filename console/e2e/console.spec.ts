@@ -14,6 +14,10 @@ import jsQR from "jsqr";
 import { PNG } from "pngjs";
 
 const adminPassword = process.env.E2E_ADMIN_PASSWORD ?? "Admin-e2e-Pass-2026";
+// Where the API and the certificate pages are: the console's own origin when the shim serves
+// everything; a deployment's API domain otherwise (playwright.config.ts).
+const apiURL = process.env.E2E_API_URL ?? "";
+const publicBase = process.env.E2E_PUBLIC_BASE_URL ?? "";
 const staffPassword = "Staff-e2e-Pass-2026";
 
 test.describe.configure({ mode: "serial" });
@@ -114,7 +118,7 @@ let certNo = "";
 let verifyURL = "";
 
 test("admin sets up the staff", async ({ browser, request }) => {
-  words = await (await request.get("/api/v1/labels")).json();
+  words = await (await request.get(apiURL + "/api/v1/labels")).json();
   const { ctx, page } = await newContext(browser, "admin");
   await page.goto("/console/#/login");
   await look(page, "login");
@@ -294,7 +298,8 @@ test("the operator issues and prints the certificate; a stranger scans it", asyn
   expect(src).toMatch(/^data:image\/png;base64,/);
   const png = PNG.sync.read(Buffer.from(src!.split(",")[1]!, "base64"));
   const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-  expect(code?.data).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/c\//);
+  if (publicBase) expect(code?.data.startsWith(publicBase + "/c/")).toBe(true);
+  else expect(code?.data).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/c\//);
   verifyURL = code!.data;
   certNo = (await page.locator(".el-card").filter({ hasText: "证书编号" }).locator("td").first().innerText()).trim();
   await ctx.close();

@@ -40,6 +40,11 @@ type Function struct {
 	// Paths are HTTP path prefixes a KindAPI function serves outside the API groups (the alert
 	// relay's /hooks), routed to it like the groups' prefixes.
 	Paths []string
+	// Concurrency is the function's reserved concurrency: at most this many instances at once,
+	// each holding one MySQL connection for its whole life (SCFPool). It is both a guarantee
+	// (the account's other functions cannot take these) and a cap (a burst beyond it is
+	// throttled, 429, instead of taking every connection MySQL has). ConnectionBudget sums them.
+	Concurrency int
 }
 
 // COSTrigger subscribes a function to uploads in the media bucket.
@@ -86,6 +91,16 @@ func api(name, desc string, g httpapi.Group) Function {
 		Needs: plus(baseNeeds, "PUBLIC_BASE_URL"), Env: apiEnv}
 }
 
+func reserve(f Function, n int) Function {
+	f.Concurrency = n
+	return f
+}
+
+func withPaths(f Function, paths ...string) Function {
+	f.Paths = paths
+	return f
+}
+
 func withMemory(f Function, mb int) Function {
 	f.MemoryMB = mb
 	return f
@@ -98,37 +113,41 @@ var mediaEnv = plus(baseEnv, "MEDIA_MAX_ATTEMPTS", "MEDIA_MAX_IMAGE_BYTES", "MED
 
 // Functions is the catalog.
 var Functions = []Function{
-	withMemory(api("api-auth", "Login, tokens, sessions (/api/v1/auth)", httpapi.GroupAuth), authMemoryMB),
-	api("api-admin", "Accounts, roles, login logs (/api/v1/admin)", httpapi.GroupAdmin),
-	api("api-records", "Categories, customers, items, products, experts", httpapi.GroupRecords),
-	api("api-orders", "Orders, opinions, reviews, certificates, public verification", httpapi.GroupOrders),
-	api("api-stats", "Dashboard (/api/v1/dashboard)", httpapi.GroupStats),
-	api("api-audit", "Audit log (/api/v1/audit-logs)", httpapi.GroupAudit),
-	api("api-media", "Upload sessions, media lists and details (/api/v1/media)", httpapi.GroupMedia),
+	// Reserved concurrency: 50 staff at a few requests a minute need a handful of instances
+	// each; the public certificate pages (api-orders) and the uploads get the most.
+	reserve(withPaths(withMemory(api("api-auth", "Login, tokens, sessions (/api/v1/auth)", httpapi.GroupAuth), authMemoryMB),
+		"/health"), 20), // every API function answers /health; one entry routes it
+	reserve(api("api-admin", "Accounts, roles, login logs (/api/v1/admin)", httpapi.GroupAdmin), 10),
+	reserve(api("api-records", "Categories, customers, items, products, experts", httpapi.GroupRecords), 30),
+	reserve(api("api-orders", "Orders, opinions, reviews, certificates, public verification", httpapi.GroupOrders), 50),
+	reserve(api("api-stats", "Dashboard (/api/v1/dashboard)", httpapi.GroupStats), 10),
+	reserve(api("api-audit", "Audit log (/api/v1/audit-logs)", httpapi.GroupAudit), 10),
+	reserve(api("api-media", "Upload sessions, media lists and details (/api/v1/media)", httpapi.GroupMedia), 20),
 	{
-		Name: "media-image", Kind: KindCOS, Description: "Renders every uploaded photo", MemoryMB: 1024, TimeoutSec: 120,
+		Name: "media-image", Kind: KindCOS, Description: "Renders every uploaded photo", MemoryMB: 1024, TimeoutSec: 120, Concurrency: 20,
 		Needs: baseNeeds, Env: mediaEnv, Layers: []string{"ffmpeg"},
 		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".jpg", ".png", ".webp", ".gif"}},
 	},
 	{
-		Name: "media-video", Kind: KindCOS, Description: "Transcodes every uploaded video", MemoryMB: 3072, TimeoutSec: 900,
+		Name: "media-video", Kind: KindCOS, Description: "Transcodes every uploaded video", MemoryMB: 3072, TimeoutSec: 900, Concurrency: 5,
 		Needs: baseNeeds, Env: mediaEnv, Layers: []string{"ffmpeg"},
-		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".mp4", ".mov"}},
+		COS: &COSTrigger{Event: "cos:ObjectCreated:*", Prefix: "originals/", Suffixes: []string{".mp4", ".mov", ".webm"}},
 	},
 	{
 		Name: "alert-wecom", Kind: KindAPI, Description: "Relays Alertmanager and Cloud Monitor alarms to the WeCom group robot",
 		MemoryMB: 128, TimeoutSec: 30, Needs: plus(baseNeeds, "WECOM_WEBHOOK_URL", "ALERT_RELAY_TOKEN"), Env: plus(baseEnv, "API_BASE_PATH"),
-		Paths: []string{"/hooks"}, // where Cloud Monitor and Alertmanager call it (the shim mounts it there too)
+		Paths:       []string{"/hooks"}, // where Cloud Monitor and Alertmanager call it (the shim mounts it there too)
+		Concurrency: 5,
 	},
 	{
 		Name: "cron-retention", Kind: KindTimer, Description: "Deletes audit rows past AUDIT_RETENTION, stale idempotency keys, the objects of deleted media and rejected originals; every minute re-queues the media processing owes",
-		MemoryMB: 128, TimeoutSec: 300, Needs: baseNeeds, Env: plus(baseEnv, "AUDIT_RETENTION", "MEDIA_MAX_ATTEMPTS"),
+		MemoryMB: 128, TimeoutSec: 300, Concurrency: 2, Needs: baseNeeds, Env: plus(baseEnv, "AUDIT_RETENTION", "MEDIA_MAX_ATTEMPTS"),
 		Timers: []Timer{{Name: "daily-retention", Cron: "0 30 19 * * * *", Argument: "retention"}, // 03:30 Asia/Shanghai
 			{Name: "media-sweep", Cron: "0 */1 * * * * *", Argument: "sweep"}},
 	},
 	{
 		Name: "migrate", Kind: KindInvoke, Description: "Applies schema migrations, seeds permissions, creates the first admin",
-		MemoryMB: 128, TimeoutSec: 300,
+		MemoryMB: 128, TimeoutSec: 300, Concurrency: 1,
 		Needs: plus(baseNeeds, "BOOTSTRAP_ADMIN_PASSWORD"), Env: baseEnv,
 	},
 }

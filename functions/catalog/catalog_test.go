@@ -16,7 +16,9 @@ import (
 	"testing"
 
 	"github.com/jianbao/admin/functions/catalog"
+	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/cos/costest"
+	"github.com/jianbao/admin/shared/gallery"
 	"github.com/jianbao/admin/shared/httpapi"
 	"github.com/jianbao/admin/shared/mysql"
 	"github.com/jianbao/admin/shared/scf"
@@ -293,4 +295,23 @@ func (r *robot) messages() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.got...)
+}
+
+// TestEveryUploadTypeReachesItsFunction: each content type the upload accepts lands under a key
+// whose extension a COS trigger of the function for its kind watches; a type without one is
+// accepted and never processed (the WebM uploads were, until the trigger listed .webm).
+func TestEveryUploadTypeReachesItsFunction(t *testing.T) {
+	watched := map[appraisal.MediaKind]string{appraisal.MediaImage: "media-image", appraisal.MediaVideo: "media-video"}
+	for _, ct := range gallery.ContentTypes {
+		typ := gallery.Types[ct]
+		var fn *catalog.Function
+		for i := range catalog.Functions {
+			if catalog.Functions[i].Name == watched[typ.Kind] {
+				fn = &catalog.Functions[i]
+			}
+		}
+		if fn == nil || fn.COS == nil || !slices.Contains(fn.COS.Suffixes, typ.Ext) {
+			t.Errorf("%s uploads end in %s, which no trigger of %s watches", ct, typ.Ext, watched[typ.Kind])
+		}
+	}
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/jianbao/admin/shared/testenv"
 )
 
-// TestFunctionsOpenWithTerraformsEnvironment is the environment contract: Terraform plans the dev
-// environment, and every function binary is started with exactly the variables that plan gives it
+// TestFunctionsOpenWithTerraformsEnvironment is the environment contract: Terraform (the real
+// providers, on the local cloud) plans the dev environment, and every function binary is started with exactly the variables that plan gives it
 // — the names from the plan, with the cloud's addresses swapped for local stand-ins — and its
 // secrets from an SSM stand-in holding exactly the names Terraform stores there. Each must open
 // (APP_ENV=dev refuses every local fallback) and do its job once.
@@ -31,8 +31,13 @@ func TestFunctionsOpenWithTerraformsEnvironment(t *testing.T) {
 		t.Skip("plans with Terraform and builds function binaries")
 	}
 	w := tfcheck.NewWorkspace(t, "../../terraform")
-	plan := w.PlanEnv(t, "dev", map[string]string{"build": "contract", "bootstrap_admin_password": "contract-bootstrap-pw",
-		"wecom_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=contract"})
+	vars := map[string]string{"build": "contract", "bootstrap_admin_password": "contract-bootstrap-pw",
+		"wecom_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=contract"}
+	// The functions' variables name what the stack creates (the Redis address, the bucket's URL);
+	// with those in the local cloud first, the plan knows every value, as the second plan of a
+	// real deploy does. (The real provider plans a map with one unknown value as unknown whole.)
+	w.ApplyTargets(t, "dev", vars, "module.stack.module.redis", "module.stack.module.cos")
+	plan := w.PlanEnv(t, "dev", vars)
 
 	db, rdb := testenv.MySQL(t), testenv.Redis(t)
 	bucket := costest.New(t, "jianbao-dev-media-1250000000")

@@ -68,6 +68,7 @@ func TerraformJSON() ([]byte, error) {
 		Prefixes      []string          `json:"path_prefixes"`
 		COS           *COSTrigger       `json:"cos"`
 		Timers        map[string]string `json:"timers"`
+		Concurrency   int               `json:"reserved_concurrency"`
 	}
 	fns := map[string]fn{}
 	for _, f := range Functions {
@@ -79,7 +80,8 @@ func TerraformJSON() ([]byte, error) {
 		env, secrets := Split(f.Env)
 		fns[f.Name] = fn{Kind: string(f.Kind), Description: f.Description, Handler: Handler, MemoryMB: f.MemoryMB,
 			TimeoutSec: f.TimeoutSec, Needs: needs, Env: env, SecretsNeeded: secretsNeeded, Secrets: secrets,
-			Layers: nonNil(f.Layers), Routes: nonNil(Routes(f)), Prefixes: nonNil(Prefixes(f)), COS: f.COS, Timers: timers}
+			Layers: nonNil(f.Layers), Routes: nonNil(Routes(f)), Prefixes: nonNil(Prefixes(f)), COS: f.COS, Timers: timers,
+			Concurrency: f.Concurrency}
 	}
 	doc := map[string]any{
 		"//":     "Generated from functions/catalog by `go run ./functions/catalog/gen`. Do not edit.",
@@ -136,26 +138,36 @@ func Prefixes(f Function) []string {
 // same functions, names, namespace and triggers as Terraform, for an environment that Terraform
 // does not manage — one or the other per environment, never both (they would fight over the
 // functions and the COS trigger rules). Values come from the deployer's environment; secrets stay
-// in the SSM secret that SSM_SECRET_NAME names.
+// in the SSM secret that SSM_SECRET_NAME names. The input format is the component's
+// (serverless-components/tencent-multi-scf, docs/configure.md and src/formatter.ts):
+// variables are a list under environments — plural: the component builds the toolkit's
+// environment from it and overwrites any environment given — and the run role, which reads the
+// secret and the buckets, is role.
 func ServerlessYAML() []byte {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Generated from functions/catalog by `go run ./functions/catalog/gen`. Do not edit.\n")
 	w("# serverless-cloud-framework (`scf deploy`, component multi-scf) for an environment that Terraform\n")
 	w("# does NOT manage: the same function names and namespace as terraform/, so never use both on one\n")
-	w("# environment. See docs/deploy.md.\n")
+	w("# environment. Before the first deploy the namespace jianbao-<stage> and the run role must exist,\n")
+	w("# and the http trigger type needs multi-scf built on tencent-component-toolkit >= 2.26.\n")
+	w("# HTTP runs the default traffic ($DEFAULT): the alias live and releasectl are Terraform's.\n")
+	w("# Reserved concurrency is set once per function (docs/deploy.md, serverless.yml).\n")
 	w("app: jianbao\nstage: ${env:STAGE}\ncomponent: multi-scf\nname: jianbao-backend\n\n")
 	w("inputs:\n  src:\n    src: ./dist/functions/bundle\n  region: ${env:TENCENT_REGION}\n  runtime: Go1\n  namespace: jianbao-${env:STAGE}\n")
+	w("  role: ${env:SCF_ROLE}\n")
 	w("  functions:\n")
 	for _, f := range Functions {
 		w("    %s:\n      name: %s\n      handler: %s\n      memorySize: %d\n      timeout: %d\n", key(f.Name), f.Name, f.Name, f.MemoryMB, f.TimeoutSec)
 		w("      vpc:\n        vpcId: ${env:VPC_ID}\n        subnetId: ${env:SUBNET_ID}\n")
-		// multi-scf takes a list of {key, value} and hands the toolkit {variables: …}; a map here
-		// is passed through and dropped.
-		w("      environment:\n")
+		w("      environments:\n")
 		needs, secretsNeeded := Split(f.Needs)
 		env, secrets := Split(f.Env)
 		for _, e := range append(needs, env...) {
+			if e == "MYSQL_MAX_OPEN_CONNS" {
+				w("        - key: %s\n          value: '%d'\n", e, SCFPool) // the connection budget's, not the deployer's
+				continue
+			}
 			w("        - key: %s\n          value: ${env:%s}\n", e, e)
 		}
 		if len(secretsNeeded)+len(secrets) > 0 {
@@ -175,10 +187,10 @@ func ServerlessYAML() []byte {
 	for _, f := range Functions {
 		switch f.Kind {
 		case KindAPI:
-			w("    - type: http\n      function: %s\n      parameters:\n        qualifier: live\n        netConfig:\n          enableIntranet: false\n          enableExtranet: true\n        authType: NONE\n", key(f.Name))
+			w("    - type: http\n      function: %s\n      parameters:\n        qualifier: $DEFAULT\n        netConfig:\n          enableIntranet: false\n          enableExtranet: true\n        authType: NONE\n", key(f.Name))
 		case KindCOS:
 			for _, suf := range f.COS.Suffixes {
-				w("    - type: cos\n      function: %s\n      parameters:\n        name: %s-%s\n        bucket: ${env:MEDIA_BUCKET}.cos.${env:TENCENT_REGION}.myqcloud.com\n", key(f.Name), f.Name, strings.TrimPrefix(suf, "."))
+				w("    - type: cos\n      function: %s\n      parameters:\n        bucket: ${env:MEDIA_BUCKET}.cos.${env:TENCENT_REGION}.myqcloud.com\n", key(f.Name))
 				w("        events: '%s'\n        filter:\n          prefix: %s\n          suffix: '%s'\n        enable: true\n", f.COS.Event, f.COS.Prefix, suf)
 			}
 		case KindTimer:

@@ -124,7 +124,7 @@ func TestEndToEnd(t *testing.T) {
 			env["PUBLIC_BASE_URL"] = "https://verify.jianbao.example"
 			env["METRICS_ADDR"] = freeAddr(t)
 			base, _, _ := startRun(t, env)
-			endToEnd(t, newAPIClient(t, base), adminPW)
+			endToEnd(t, newAPIClient(t, base), adminPW, env["PUBLIC_BASE_URL"])
 
 			// /metrics is not on the application port, whatever the route table says.
 			if status, _ := get(t, base+"/metrics"); status != http.StatusNotFound {
@@ -161,7 +161,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-func endToEnd(t *testing.T, c *apiClient, adminPW string) {
+// endToEnd walks the product's flow through c; publicBase is where certificates point
+// (PUBLIC_BASE_URL).
+func endToEnd(t *testing.T, c *apiClient, adminPW, publicBase string) {
 	admin := c.login("admin", adminPW)
 
 	// The admin creates the staff.
@@ -271,10 +273,10 @@ func endToEnd(t *testing.T, c *apiClient, adminPW string) {
 	certID := iss.str("certificate", "id")
 	verifyURL := iss.str("certificate", "verify_url")
 	// The QR opens the certificate page (CERT_PAGE_URL defaults to PUBLIC_BASE_URL + /c/).
-	if iss.str("order", "status") != "CERT_ISSUED" || !strings.HasPrefix(verifyURL, "https://verify.jianbao.example/c/") {
+	if iss.str("order", "status") != "CERT_ISSUED" || !strings.HasPrefix(verifyURL, publicBase+"/c/") {
 		t.Fatalf("certificate: %s", iss.raw)
 	}
-	token := strings.TrimPrefix(verifyURL, "https://verify.jianbao.example/c/")
+	token := strings.TrimPrefix(verifyURL, publicBase+"/c/")
 	qr := c.want(200, op, "GET", "/api/v1/certificates/"+certID+"/qr.png", nil)
 	if qr.header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(qr.raw, []byte("\x89PNG")) {
 		t.Errorf("QR code: %s", qr.header)

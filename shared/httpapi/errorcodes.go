@@ -41,6 +41,7 @@ var errorCodes = map[string]int{
 	"media.original_removed":              409,
 	"media.owner_frozen":                  409,
 	"method_not_allowed":                  405,
+	"mysql.busy":                          503,
 	"mysql.unavailable":                   503,
 	"not_acceptable":                      406,
 	"not_found":                           404,

@@ -106,6 +106,7 @@ var messages = map[string][2]string{
 	"auth.weak_bootstrap_password": {"初始管理员密码至少 12 位", "BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters"},
 	"reference_missing":            {"引用的资源不存在", "A referenced resource does not exist"},
 	"mysql.unavailable":            {"数据库暂时不可用", "The database is unavailable"},
+	"mysql.busy":                   {"数据库连接已满，请稍后重试", "The database has no connection free; try again in a moment"},
 	"redis.unavailable":            {"缓存服务暂时不可用", "The cache is unavailable"},
 	"ready.dependency_unavailable": {"依赖服务未就绪", "A dependency is not ready"},
 

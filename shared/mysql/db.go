@@ -58,9 +58,35 @@ func Open(ctx context.Context, dsn string, opts Options) (*sql.DB, error) {
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
+		if e := busy(err); e != nil {
+			return nil, e
+		}
 		return nil, appraisal.Wrap(err, appraisal.KindUnavailable, "mysql.unavailable", "cannot reach MySQL")
 	}
 	return db, nil
+}
+
+// Error numbers of a server that refuses a connection because it has too many: the server's
+// max_connections (1040), the server's max_user_connections (1203), or the account's own
+// MAX_USER_CONNECTIONS (1226, as MariaDB and MySQL report it).
+const (
+	errTooManyConnections     = 1040
+	errTooManyUserConnections = 1203
+	errUserLimitReached       = 1226
+)
+
+// busyRetryAfter is what a caller refused for want of connections is told to wait.
+const busyRetryAfter = 2 * time.Second
+
+// busy is the error for a refusal for want of connections — a 503 with Retry-After, which the
+// caller can retry and the next request may not meet — or nil for any other error.
+func busy(err error) error {
+	if n := errNumber(err); n == errTooManyConnections || n == errTooManyUserConnections || n == errUserLimitReached {
+		e := appraisal.Wrap(err, appraisal.KindUnavailable, "mysql.busy", "the database has no connection free; retry shortly")
+		e.RetryAfter = busyRetryAfter
+		return e
+	}
+	return nil
 }
 
 // Error numbers we branch on; they agree across MySQL, MariaDB and go-mysql-server.
@@ -87,6 +113,9 @@ func dbErr(err error, what string) error {
 	var ae *appraisal.Error
 	if errors.As(err, &ae) {
 		return err
+	}
+	if e := busy(err); e != nil {
+		return e
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

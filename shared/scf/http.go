@@ -269,10 +269,23 @@ func HTTPHandler(build func(ctx context.Context) (http.Handler, error), opts HTT
 	return Typed(func(ctx context.Context, ev HTTPRequest) (*HTTPResponse, error) {
 		handler, err := get(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("scf: start handler: %w", err)
+			// The instance stays usable: this request is told to come back (503, Retry-After),
+			// the next one tries to start again. An error here would be an invocation failure,
+			// which the HTTP entry turns into a bare 5xx, and nothing says when to retry.
+			fmt.Fprintf(os.Stderr, "scf: start handler: %v\n", err)
+			return unavailable(), nil
 		}
 		return ServeEvent(ctx, handler, &ev, opts)
 	})
+}
+
+// unavailable is the answer of an instance that could not start its handler (its database
+// refused a connection, its secrets could not be read): a problem document like every other
+// error of the API, with Retry-After.
+func unavailable() *HTTPResponse {
+	body := `{"type":"about:blank","title":"服务暂时不可用","status":503,"code":"unavailable","detail":"服务正在启动或依赖暂时不可用，请稍后重试"}`
+	return &HTTPResponse{StatusCode: http.StatusServiceUnavailable, Body: body,
+		Headers: map[string]any{"Content-Type": "application/problem+json", "Retry-After": "2", "Cache-Control": "no-store"}}
 }
 
 // StartHTTP serves an API group under the Go1 runtime. It is what an API function's main calls.

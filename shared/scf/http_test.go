@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -154,5 +155,41 @@ func TestStripBasePath(t *testing.T) {
 		if got != want {
 			t.Errorf("%s → %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestAFailedStartIsA503AndTriedAgain: an instance whose handler cannot start (MySQL refused a
+// connection) answers 503 with Retry-After in the API's problem shape — not an invocation
+// error, which would leave the caller a bare 5xx — and tries again on the next event.
+func TestAFailedStartIsA503AndTriedAgain(t *testing.T) {
+	builds := 0
+	h := HTTPHandler(func(context.Context) (http.Handler, error) {
+		builds++
+		if builds == 1 {
+			return nil, errors.New("mysql.busy: Error 1040: Too many connections")
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }), nil
+	}, HTTPOptions{})
+	event := []byte(`{"httpMethod":"GET","path":"/health","headers":{},"queryString":{},"body":""}`)
+	var first, second HTTPResponse
+	for _, out := range []*HTTPResponse{&first, &second} {
+		b, err := h(context.Background(), event)
+		if err != nil {
+			t.Fatalf("an invocation error: %v", err)
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var problem struct {
+		Status int    `json:"status"`
+		Code   string `json:"code"`
+	}
+	if first.StatusCode != 503 || first.Headers["Retry-After"] != "2" || first.Headers["Content-Type"] != "application/problem+json" ||
+		json.Unmarshal([]byte(first.Body), &problem) != nil || problem.Status != 503 || problem.Code != "unavailable" {
+		t.Errorf("the failed start answered %+v", first)
+	}
+	if second.StatusCode != 200 || second.Body != "ok" || builds != 2 {
+		t.Errorf("the next event: %+v after %d builds", second, builds)
 	}
 }

@@ -1,5 +1,6 @@
 // Command gen writes the files that follow the function catalog: the Terraform input
-// (terraform/modules/functions/catalog.tf.json) and serverless.yml. Run it from the repository
+// (terraform/modules/functions/catalog.tf.json), serverless.yml and the connection budget's
+// table in docs/deploy.md. Run it from the repository
 // root after changing functions/catalog; a test fails while the committed files differ.
 //
 //	go run ./functions/catalog/gen          # write the files
@@ -36,9 +37,18 @@ func run(root string) error {
 	if err != nil {
 		return err
 	}
+	doc, err := os.ReadFile(filepath.Join(root, catalog.BudgetFile))
+	if err != nil {
+		return err
+	}
+	budget, err := catalog.WithBudget(string(doc))
+	if err != nil {
+		return err
+	}
 	for path, data := range map[string][]byte{
 		filepath.Join(root, catalog.TerraformFile):  tf,
 		filepath.Join(root, catalog.ServerlessFile): catalog.ServerlessYAML(),
+		filepath.Join(root, catalog.BudgetFile):     []byte(budget),
 	} {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err

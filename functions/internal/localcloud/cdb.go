@@ -237,7 +237,7 @@ func (c *Cloud) registerCDB() {
 			in.params[deref(p.Name)] = deref(p.Value)
 		}
 		c.cdb().n++
-		in.ip, in.dir = fmt.Sprintf("127.0.0.%d", 30+c.cdb().n), filepath.Join(c.DataDir, "cdb", in.id)
+		in.ip, in.dir = freeLoopback(30+c.cdb().n, max(in.port, 3306)), filepath.Join(c.DataDir, "cdb", in.id)
 		c.cdb().instances[in.id] = in
 		go c.boot(in)
 		c.state.use(in.subnet, in.id)

@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -93,16 +94,23 @@ func New(cfg Config) (*Cloud, error) {
 // HTTP proxy (absolute URIs); HTTPS cannot be proxied and is refused with a message.
 func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodConnect {
-		c.Log.Error("an HTTPS request through the local cloud: set the client to HTTP (TENCENTCLOUD_PROTOCOL=HTTP, an http:// COS domain)", "host", r.Host)
-		http.Error(w, "the local cloud speaks HTTP only", http.StatusMethodNotAllowed)
+		c.tunnel(w, r)
 		return
 	}
 	host := strings.ToLower(r.Host)
 	if h, _, ok := strings.Cut(host, ":"); ok {
 		host = h
 	}
+	if c.isControl(host) {
+		c.serveControl(w, r)
+		return
+	}
 	if b, ok := strings.CutSuffix(host, ".cos."+c.Region+"."+c.Domain); ok && !strings.Contains(b, ".") {
 		c.COS.ServeBucket(w, r, b)
+		return
+	}
+	if b, ok := strings.CutSuffix(host, ".cos-website."+c.Region+"."+c.Domain); ok && !strings.Contains(b, ".") {
+		c.COS.ServeWebsite(w, r, b)
 		return
 	}
 	if u, ok := strings.CutSuffix(host, "-"+c.Region+".scf."+c.Domain); ok {
@@ -115,7 +123,14 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.serveCustomDomain(w, r, d)
 		return
 	}
-	if svc, ok := strings.CutSuffix(host, "."+c.Domain); ok && !strings.Contains(svc, ".") {
+	svc, ok := strings.CutSuffix(host, "."+c.Domain)
+	if ok && strings.Contains(svc, ".") {
+		// The regional access point, <service>.<region>.<domain>, as the ops tools call it.
+		var region string
+		svc, region, _ = strings.Cut(svc, ".")
+		ok = region == c.Region
+	}
+	if ok && !strings.Contains(svc, ".") {
 		if r.Method != http.MethodPost {
 			http.Error(w, "API 3.0 takes POST", http.StatusMethodNotAllowed)
 			return
@@ -147,3 +162,58 @@ func (c *Cloud) Close(ctx context.Context) error {
 
 // settled reports whether a resource created at t has left its transient state.
 func (c *Cloud) settled(t time.Time) bool { return time.Since(t) >= c.Settle }
+
+// tunnel serves a CONNECT to port 80 (some clients, Playwright's request API among them, tunnel
+// plain HTTP through a proxy): the tunnel's requests are served like proxied ones. HTTPS cannot
+// be, and is refused with what to change.
+func (c *Cloud) tunnel(w http.ResponseWriter, r *http.Request) {
+	if _, port, _ := net.SplitHostPort(r.Host); port != "80" {
+		c.Log.Error("an HTTPS request through the local cloud: set the client to HTTP (TENCENTCLOUD_PROTOCOL=HTTP, an http:// COS domain)", "host", r.Host)
+		http.Error(w, "the local cloud speaks HTTP only", http.StatusMethodNotAllowed)
+		return
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		http.Error(w, "cannot tunnel", http.StatusInternalServerError)
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	buf.WriteString("HTTP/1.1 200 Connection established\r\n\r\n")
+	buf.Flush()
+	l := &oneConn{conn: conn, done: make(chan struct{})}
+	srv := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateClosed || s == http.StateHijacked {
+				l.close()
+			}
+		}}
+	go srv.Serve(l)
+}
+
+// oneConn is a listener that yields one connection, then blocks until it is closed.
+type oneConn struct {
+	conn net.Conn
+	once sync.Once
+	used bool
+	mu   sync.Mutex
+	done chan struct{}
+}
+
+func (l *oneConn) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	if !l.used {
+		l.used = true
+		l.mu.Unlock()
+		return l.conn, nil
+	}
+	l.mu.Unlock()
+	<-l.done
+	return nil, net.ErrClosed
+}
+
+func (l *oneConn) close()         { l.once.Do(func() { close(l.done) }) }
+func (l *oneConn) Close() error   { l.close(); return nil }
+func (l *oneConn) Addr() net.Addr { return l.conn.LocalAddr() }

@@ -109,7 +109,8 @@ func (c *Cloud) registerRedis() {
 		in := &redisInstance{id: "crs-" + randomID(8), name: deref(req.InstanceName), zone: zone, zoneID: redisZones[zone], typeID: int64(deref(req.TypeId)),
 			memSize: int64(deref(req.MemSize)), vpc: deref(req.VpcId), subnet: deref(req.SubnetId), password: pw, port: int64(max(deref(req.VPort), 6379)),
 			shards: max(deref(req.RedisShardNum), 1), replicas: deref(req.RedisReplicasNum), groups: derefs(req.SecurityGroupIdList),
-			created: time.Now(), ip: fmt.Sprintf("127.0.0.%d", 10+c.state.redisN)}
+			created: time.Now()}
+		in.ip = freeLoopback(10+c.state.redisN, in.port)
 		in.dir = filepath.Join(c.DataDir, "redis", in.id)
 		c.state.redis[in.id] = in
 		c.state.use(in.subnet, in.id)

@@ -145,6 +145,23 @@ func (rt *runtime) retire(f *scfFunction, version string) {
 	}
 }
 
+// recycle stops every idle instance of every function (busy ones finish their event first).
+func (rt *runtime) recycle() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for key, list := range rt.all {
+		keep := list[:0]
+		for _, in := range list {
+			if in.busy {
+				keep = append(keep, in)
+				continue
+			}
+			in.kill()
+		}
+		rt.all[key] = keep
+	}
+}
+
 // reap stops instances idle for ten minutes.
 func (rt *runtime) reap() {
 	tick := time.NewTicker(30 * time.Second)

@@ -166,6 +166,9 @@ type scfUpdateCodeRequest struct {
 	scf.UpdateFunctionCodeRequest
 	ImageConfig     json.RawMessage `json:"ImageConfig"`
 	CosBucketRegion *string         `json:"CosBucketRegion"`
+	// Code is how the tencentcloud provider sends the new code (1.83.25, ModifyFunctionCode);
+	// the top-level Cos* fields are the older form.
+	Code *scf.Code `json:"Code"`
 }
 
 // getFunctionResponse is GetFunction's answer: the SDK's element types, with the fields newer
@@ -414,6 +417,10 @@ func (c *Cloud) registerSCF() {
 		}
 		code := &scf.Code{CosBucketName: req.CosBucketName, CosObjectName: req.CosObjectName, ZipFile: req.ZipFile,
 			CosBucketRegion: cmpPtr(req.CosBucketRegion, ptr(c.Region))}
+		if req.Code != nil {
+			code = req.Code
+			code.CosBucketRegion = cmpPtr(code.CosBucketRegion, ptr(c.Region))
+		}
 		if req.Handler != nil {
 			f.config.Handler = *req.Handler
 		}

@@ -2,6 +2,8 @@ package localcloud
 
 import (
 	"cmp"
+	"fmt"
+	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -101,4 +103,22 @@ func randomUUID() string {
 func owned(cmd *exec.Cmd) *exec.Cmd {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	return cmd
+}
+
+// freeLoopback is the first loopback address from 127.0.0.<first> on whose port nothing listens:
+// each database the cloud runs gets an address of its own at the port it was asked for, and two
+// clouds on one machine (a test beside scripts/test-cloud) must not take each other's.
+func freeLoopback(first int, port int64) string {
+	for n := first; n < first+2000; n++ {
+		ip := fmt.Sprintf("127.0.%d.%d", n/250, n%250)
+		if n%250 == 0 {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.FormatInt(port, 10)))
+		if err == nil {
+			l.Close()
+			return ip
+		}
+	}
+	return fmt.Sprintf("127.0.0.%d", first)
 }

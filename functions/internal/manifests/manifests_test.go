@@ -367,5 +367,83 @@ func TestWorkflows(t *testing.T) {
 		if regexp.MustCompile(`uses: [^@\s]+@(main|master|v\d+)\s`).Match(b) {
 			t.Errorf("%s uses an action by a moving tag", f)
 		}
+		// develop and main are protected: a bot proposes a change on a branch of its own.
+		if regexp.MustCompile(`git push\s*(\n|$)|git push [^\n]*\b(develop|main)\b`).Match(b) {
+			t.Errorf("%s pushes to the branch it runs on", f)
+		}
+	}
+	// The deploy runs on every change to what it deploys with.
+	b, _ := os.ReadFile("../../../.github/workflows/deploy-scf.yml")
+	// YAML 1.1 reads the key on as true, and so does sigs.k8s.io/yaml.
+	var deploy map[string]json.RawMessage
+	var on map[string]struct{ Paths []string }
+	if err := yaml.Unmarshal(b, &deploy); err != nil || json.Unmarshal(deploy["true"], &on) != nil {
+		t.Fatalf("deploy-scf.yml: %v", err)
+	}
+	for _, event := range []string{"pull_request", "push"} {
+		for _, p := range []string{"terraform/**", "functions/**", "shared/**", "scripts/**", "console/**"} {
+			if !slices.Contains(on[event].Paths, p) {
+				t.Errorf("deploy-scf.yml ignores %s on %s", p, event)
+			}
+		}
+	}
+}
+
+// perEnvironment are the jianbao-config keys whose value is each environment's own.
+var perEnvironment = []string{"APP_ENV", "PUBLIC_BASE_URL", "CORS_ALLOWED_ORIGINS", "COS_BUCKET_URL", "COS_SECRET_ID",
+	"REDIS_ADDR", "SSM_SECRET_NAME", "TKE_PROVIDER_ID", "TKE_ROLE_ARN"}
+
+// TestEveryOverlaySetsItsOwn: no overlay leaves a base value meant to be replaced (the pods of
+// such an environment could not read their secret), no two environments share one of their own,
+// and each ingress publishes every public path of the shim.
+func TestEveryOverlaySetsItsOwn(t *testing.T) {
+	seen := map[string]map[string]string{} // key → value → environment
+	for _, env := range []string{"dev", "test", "prod"} {
+		docs := build(t, env)
+		var cm *corev1.ConfigMap
+		var ing *networkingv1.Ingress
+		for _, doc := range docs {
+			if bytes.Contains(doc, []byte("SET-IN-OVERLAY")) {
+				t.Errorf("%s: a base value is left for the overlay to set:\n%s", env, doc)
+			}
+			var meta struct{ Kind string }
+			yaml.Unmarshal(doc, &meta)
+			switch meta.Kind {
+			case "ConfigMap":
+				cm = &corev1.ConfigMap{}
+				yaml.Unmarshal(doc, cm)
+			case "Ingress":
+				ing = &networkingv1.Ingress{}
+				yaml.Unmarshal(doc, ing)
+			}
+		}
+		if cm == nil || ing == nil {
+			t.Fatalf("%s: no ConfigMap or Ingress", env)
+		}
+		for _, k := range perEnvironment {
+			v := cm.Data[k]
+			if seen[k] == nil {
+				seen[k] = map[string]string{}
+			}
+			if other, dup := seen[k][v]; dup || v == "" {
+				t.Errorf("%s and %s share %s=%q", env, other, k, v)
+			}
+			seen[k][v] = env
+		}
+		if cm.Data["APP_ENV"] != env {
+			t.Errorf("%s runs with APP_ENV=%s", env, cm.Data["APP_ENV"])
+		}
+		paths := map[string]networkingv1.PathType{}
+		for _, r := range ing.Spec.Rules {
+			for _, p := range r.HTTP.Paths {
+				paths[p.Path] = *p.PathType
+			}
+		}
+		for p, typ := range map[string]networkingv1.PathType{"/api/": networkingv1.PathTypePrefix, "/c/": networkingv1.PathTypePrefix,
+			"/console/": networkingv1.PathTypePrefix, "/health": networkingv1.PathTypeExact} {
+			if paths[p] != typ {
+				t.Errorf("%s: the ingress does not publish %s (%s): %v", env, p, typ, paths)
+			}
+		}
 	}
 }

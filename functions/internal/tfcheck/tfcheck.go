@@ -1,14 +1,16 @@
-// Package tfcheck runs Terraform itself on terraform/ with no registry and no account: init,
-// validate and plan -refresh=false against a provider that serves the real provider schemas
-// (./tfprovider). What Terraform checks there — module provider requirements, references, types,
-// required and unknown arguments, nested blocks — is checked exactly as an apply would, short of
-// the provider's own validators and the cloud's answers.
+// Package tfcheck runs Terraform itself on terraform/ with the real providers (tencentcloud
+// 1.83.25, random 3.6.3) against the local Tencent Cloud (functions/internal/localcloud): init,
+// validate and plan for every environment, with the provider's own validators, plan modifiers
+// and data sources running as they run for an apply. scripts/test-cloud goes on to apply.
 //
+// The providers come from wherever Terraform's CLI configuration says: the registry, or the
+// filesystem mirror TF_CLI_CONFIG_FILE names (CI points it at a mirror of the real builds).
 // Terraform is not a Go module we can build (its go.mod carries replace directives) nor a Debian
 // package, so it must be on PATH; under CI=true a missing terraform fails the test.
 package tfcheck
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -19,11 +21,11 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
+	"syscall"
 	"testing"
 )
 
-// Providers pinned by terraform/envs/common/versions.tf; the mirror serves these versions.
+// Providers pinned by terraform/envs/common/versions.tf.
 var Providers = map[string]string{
 	"tencentcloudstack/tencentcloud": "1.83.25",
 	"hashicorp/random":               "3.6.3",
@@ -43,61 +45,74 @@ func Terraform(t testing.TB) string {
 	return bin
 }
 
-var (
-	mirrorOnce sync.Once
-	mirrorDir  string
-	mirrorErr  error
-)
-
-// CLIConfig builds the schema-serving provider once per test binary, installs it in a
-// filesystem mirror under both providers' names, and returns a Terraform CLI configuration that
-// installs providers from that mirror only.
-func CLIConfig(t testing.TB) string {
+// StartCloud starts a local Tencent Cloud for one test (it stops, and its data goes, when the
+// test ends) and returns the environment that points the provider at it: the same settings that
+// point it at any other endpoint (TENCENTCLOUD_PROTOCOL, TENCENTCLOUD_DOMAIN, the COS domain) and
+// the cloud as HTTP proxy. The binary is built into the test's directory (Go's build cache
+// makes every build after the first a link).
+func StartCloud(t testing.TB) []string {
 	t.Helper()
-	mirrorOnce.Do(func() { mirrorDir, mirrorErr = buildMirror() })
-	if mirrorErr != nil {
-		t.Fatal(mirrorErr)
+	cloudBin := filepath.Join(t.TempDir(), "localcloud")
+	if err := buildCloud(cloudBin); err != nil {
+		t.Fatal(err)
 	}
-	return filepath.Join(mirrorDir, "terraformrc")
-}
-
-func buildMirror() (string, error) {
-	dir, err := os.MkdirTemp("", "tfmirror")
+	const id, key, domain, region = "AKIDtfchecklocalcloud01", "tfcheck-local-cloud-secret-key", "localcloud.test", "ap-guangzhou"
+	data := t.TempDir()
+	cmd := exec.Command(cloudBin, "-addr", "127.0.0.1:0", "-data", data, "-secret-id", id, "-secret-key", key,
+		"-domain", domain, "-region", region)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // and when the test binary goes
+	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", err
+		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "tfprovider")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/jianbao/admin/functions/internal/tfcheck/tfprovider")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the schema provider: %v\n%s", err, out)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(bin)
-	if err != nil {
-		return "", err
-	}
-	platform := runtime.GOOS + "_" + runtime.GOARCH
-	for source, version := range Providers {
-		name := source[strings.LastIndex(source, "/")+1:]
-		d := filepath.Join(dir, "mirror", "registry.terraform.io", source, version, platform)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(filepath.Join(d, "terraform-provider-"+name+"_v"+version), raw, 0o755); err != nil {
-			return "", err
+	var addr string
+	lines := bufio.NewScanner(out)
+	for addr == "" && lines.Scan() {
+		var l struct{ Msg, Addr string }
+		if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "local cloud listening" {
+			addr = l.Addr
 		}
 	}
-	rc := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [\"registry.terraform.io/*/*\"]\n  }\n}\n",
-		filepath.Join(dir, "mirror"))
-	return dir, os.WriteFile(filepath.Join(dir, "terraformrc"), []byte(rc), 0o644)
+	if addr == "" {
+		cmd.Process.Kill()
+		t.Fatal("the local cloud did not start")
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	// Registered after t.TempDir, so it runs first: the cloud stops its servers, then the data goes.
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	})
+	proxy := "http://" + addr
+	return []string{"HTTP_PROXY=" + proxy, "http_proxy=" + proxy, "HTTPS_PROXY=", "https_proxy=", "NO_PROXY=", "no_proxy=",
+		"TENCENTCLOUD_PROTOCOL=HTTP", "TENCENTCLOUD_DOMAIN=" + domain, "TENCENTCLOUD_COS_DOMAIN=http://cos." + region + "." + domain,
+		"TENCENTCLOUD_SECRET_ID=" + id, "TENCENTCLOUD_SECRET_KEY=" + key, "TENCENTCLOUD_SESSION_TOKEN=", "TENCENTCLOUD_REGION=" + region}
 }
 
-// Workspace is a copy of terraform/ in which Terraform runs offline: the envs' COS backends are
-// overridden by local state, the lock files are left out (they pin the real providers' hashes),
-// and dist/ holds placeholder zips for every function the catalog lists.
+func buildCloud(bin string) error {
+	_, self, _, _ := runtime.Caller(0)
+	build := exec.Command("go", "build", "-o", bin, "./cmd/localcloud")
+	build.Dir, build.Env = filepath.Join(filepath.Dir(self), "..", "localcloud"), append(os.Environ(), "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the local cloud: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// Workspace is a copy of terraform/ in which Terraform runs against the local cloud: the envs'
+// COS backends are overridden by local state, the lock files are left out (a lock file made from
+// a mirror records that mirror's builds), and dist/ holds placeholder zips for every function
+// the catalog lists.
 type Workspace struct {
 	t    testing.TB
 	tf   string
-	rc   string
+	env  []string
 	Root string // the copy of terraform/
 	Dist string // placeholder zips: dist/functions/*.zip and dist/layers/ffmpeg-layer.zip
 }
@@ -105,7 +120,7 @@ type Workspace struct {
 // NewWorkspace copies the tree at src (the repository's terraform/ directory).
 func NewWorkspace(t testing.TB, src string) *Workspace {
 	t.Helper()
-	w := &Workspace{t: t, tf: Terraform(t), rc: CLIConfig(t)}
+	w := &Workspace{t: t, tf: Terraform(t), env: StartCloud(t)}
 	tmp := t.TempDir()
 	w.Root = filepath.Join(tmp, "terraform")
 	w.Dist = filepath.Join(tmp, "dist")
@@ -198,8 +213,7 @@ func copyTree(src, dst string) error {
 func (w *Workspace) Run(dir string, args ...string) (string, error) {
 	cmd := exec.Command(w.tf, args...)
 	cmd.Dir = filepath.Join(w.Root, dir)
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+w.rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"TF_INPUT=0", "TF_PLUGIN_CACHE_DIR=", "TF_LOG=")
+	cmd.Env = append(append(os.Environ(), w.env...), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0", "TF_LOG=")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -308,12 +322,45 @@ func (p *Plan) Of(typ string) []ResourceChange {
 // variables a deploy passes, and returns the plan.
 func (w *Workspace) PlanEnv(t testing.TB, env string, vars map[string]string) *Plan {
 	t.Helper()
+	dir := w.initEnv(t, env)
+	args := append([]string{"plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.out"}, w.varArgs(vars)...)
+	w.Must(t, dir, args...)
+	raw := w.Must(t, dir, "show", "-json", "plan.out")
+	var p Plan
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		t.Fatalf("terraform show -json: %v", err)
+	}
+	return &p
+}
+
+// ApplyTargets applies only the given resources (and what they need) to the workspace's local
+// cloud: what a later plan reads from them is then known.
+func (w *Workspace) ApplyTargets(t testing.TB, env string, vars map[string]string, targets ...string) {
+	t.Helper()
+	dir := w.initEnv(t, env)
+	args := []string{"apply", "-auto-approve", "-input=false", "-lock=false", "-no-color"}
+	for _, target := range targets {
+		args = append(args, "-target="+target)
+	}
+	w.Must(t, dir, append(args, w.varArgs(vars)...)...)
+}
+
+// initEnv initialises terraform/envs/<env> once, with local state, and validates it.
+func (w *Workspace) initEnv(t testing.TB, env string) string {
+	t.Helper()
 	dir := filepath.Join("envs", env)
+	if _, err := os.Stat(filepath.Join(w.Root, dir, ".terraform")); err == nil {
+		return dir
+	}
 	w.LocalBackend(t, dir)
 	w.Must(t, dir, "init", "-input=false", "-no-color")
 	w.Must(t, dir, "validate", "-no-color")
-	args := []string{"plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.out",
-		"-var", "dist_dir=" + filepath.Join(w.Dist, "functions"),
+	return dir
+}
+
+// varArgs are the -var arguments: the placeholder zips and vars, in a stable order.
+func (w *Workspace) varArgs(vars map[string]string) []string {
+	args := []string{"-var", "dist_dir=" + filepath.Join(w.Dist, "functions"),
 		"-var", "ffmpeg_layer_zip=" + filepath.Join(w.Dist, "layers", "ffmpeg-layer.zip")}
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
@@ -323,11 +370,5 @@ func (w *Workspace) PlanEnv(t testing.TB, env string, vars map[string]string) *P
 	for _, k := range keys {
 		args = append(args, "-var", k+"="+vars[k])
 	}
-	w.Must(t, dir, args...)
-	raw := w.Must(t, dir, "show", "-json", "plan.out")
-	var p Plan
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
-		t.Fatalf("terraform show -json: %v", err)
-	}
-	return &p
+	return args
 }

@@ -60,10 +60,13 @@ resource "tencentcloud_cos_bucket" "console" {
   }
 }
 
+# Each object states public-read: the provider's default for an object is "private", which COS
+# applies over the bucket's ACL, and the website endpoint then refuses every file (403).
 resource "tencentcloud_cos_bucket_object" "file" {
   for_each     = toset(local.files)
   bucket       = tencentcloud_cos_bucket.console.bucket
   key          = "/console/${each.value}"
+  acl          = "public-read"
   source       = "${local.dist}/${each.value}"
   etag         = filemd5("${local.dist}/${each.value}")
   content_type = lookup(local.types, reverse(split(".", each.value))[0], "application/octet-stream")
@@ -74,6 +77,7 @@ resource "tencentcloud_cos_bucket_object" "file" {
 resource "tencentcloud_cos_bucket_object" "config" {
   bucket        = tencentcloud_cos_bucket.console.bucket
   key           = "/console/config.json"
+  acl           = "public-read"
   content       = jsonencode({ api_base_url = var.api_base_url })
   content_type  = "application/json"
   cache_control = "no-cache"

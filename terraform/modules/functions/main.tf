@@ -171,3 +171,13 @@ resource "tencentcloud_scf_function" "fn" {
 output "function_names" {
   value = [for f in tencentcloud_scf_function.fn : f.name]
 }
+
+# Each function's reserved concurrency (the catalog's): its instances at most, so one function's
+# burst is throttled before it takes MySQL's connections from the others (docs/deploy.md,
+# "Connections when SCF scales out").
+resource "tencentcloud_scf_reserved_concurrency_config" "fn" {
+  for_each                 = { for name, f in local.functions : name => f if f.reserved_concurrency > 0 }
+  function_name            = tencentcloud_scf_function.fn[each.key].name
+  namespace                = tencentcloud_scf_namespace.this.namespace
+  reserved_concurrency_mem = each.value.reserved_concurrency * each.value.memory_mb
+}

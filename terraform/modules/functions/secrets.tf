@@ -15,6 +15,12 @@
 # change. So secret_string it is, and the state is treated as secret — private, encrypted and per
 # environment (docs/deploy.md), as it already holds random_password and the MySQL account.
 
+variable "secret_recovery_days" {
+  type        = number
+  default     = 7
+  description = "Days a deleted secret can still be restored (0: deleted at once)"
+}
+
 locals {
   secrets_needed   = toset(flatten([for f in local.functions : f.secrets_needed]))
   secrets_optional = toset(flatten([for f in local.functions : f.secrets]))
@@ -30,10 +36,12 @@ locals {
 }
 
 resource "tencentcloud_ssm_secret" "app" {
-  secret_name             = "${var.prefix}-app"
-  description             = "jianbao ${var.prefix}: the functions' secrets as one JSON object"
-  is_enabled              = true
-  recovery_window_in_days = 7
+  secret_name = "${var.prefix}-app"
+  description = "jianbao ${var.prefix}: the functions' secrets as one JSON object"
+  is_enabled  = true
+  # A secret waiting out its recovery window keeps its name: an environment destroyed and made
+  # again within the window cannot create it. Dev and test are rebuilt, so theirs go at once.
+  recovery_window_in_days = var.secret_recovery_days
 }
 
 resource "tencentcloud_ssm_secret_version_v2" "app" {

@@ -90,7 +90,11 @@ resource "tencentcloud_mysql_instance" "this" {
   root_password    = random_password.root.result
   parameters = {
     character_set_server = "utf8mb4"
-    max_connections      = "1000"
+    # The connection budget (functions/catalog/budget.go, docs/deploy.md): every holder at its
+    # largest stays below max_connections; wait_timeout reaps the idle connections of frozen SCF
+    # instances, which cannot close them themselves.
+    max_connections = "1000"
+    wait_timeout    = "300"
   }
 }
 
@@ -129,7 +133,10 @@ output "host" {
   value = tencentcloud_mysql_instance.this.intranet_ip
 }
 
+# Whatever reads the DSN can use it: the grant is in place (a deploy that applies the migrate
+# function alone, -target, would otherwise create the account without its privileges).
 output "dsn" {
-  value     = "${tencentcloud_mysql_account.app.name}:${random_password.app.result}@tcp(${tencentcloud_mysql_instance.this.intranet_ip}:3306)/${tencentcloud_mysql_database.app.db_name}?parseTime=true&loc=UTC"
-  sensitive = true
+  depends_on = [tencentcloud_mysql_privilege.app]
+  value      = "${tencentcloud_mysql_account.app.name}:${random_password.app.result}@tcp(${tencentcloud_mysql_instance.this.intranet_ip}:3306)/${tencentcloud_mysql_database.app.db_name}?parseTime=true&loc=UTC"
+  sensitive  = true
 }

@@ -164,29 +164,30 @@ resource "random_password" "alert_relay" {
 }
 
 module "functions" {
-  source              = "../functions"
-  prefix              = local.name
-  region              = var.region
-  build               = var.build
-  code_bucket         = module.cos.code_bucket
-  media_bucket        = module.cos.media_bucket
-  role_name           = module.cam.role_name
-  vpc_id              = module.network.vpc_id
-  subnet_id           = module.network.functions_subnet_id
-  ffmpeg_layer_object = "/layers/ffmpeg-layer.zip"
-  dist_dir            = var.dist_dir
-  ffmpeg_layer_zip    = var.ffmpeg_layer_zip
-  http_entry          = var.http_entry
-  alarm_notice_ids    = var.alarm_notice_ids
-  alert_relay_token   = random_password.alert_relay.result
-  api_domain          = var.api_domain
-  api_certificate_id  = var.api_certificate_id
-  log_retention_days  = var.env == "prod" ? 30 : 7
+  source               = "../functions"
+  prefix               = local.name
+  region               = var.region
+  build                = var.build
+  code_bucket          = module.cos.code_bucket
+  media_bucket         = module.cos.media_bucket
+  role_name            = module.cam.role_name
+  vpc_id               = module.network.vpc_id
+  subnet_id            = module.network.functions_subnet_id
+  ffmpeg_layer_object  = "/layers/ffmpeg-layer.zip"
+  dist_dir             = var.dist_dir
+  ffmpeg_layer_zip     = var.ffmpeg_layer_zip
+  http_entry           = var.http_entry
+  alarm_notice_ids     = var.alarm_notice_ids
+  alert_relay_token    = random_password.alert_relay.result
+  api_domain           = var.api_domain
+  api_certificate_id   = var.api_certificate_id
+  log_retention_days   = var.env == "prod" ? 30 : 7
+  secret_recovery_days = var.env == "prod" ? 7 : 0
   # Plain settings; what the catalog says a function needs must be here or in secrets.
   env = {
     APP_ENV                  = var.env
     LOG_LEVEL                = "info"
-    MYSQL_MAX_OPEN_CONNS     = "4"
+    MYSQL_MAX_OPEN_CONNS     = "1" # one event at a time per instance: the budget counts one connection each
     REDIS_ADDR               = module.redis.addr
     PUBLIC_BASE_URL          = var.public_base_url
     CORS_ALLOWED_ORIGINS     = join(",", var.cors_origins)

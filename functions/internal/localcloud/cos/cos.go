@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"hash/crc64"
 	"io"
 	"log/slog"
 	"net/http"
@@ -74,6 +75,9 @@ type object struct {
 	Meta         map[string]string `json:"meta,omitempty"`
 	ACL          string            `json:"acl,omitempty"`
 	Modified     time.Time         `json:"modified"`
+	// CRC64 is the object's CRC-64/ECMA, which COS returns as x-cos-hash-crc64ecma and the COS
+	// SDK checks every upload against.
+	CRC64 uint64 `json:"crc64"`
 }
 
 // Bucket names a bucket the account holds, for the other products (SCF reads code from it).
@@ -129,6 +133,32 @@ func fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) 
 
 // ServeBucket serves a request to the bucket named by the host.
 func (s *Server) ServeBucket(w http.ResponseWriter, r *http.Request, name string) {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		rule := s.corsRule(name, origin, cmpOr(r.Header.Get("Access-Control-Request-Method"), r.Method))
+		if r.Method == http.MethodOptions {
+			if rule == nil {
+				fail(w, r, http.StatusForbidden, "AccessForbidden", "CORSResponse: this CORS request is not allowed.")
+				return
+			}
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Methods", strings.Join(rule.Methods, ","))
+			if hdr := r.Header.Get("Access-Control-Request-Headers"); hdr != "" {
+				h.Set("Access-Control-Allow-Headers", hdr)
+			}
+			if rule.MaxAge > 0 {
+				h.Set("Access-Control-Max-Age", strconv.Itoa(rule.MaxAge))
+			}
+			h.Set("Vary", "Origin")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if rule != nil {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Access-Control-Expose-Headers", strings.Join(rule.Expose, ","))
+			w.Header().Set("Vary", "Origin")
+		}
+	}
 	if msg := s.verify(r); msg != "" {
 		s.Log.Warn("COS signature refused", "bucket", name, "method", r.Method, "path", r.URL.Path, "why", msg)
 		fail(w, r, http.StatusForbidden, "SignatureDoesNotMatch", msg)
@@ -142,6 +172,35 @@ func (s *Server) ServeBucket(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	s.serveObject(w, r, name, key, q)
+}
+
+type corsRule struct {
+	Origins []string `xml:"AllowedOrigin"`
+	Methods []string `xml:"AllowedMethod"`
+	Headers []string `xml:"AllowedHeader"`
+	Expose  []string `xml:"ExposeHeader"`
+	MaxAge  int      `xml:"MaxAgeSeconds"`
+}
+
+// corsRule is the bucket's first CORS rule that allows origin to use method, or nil: COS
+// answers a browser's preflight, and adds the CORS headers to its answers, by these rules.
+func (s *Server) corsRule(bucketName, origin, method string) *corsRule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.buckets[bucketName]
+	if b == nil || b.config["cors"] == nil {
+		return nil
+	}
+	var cfg struct {
+		Rules []corsRule `xml:"CORSRule"`
+	}
+	xml.Unmarshal(b.config["cors"], &cfg)
+	for _, r := range cfg.Rules {
+		if (slices.Contains(r.Origins, origin) || slices.Contains(r.Origins, "*")) && slices.Contains(r.Methods, strings.ToUpper(method)) {
+			return &r
+		}
+	}
+	return nil
 }
 
 // subresources are the bucket configurations kept as written (GET answers the PUT's XML).
@@ -477,6 +536,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, bucketName string, 
 		h.Set("x-cos-meta-"+k, v)
 	}
 	h.Set("x-cos-storage-class", "STANDARD")
+	h.Set("x-cos-hash-crc64ecma", strconv.FormatUint(o.CRC64, 10))
 	if r.Method == http.MethodHead {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -528,8 +588,8 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, b *bucket, key stri
 		return
 	}
 	defer os.Remove(tmp.Name())
-	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), src)
+	h, crc := md5.New(), crc64.New(crc64.MakeTable(crc64.ECMA))
+	n, err := io.Copy(io.MultiWriter(tmp, h, crc), src)
 	tmp.Close()
 	if err != nil {
 		fail(w, r, 400, "IncompleteBody", err.Error())
@@ -541,7 +601,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, b *bucket, key stri
 	}
 	o := &object{Key: key, Size: n, ETag: hex.EncodeToString(h.Sum(nil)), ContentType: cmpOr(r.Header.Get("Content-Type"), "application/octet-stream"),
 		CacheControl: r.Header.Get("Cache-Control"), Disposition: r.Header.Get("Content-Disposition"), Encoding: r.Header.Get("Content-Encoding"),
-		ACL: objectACL(r.Header), Modified: time.Now(), Meta: map[string]string{}}
+		ACL: objectACL(r.Header), Modified: time.Now(), Meta: map[string]string{}, CRC64: crc.Sum64()}
 	if copied != nil && !strings.EqualFold(r.Header.Get("x-cos-metadata-directive"), "Replaced") {
 		o.ContentType, o.CacheControl, o.Disposition, o.Encoding, o.Meta = copied.ContentType, copied.CacheControl, copied.Disposition, copied.Encoding, copied.Meta
 	}
@@ -564,6 +624,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, b *bucket, key stri
 	b.objects[key] = o
 	s.mu.Unlock()
 	w.Header().Set("ETag", `"`+o.ETag+`"`)
+	w.Header().Set("x-cos-hash-crc64ecma", strconv.FormatUint(o.CRC64, 10))
 	if copied != nil {
 		writeXML(w, struct {
 			XMLName      xml.Name `xml:"CopyObjectResult"`
@@ -718,4 +779,66 @@ func (s *Server) Inventory() map[string][]string {
 func (s *Server) snapshot() []byte {
 	b, _ := json.Marshal(s.Inventory())
 	return b
+}
+
+// ServeWebsite answers the static website endpoint of a bucket (<bucket>.cos-website.<region>…):
+// GET and HEAD without a signature, for a bucket with a website configuration whose objects the
+// public may read; a path ending in "/" is its index document, a missing key the error document
+// with 404, as COS serves them.
+func (s *Server) ServeWebsite(w http.ResponseWriter, r *http.Request, name string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		fail(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed", "The website endpoint serves GET and HEAD.")
+		return
+	}
+	s.mu.Lock()
+	b := s.buckets[name]
+	var site struct {
+		Index string `xml:"IndexDocument>Suffix"`
+		Error string `xml:"ErrorDocument>Key"`
+	}
+	if b != nil {
+		xml.Unmarshal(b.config["website"], &site)
+	}
+	if b == nil || b.config["website"] == nil {
+		s.mu.Unlock()
+		fail(w, r, http.StatusNotFound, "NoSuchWebsiteConfiguration", "The bucket has no website configuration.")
+		return
+	}
+	key := strings.TrimPrefix(r.URL.Path, "/")
+	if key == "" || strings.HasSuffix(key, "/") {
+		key += site.Index
+	}
+	status := http.StatusOK
+	o := b.objects[key]
+	if o == nil && site.Error != "" {
+		o, status = b.objects[site.Error], http.StatusNotFound
+	}
+	if o == nil {
+		s.mu.Unlock()
+		fail(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		return
+	}
+	acl := o.ACL
+	if acl == "" || acl == "default" {
+		acl = b.acl // an object without its own ACL inherits the bucket's
+	}
+	if !strings.HasPrefix(acl, "public-read") {
+		s.mu.Unlock()
+		fail(w, r, http.StatusForbidden, "AccessDenied", "The object is private.")
+		return
+	}
+	obj := *o
+	s.mu.Unlock()
+	if status != http.StatusOK {
+		w.Header().Set("Content-Type", obj.ContentType)
+		w.WriteHeader(status)
+		if r.Method == http.MethodGet {
+			if f, err := os.Open(s.path(name, obj.Key)); err == nil {
+				io.Copy(w, f)
+				f.Close()
+			}
+		}
+		return
+	}
+	s.get(w, r, name, &obj)
 }
