@@ -27,6 +27,10 @@ func TestOnTheCloud(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &apiClient{t: t, base: base, check: apitest.FromDocument(t, base, spec)}
+	// The flow's review rules, as TestEndToEnd's environment sets them: high values reviewed,
+	// nothing sampled. Here they are the deployment's run-time settings.
+	c.want(200, c.login("admin", adminPW), "PATCH", "/api/v1/admin/settings", map[string]any{"values": map[string]string{
+		"review.sample_rate": "0", "review.value_threshold_fen": "1000000"}})
 	endToEnd(t, c, adminPW, public)
 
 	admin := c.login("admin", adminPW)

@@ -13,8 +13,11 @@
 package localcloud
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -55,6 +58,7 @@ type Cloud struct {
 	API  *api.Server
 	COS  *cos.Server
 	keys *keyring
+	ca   *authority
 
 	mu    sync.Mutex
 	state *state
@@ -75,6 +79,14 @@ func New(cfg Config) (*Cloud, error) {
 		cfg.Settle = 500 * time.Millisecond
 	}
 	c := &Cloud{Config: cfg, keys: newKeyring(cfg.SecretID, cfg.SecretKey), state: newState()}
+	ca, err := newAuthority(c.CAFile())
+	if err != nil {
+		return nil, fmt.Errorf("localcloud: the certificate authority: %w", err)
+	}
+	c.ca = ca
+	if err := writeBundle(c.BundleFile(), c.CAFile()); err != nil {
+		return nil, fmt.Errorf("localcloud: the certificate bundle: %w", err)
+	}
 	c.API = &api.Server{Keys: c.keys, Log: cfg.Log}
 	c.COS = &cos.Server{Dir: filepath.Join(cfg.DataDir, "cos"), Region: cfg.Region, AppID: cfg.AppID, Keys: c.keys, Log: cfg.Log, Created: c.cosCreated}
 	c.registerCAM()
@@ -163,28 +175,49 @@ func (c *Cloud) Close(ctx context.Context) error {
 // settled reports whether a resource created at t has left its transient state.
 func (c *Cloud) settled(t time.Time) bool { return time.Since(t) >= c.Settle }
 
-// tunnel serves a CONNECT to port 80 (some clients, Playwright's request API among them, tunnel
-// plain HTTP through a proxy): the tunnel's requests are served like proxied ones. HTTPS cannot
-// be, and is refused with what to change.
+// tunnel serves a CONNECT. To the cloud's own hosts: port 80 (some clients, Playwright's request
+// API among them, tunnel plain HTTP through a proxy) is served like a proxied request, and 443
+// over TLS with the cloud's certificates (tls.go). To any other host it is an ordinary tunnel, so
+// a client with the cloud as its proxy still reaches the rest of the network.
 func (c *Cloud) tunnel(w http.ResponseWriter, r *http.Request) {
-	if _, port, _ := net.SplitHostPort(r.Host); port != "80" {
-		c.Log.Error("an HTTPS request through the local cloud: set the client to HTTP (TENCENTCLOUD_PROTOCOL=HTTP, an http:// COS domain)", "host", r.Host)
-		http.Error(w, "the local cloud speaks HTTP only", http.StatusMethodNotAllowed)
+	host, port, _ := net.SplitHostPort(r.Host)
+	own := c.ownHost(strings.ToLower(host))
+	if own && port != "80" && port != "443" {
+		http.Error(w, "the local cloud serves ports 80 and 443", http.StatusBadGateway)
 		return
+	}
+	var upstream net.Conn
+	if !own {
+		var err error
+		if upstream, err = net.DialTimeout("tcp", r.Host, 10*time.Second); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		http.Error(w, "cannot tunnel", http.StatusInternalServerError)
 		return
 	}
-	conn, buf, err := hj.Hijack()
+	raw, buf, err := hj.Hijack()
 	if err != nil {
 		return
 	}
 	buf.WriteString("HTTP/1.1 200 Connection established\r\n\r\n")
 	buf.Flush()
+	var conn net.Conn = &bufferedConn{Conn: raw, r: buf.Reader}
+	if upstream != nil {
+		go func() { io.Copy(upstream, conn); upstream.Close() }()
+		go func() { io.Copy(conn, upstream); conn.Close() }()
+		return
+	}
+	if port == "443" {
+		conn = tls.Server(conn, c.tlsConfig())
+	}
 	l := &oneConn{conn: conn, done: make(chan struct{})}
 	srv := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second,
+		// A client that does not trust the cloud's authority ends its handshake: worth a debug line.
+		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelDebug),
 		ConnState: func(_ net.Conn, s http.ConnState) {
 			if s == http.StateClosed || s == http.StateHijacked {
 				l.close()
@@ -192,6 +225,14 @@ func (c *Cloud) tunnel(w http.ResponseWriter, r *http.Request) {
 		}}
 	go srv.Serve(l)
 }
+
+// bufferedConn reads what the hijacked connection's reader already holds first.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
 
 // oneConn is a listener that yields one connection, then blocks until it is closed.
 type oneConn struct {

@@ -27,7 +27,8 @@ import (
 // process and the run role's temporary keys in every invoke's Environment. Instances are kept
 // warm and frozen (SIGSTOP) between events, as SCF freezes them, so a connection an instance
 // holds stays open and idle; more instances start under concurrency, up to the function's
-// reserved concurrency (or the account's quota), past which an invoke is throttled. Layers are
+// reserved concurrency (or the account's quota) of events in flight, past which an invoke is
+// throttled; idle instances are reclaimed to make room. Layers are
 // unpacked and mounted at /opt in the instance's own mount namespace (as root; unshare(1)).
 
 // The Go1 protocol's messages: gob matches them by field name.
@@ -216,7 +217,7 @@ func (in *instance) kill() {
 
 // errThrottled is the answer when a function is at its concurrency.
 func errThrottled(name string, limit int) error {
-	return api.Errorf("ResourceLimitReached.Concurrency", "The function %s is running %d instances, its concurrency limit.", name, limit)
+	return api.Errorf("ResourceLimitReached.Concurrency", "The function %s is running %d events at once, its concurrency limit.", name, limit)
 }
 
 // invoke runs one event on an instance of the function's qualifier.
@@ -302,12 +303,6 @@ func (rt *runtime) invoke(ns, name, qualifier string, payload []byte) (*result, 
 // acquire takes an idle instance of key, or starts one while fewer than limit run.
 func (rt *runtime) acquire(key string, f *scfFunction, version string, cfg *scfConfig, layers []string, limit int) (*instance, error) {
 	rt.mu.Lock()
-	running := 0
-	for k, list := range rt.all {
-		if strings.HasPrefix(k, f.id+"@") {
-			running += len(list)
-		}
-	}
 	for _, in := range rt.all[key] {
 		if !in.busy && in.client != nil {
 			in.busy = true
@@ -316,9 +311,33 @@ func (rt *runtime) acquire(key string, f *scfFunction, version string, cfg *scfC
 			return in, nil
 		}
 	}
-	if running >= limit {
+	// Concurrency is events in flight, across the function's versions: at the limit, throttle.
+	// Below it, a new instance may start; if the function already has as many instances as its
+	// limit, the idle one used longest ago (of any version) is reclaimed first, so a function
+	// never holds more instances — nor, at one connection each, more MySQL connections — than
+	// its concurrency.
+	busy, total := 0, 0
+	var oldest *instance
+	for k, list := range rt.all {
+		if !strings.HasPrefix(k, f.id+"@") {
+			continue
+		}
+		for _, in := range list {
+			total++
+			if in.busy {
+				busy++
+			} else if oldest == nil || in.lastUse.Before(oldest.lastUse) {
+				oldest = in
+			}
+		}
+	}
+	if busy >= limit {
 		rt.mu.Unlock()
 		return nil, errThrottled(f.name, limit)
+	}
+	if total >= limit && oldest != nil {
+		oldest.kill()
+		rt.remove(oldest)
 	}
 	in := &instance{key: key, busy: true, exited: make(chan struct{})}
 	rt.all[key] = append(rt.all[key], in)
@@ -448,7 +467,8 @@ func (rt *runtime) environment(f *scfFunction, version string, cfg *scfConfig, p
 		"SCF_RUNTIME=Go1", "SCF_FUNCTIONNAME=" + f.name, "SCF_FUNCTIONVERSION=" + version, "SCF_NAMESPACE=" + f.namespace,
 		"SCF_MEMORYSIZE=" + strconv.FormatInt(cfg.Memory, 10), "SCF_TIMEOUT=" + strconv.FormatInt(cfg.Timeout, 10),
 		"TENCENTCLOUD_REGION=" + c.Region, "TENCENTCLOUD_APPID=" + strconv.FormatUint(c.AppID, 10), "TENCENTCLOUD_UIN=" + c.UIN,
-		"HTTP_PROXY=http://" + c.Addr, "http_proxy=http://" + c.Addr, "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost",
+		"HTTP_PROXY=http://" + c.Addr, "http_proxy=http://" + c.Addr, "HTTPS_PROXY=http://" + c.Addr, "https_proxy=http://" + c.Addr,
+		"NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost", "SSL_CERT_FILE=" + c.BundleFile(),
 		"TENCENTCLOUD_PROTOCOL=HTTP", "TENCENTCLOUD_DOMAIN=" + c.Domain}
 	for _, v := range cfg.Env {
 		env = append(env, deref(v.Key)+"="+deref(v.Value))

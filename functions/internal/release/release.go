@@ -10,9 +10,12 @@ package release
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/jianbao/admin/functions/catalog"
 	"github.com/jianbao/admin/shared/tencentapi"
@@ -112,9 +115,24 @@ func invoke(ctx context.Context, api tencentapi.Caller, ns, fn, qualifier string
 			InvokeResult        int
 		}
 	}
-	if err := api.Call(ctx, "scf", scfVersion, "Invoke", map[string]any{"FunctionName": fn, "Namespace": ns,
-		"Qualifier": qualifier, "InvocationType": "RequestResponse", "ClientContext": string(body)}, &out); err != nil {
-		return nil, err
+	params := map[string]any{"FunctionName": fn, "Namespace": ns, "Qualifier": qualifier, "InvocationType": "RequestResponse",
+		"ClientContext": string(body)}
+	// A function at its concurrency throttles the invoke too (a burst of traffic while deploying):
+	// that says nothing of the build, so it is tried again for a while.
+	for wait := 500 * time.Millisecond; ; wait *= 2 {
+		err := api.Call(ctx, "scf", scfVersion, "Invoke", params, &out)
+		var ae *tencentapi.APIError
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &ae) || !strings.HasPrefix(ae.Code, "ResourceLimitReached") || wait > 8*time.Second {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
 	}
 	if out.Result.InvokeResult != 0 {
 		return nil, fmt.Errorf("%s %s failed: %s", fn, qualifier, firstOf(out.Result.ErrMsg, out.Result.RetMsg))

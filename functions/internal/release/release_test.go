@@ -19,10 +19,11 @@ type scf struct {
 	alias    map[string][2]string // version, description
 	failOn   string               // an action+function that answers an error
 	sick     map[string]int       // function → the status its versions above 1 answer /health with
+	busy     map[string]int       // function → how many more invokes are throttled
 }
 
 func newSCF(t *testing.T) (*scf, *tencentapitest.Fake) {
-	s := &scf{versions: map[string]int{}, alias: map[string][2]string{}, sick: map[string]int{}}
+	s := &scf{versions: map[string]int{}, alias: map[string][2]string{}, sick: map[string]int{}, busy: map[string]int{}}
 	for _, fn := range release.Functions() {
 		s.versions[fn] = 1
 		s.alias[fn] = [2]string{"1", "what HTTP traffic runs"} // as Terraform leaves it
@@ -58,6 +59,10 @@ func newSCF(t *testing.T) (*scf, *tencentapitest.Fake) {
 		if v < 1 || v > s.versions[fn] || p["InvocationType"] != "RequestResponse" || !strings.Contains(fmt.Sprint(p["ClientContext"]), `"/health"`) {
 			return nil, "InvalidParameter", fmt.Sprint(p)
 		}
+		if s.busy[fn] > 0 {
+			s.busy[fn]--
+			return nil, "ResourceLimitReached.Concurrency", "at its concurrency"
+		}
 		status := 200
 		if v > 1 && s.sick[fn] != 0 {
 			status = s.sick[fn]
@@ -88,6 +93,8 @@ func (s *scf) live() map[string]string {
 
 func TestPromoteAndRollback(t *testing.T) {
 	s, f := newSCF(t)
+	// A function at its concurrency throttles the smoke test's first invokes: tried again.
+	s.busy["api-stats"] = 2
 	api := f.Client("ap-guangzhou")
 	ctx := context.Background()
 	fns := release.Functions()

@@ -6,6 +6,12 @@ variable "name" {
   description = "Bucket name prefix, e.g. jianbao-dev"
 }
 
+variable "force_clean" {
+  type        = bool
+  default     = false
+  description = "Delete every object when the bucket is destroyed (dev and test; a bucket with objects cannot be deleted otherwise)"
+}
+
 variable "cors_origins" {
   type        = list(string)
   description = "The admin console's origins"
@@ -20,6 +26,7 @@ locals {
 resource "tencentcloud_cos_bucket" "media" {
   bucket               = "${var.name}-media-${local.appid}"
   acl                  = "private"
+  force_clean          = var.force_clean
   encryption_algorithm = "AES256"
   # Never versioned, in any environment: originals are evidence, and the upload URLs carry
   # x-cos-forbid-overwrite so that a second PUT is refused (409). COS ignores that header in a
@@ -48,6 +55,7 @@ resource "tencentcloud_cos_bucket" "media" {
 resource "tencentcloud_cos_bucket" "code" {
   bucket               = "${var.name}-code-${local.appid}"
   acl                  = "private"
+  force_clean          = var.force_clean
   encryption_algorithm = "AES256"
   versioning_enable    = true
 

@@ -134,6 +134,8 @@ module "cos" {
   source       = "../cos"
   name         = local.name
   cors_origins = var.cors_origins
+  # Dev and test are destroyed and made again; prod's photos and builds are never deleted with it.
+  force_clean = var.env != "prod"
 }
 
 module "cam" {

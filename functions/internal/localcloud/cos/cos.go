@@ -317,6 +317,8 @@ func (s *Server) serveBucket(w http.ResponseWriter, r *http.Request, name string
 	case sub != "" && r.Method == http.MethodDelete:
 		delete(b.config, sub)
 		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && q.Has("versions"):
+		s.versions(w, b, q)
 	case r.Method == http.MethodGet:
 		s.list(w, r, b, q)
 	default:
@@ -405,6 +407,48 @@ type listed struct {
 	ETag         string `xml:"ETag"`
 	Size         int64  `xml:"Size"`
 	StorageClass string `xml:"StorageClass"`
+}
+
+// versions answers GET ?versions (ListObjectVersions), which the provider's force_clean pages
+// through before deleting a bucket. A bucket that never had versioning has one version of each
+// object, "null".
+func (s *Server) versions(w http.ResponseWriter, b *bucket, q url.Values) {
+	type version struct {
+		Key          string `xml:"Key"`
+		VersionID    string `xml:"VersionId"`
+		IsLatest     bool   `xml:"IsLatest"`
+		LastModified string `xml:"LastModified"`
+		ETag         string `xml:"ETag"`
+		Size         int64  `xml:"Size"`
+		StorageClass string `xml:"StorageClass"`
+	}
+	res := struct {
+		XMLName       xml.Name  `xml:"ListVersionsResult"`
+		Name          string    `xml:"Name"`
+		Prefix        string    `xml:"Prefix"`
+		KeyMarker     string    `xml:"KeyMarker"`
+		MaxKeys       int       `xml:"MaxKeys"`
+		IsTruncated   bool      `xml:"IsTruncated"`
+		NextKeyMarker string    `xml:"NextKeyMarker,omitempty"`
+		Versions      []version `xml:"Version"`
+	}{Name: b.name, Prefix: q.Get("prefix"), KeyMarker: q.Get("key-marker"), MaxKeys: 1000}
+	keys := make([]string, 0, len(b.objects))
+	for k := range b.objects {
+		if strings.HasPrefix(k, res.Prefix) && k > res.KeyMarker {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if len(res.Versions) == res.MaxKeys {
+			res.IsTruncated, res.NextKeyMarker = true, res.Versions[len(res.Versions)-1].Key
+			break
+		}
+		o := b.objects[k]
+		res.Versions = append(res.Versions, version{Key: k, VersionID: "null", IsLatest: true, LastModified: o.Modified.UTC().Format(time.RFC3339),
+			ETag: `"` + o.ETag + `"`, Size: o.Size, StorageClass: "STANDARD"})
+	}
+	writeXML(w, res)
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, b *bucket, q url.Values) {

@@ -2,8 +2,9 @@
 //
 //	localcloud -addr 127.0.0.1:4566 -data /tmp/cloud -secret-id AKID… -secret-key …
 //
-// Point clients at it with HTTP_PROXY=http://<addr>, TENCENTCLOUD_PROTOCOL=HTTP,
-// TENCENTCLOUD_DOMAIN=<domain> and TENCENTCLOUD_COS_DOMAIN=http://cos.<region>.<domain>.
+// Point clients at it with HTTP_PROXY and HTTPS_PROXY=http://<addr>, TENCENTCLOUD_PROTOCOL=HTTP,
+// TENCENTCLOUD_DOMAIN=<domain> and TENCENTCLOUD_COS_DOMAIN=https://cos.<region>.<domain>; its own
+// hosts speak HTTPS with certificates from <data>/ca.pem (SSL_CERT_FILE=<data>/ca-bundle.pem).
 package main
 
 import (
@@ -70,7 +71,8 @@ func run(args []string, stdout *os.File) error {
 		srv.Shutdown(sctx)
 		c.Close(sctx)
 	}()
-	cfg.Log.Info("local cloud listening", "addr", lis.Addr().String(), "domain", cfg.Domain, "region", cfg.Region)
+	cfg.Log.Info("local cloud listening", "addr", lis.Addr().String(), "domain", cfg.Domain, "region", cfg.Region,
+		"ca", c.CAFile(), "bundle", c.BundleFile())
 	if err := srv.Serve(lis); err != http.ErrServerClosed {
 		return err
 	}
