@@ -13,6 +13,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	osuser "os/user"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -253,4 +255,107 @@ func (p *RedisProcess) Restart() {
 	p.tb.Helper()
 	p.Stop()
 	p.Start()
+}
+
+// MySQLProcess is a mariadbd of the test's own, on a free port with its data in a temporary
+// directory, so a test can kill it (as a crashed or unreachable database) and start it again with
+// its data. It needs mariadbd and mariadb-install-db; without them the test skips, or fails in CI.
+type MySQLProcess struct {
+	// DSN reaches the database `test` as root (no password) over TCP.
+	DSN  string
+	tb   testing.TB
+	bin  string
+	dir  string
+	port int
+	cmd  *exec.Cmd
+}
+
+// OwnMySQL initialises and starts a MariaDB server for one test; it is stopped at the end.
+func OwnMySQL(tb testing.TB) *MySQLProcess {
+	tb.Helper()
+	bin := ""
+	for _, p := range []string{"/usr/sbin/mariadbd", "/usr/sbin/mysqld"} {
+		if _, err := os.Stat(p); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("mariadbd"); err != nil {
+			unreachable(tb, "mariadbd (the binary)", err)
+		}
+	}
+	install, err := exec.LookPath("mariadb-install-db")
+	if err != nil {
+		unreachable(tb, "mariadb-install-db", err)
+	}
+	dir := tb.TempDir()
+	if out, err := exec.Command(install, "--no-defaults", "--datadir="+filepath.Join(dir, "data"), "--user="+processUser(),
+		"--auth-root-authentication-method=normal", "--skip-test-db").CombinedOutput(); err != nil {
+		tb.Fatalf("mariadb-install-db: %v\n%s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	p := &MySQLProcess{tb: tb, bin: bin, dir: dir, port: port}
+	p.DSN = fmt.Sprintf("root@tcp(127.0.0.1:%d)/test?parseTime=true", port)
+	p.Start()
+	tb.Cleanup(p.Stop)
+	db, err := sql.Open("mysql", fmt.Sprintf("root@tcp(127.0.0.1:%d)/", port))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE DATABASE IF NOT EXISTS test CHARACTER SET utf8mb4"); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// Start runs the server (again) on its data.
+func (p *MySQLProcess) Start() {
+	p.tb.Helper()
+	if p.cmd != nil {
+		return
+	}
+	p.cmd = exec.Command(p.bin, "--no-defaults", "--datadir="+filepath.Join(p.dir, "data"), "--user="+processUser(),
+		"--bind-address=127.0.0.1", "--port="+strconv.Itoa(p.port), "--socket="+filepath.Join(p.dir, "sock"),
+		"--pid-file="+filepath.Join(p.dir, "pid"), "--skip-log-bin", "--innodb-buffer-pool-size=32M",
+		"--log-error="+filepath.Join(p.dir, "error.log"))
+	if err := p.cmd.Start(); err != nil {
+		p.tb.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", p.port)
+	for range 300 {
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(filepath.Join(p.dir, "error.log"))
+	p.tb.Fatalf("mariadbd on %s did not start:\n%s", addr, log)
+}
+
+// processUser is who mariadbd runs as: this process's user (root included, which mariadbd
+// accepts when named), so the test's own directories are its.
+func processUser() string {
+	if u, err := osuser.Current(); err == nil {
+		return u.Username
+	}
+	return "root"
+}
+
+// Stop kills the server at once (SIGKILL), as a crash would.
+func (p *MySQLProcess) Stop() {
+	if p.cmd == nil {
+		return
+	}
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+	p.cmd = nil
 }

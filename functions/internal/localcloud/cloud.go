@@ -65,6 +65,8 @@ type Cloud struct {
 
 	rtOnce sync.Once
 	rt     *runtime
+
+	robot robot
 }
 
 // New makes a cloud with an empty account.
@@ -99,6 +101,8 @@ func New(cfg Config) (*Cloud, error) {
 	c.registerCDB()
 	c.registerRedis()
 	c.registerSCF()
+	c.registerAPIGateway()
+	c.registerBilling()
 	return c, nil
 }
 
@@ -117,6 +121,10 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.serveControl(w, r)
 		return
 	}
+	if host == wecomHost {
+		c.serveRobot(w, r)
+		return
+	}
 	if b, ok := strings.CutSuffix(host, ".cos."+c.Region+"."+c.Domain); ok && !strings.Contains(b, ".") {
 		c.COS.ServeBucket(w, r, b)
 		return
@@ -130,6 +138,10 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			c.serveFunctionURL(w, r, id)
 			return
 		}
+	}
+	if id := c.gatewayService(host); id != "" {
+		c.serveGateway(w, r, id)
+		return
 	}
 	if d := c.customDomain(host); d != nil {
 		c.serveCustomDomain(w, r, d)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -15,6 +16,8 @@ import (
 //	POST /recycle     stop every function instance, as SCF reclaims idle ones: the next event
 //	                  of each version is a cold start
 //	POST /timer?namespace=&function=&trigger=   fire a timer trigger now
+//	POST /charge?day=YYYY-MM-DD&yuan=N[&product=]   add a charge to that day's bill
+//	GET  /wecom       the messages the WeCom robot accepted, oldest first
 
 func (c *Cloud) serveControl(w http.ResponseWriter, r *http.Request) {
 	reply := func(v any) {
@@ -30,6 +33,19 @@ func (c *Cloud) serveControl(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && r.URL.Path == "/recycle":
 		c.runtime().recycle()
 		reply(map[string]string{"recycled": "all"})
+	case r.Method == http.MethodGet && r.URL.Path == "/wecom":
+		reply(c.robot.messages())
+	case r.Method == http.MethodPost && r.URL.Path == "/charge":
+		q := r.URL.Query()
+		yuan, err := strconv.ParseFloat(q.Get("yuan"), 64)
+		if err == nil {
+			err = c.AddCharge(q.Get("day"), cmpOr(q.Get("product"), "其他"), yuan)
+		}
+		if err != nil {
+			http.Error(w, "control: POST /charge?day=YYYY-MM-DD&yuan=N[&product=NAME]: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		reply(map[string]string{"charged": q.Get("day")})
 	case r.Method == http.MethodPost && r.URL.Path == "/timer":
 		q := r.URL.Query()
 		if err := c.FireTimer(q.Get("namespace"), q.Get("function"), q.Get("trigger")); err != nil {
@@ -38,7 +54,7 @@ func (c *Cloud) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(map[string]string{"fired": q.Get("trigger")})
 	default:
-		http.Error(w, "control: GET /resources, GET /unknown, POST /recycle, POST /timer", http.StatusNotFound)
+		http.Error(w, "control: GET /resources, GET /unknown, POST /recycle, POST /timer, POST /charge, GET /wecom", http.StatusNotFound)
 	}
 }
 
@@ -116,6 +132,12 @@ func (c *Cloud) Resources() map[string][]string {
 	}
 	for d := range c.state.domains {
 		add("scf.custom_domain", d)
+	}
+	for id, s := range c.state.apigw {
+		add("apigateway.service", id)
+		for a := range s.apis {
+			add("apigateway.api", id+"/"+a)
+		}
 	}
 	for _, b := range c.COS.Buckets() {
 		add("cos.bucket", b)

@@ -213,11 +213,12 @@ func (c *Cloud) serveFunctionURL(w http.ResponseWriter, r *http.Request, urlID s
 		http.Error(w, `{"errorCode":-1,"errorMessage":"no such Function URL"}`, http.StatusNotFound)
 		return
 	}
-	c.invokeHTTP(w, r, ns, name, qualifier, r.URL.Path)
+	c.invokeHTTP(w, r, ns, name, qualifier, r.URL.Path, nil)
 }
 
-// invokeHTTP turns a request into an event, invokes, and writes the integration response.
-func (c *Cloud) invokeHTTP(w http.ResponseWriter, r *http.Request, ns, name, qualifier, path string) {
+// invokeHTTP turns a request into an event, invokes, and writes the integration response. A
+// gateway adds its own fields (requestContext and the rest) in extra.
+func (c *Cloud) invokeHTTP(w http.ResponseWriter, r *http.Request, ns, name, qualifier, path string, extra map[string]any) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 6<<20+1))
 	if err != nil || len(body) > 6<<20 {
 		http.Error(w, `{"errorCode":-1,"errorMessage":"the body is over 6 MB"}`, http.StatusRequestEntityTooLarge)
@@ -239,7 +240,11 @@ func (c *Cloud) invokeHTTP(w http.ResponseWriter, r *http.Request, ns, name, qua
 			query[k] = v[0]
 		}
 	}
-	event, _ := json.Marshal(map[string]any{"body": string(body), "headers": headers, "httpMethod": r.Method, "path": path, "queryString": query})
+	ev := map[string]any{"body": string(body), "headers": headers, "httpMethod": r.Method, "path": path, "queryString": query}
+	for k, v := range extra {
+		ev[k] = v
+	}
+	event, _ := json.Marshal(ev)
 	res, err := c.runtime().invoke(ns, name, qualifier, event)
 	if err != nil {
 		status := http.StatusBadGateway

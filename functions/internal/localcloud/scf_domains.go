@@ -150,5 +150,5 @@ func (c *Cloud) serveCustomDomain(w http.ResponseWriter, r *http.Request, d *scf
 		http.Error(w, `{"errorCode":-1,"errorMessage":"no route for `+r.URL.Path+`"}`, http.StatusNotFound)
 		return
 	}
-	c.invokeHTTP(w, r, nsOr(best.Namespace), deref(best.FunctionName), deref(best.Qualifier), r.URL.Path)
+	c.invokeHTTP(w, r, nsOr(best.Namespace), deref(best.FunctionName), deref(best.Qualifier), r.URL.Path, nil)
 }

@@ -112,8 +112,8 @@ func (c *Cloud) tlsConfig() *tls.Config {
 	}}
 }
 
-// ownHost reports whether host is one the cloud answers: its domain's, or a custom domain bound
-// to a function.
+// ownHost reports whether host is one the cloud answers: its domain's, the WeCom robot's
+// (wecom.go), or a custom domain bound to a function.
 func (c *Cloud) ownHost(host string) bool {
-	return host == c.Domain || strings.HasSuffix(host, "."+c.Domain) || c.customDomain(host) != nil
+	return host == c.Domain || strings.HasSuffix(host, "."+c.Domain) || host == wecomHost || c.customDomain(host) != nil
 }

@@ -303,6 +303,28 @@ func TestAlertmanagerConfig(t *testing.T) {
 	}
 }
 
+// TestAlertmanagerRoutes: production pages the on-call group, critical or not; dev and test
+// reach no one (their alerts stay in Alertmanager's page).
+func TestAlertmanagerRoutes(t *testing.T) {
+	amtool := tool(t, "amtool")
+	for _, tc := range []struct {
+		labels []string
+		want   string
+	}{
+		{[]string{"namespace=jianbao-system", "severity=critical", "alertname=ApiErrorBudgetFastBurn"}, "oncall"},
+		{[]string{"namespace=jianbao-system", "severity=warning", "alertname=ApiLatencyHigh"}, "oncall"},
+		{[]string{"namespace=jianbao-dev", "severity=critical", "alertname=ApiErrorBudgetFastBurn"}, "quiet"},
+		{[]string{"namespace=jianbao-test", "severity=warning", "alertname=MediaFailureRatioHigh"}, "quiet"},
+		{[]string{"severity=critical", "alertname=Unlabelled"}, "quiet"},
+	} {
+		args := append([]string{"config", "routes", "test", "--config.file=" + filepath.Join(tke, "monitoring", "alertmanager.yml")}, tc.labels...)
+		out, err := exec.Command(amtool, args...).Output() // stdout: the receiver; warnings go to stderr
+		if got := strings.TrimSpace(string(out)); err != nil || got != tc.want {
+			t.Errorf("%v → %q (%v), want %s", tc.labels, got, err, tc.want)
+		}
+	}
+}
+
 // TestGrafanaDashboard: the dashboard parses and every panel queries a metric we export (or a
 // recording rule or a cluster metric).
 func TestGrafanaDashboard(t *testing.T) {
@@ -321,7 +343,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	if err := json.Unmarshal(b, &d); err != nil || d.UID == "" {
 		t.Fatalf("dashboard: %v", err)
 	}
-	known := regexp.MustCompile(`\b(jianbao_[a-z0-9_]+|namespace:jianbao_[a-z0-9_:]+|go_sql_[a-z_]+|container_[a-z_]+)\b`)
+	known := regexp.MustCompile(`\b(jianbao_[a-z0-9_]+|namespace:jianbao_[a-z0-9_:]+|go_sql_[a-z_]+|process_[a-z_]+)\b`)
 	panels := 0
 	for _, p := range d.Panels {
 		if p.Type == "row" {
