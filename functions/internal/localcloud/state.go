@@ -26,7 +26,7 @@ type state struct {
 	scfState *scfState
 	domains  map[string]*scfCustomDomain
 	apigw    map[string]*apigwService
-	charges  []charge // added to the bill through the control host
+	charges  []charge                     // added to the bill through the control host
 	tags     map[string]map[string]string // tagKey → key → value
 	// uses records what uses a network resource (a subnet, a security group): resource id →
 	// the ids of what uses it, so deleting one in use is refused as the API refuses it.
