@@ -55,7 +55,7 @@ async function newContext(browser: Browser, who: string): Promise<{ ctx: Browser
 }
 
 // A screenshot of the page as it is, and an accessibility check of it.
-async function look(page: Page, name: string, dialog = false): Promise<void> {
+async function look(page: Page, name: string, dialog = false, fullPage = !dialog): Promise<void> {
   // Settled: fonts and images loaded, nothing loading (Playwright's "networkidle" never fires
   // again once a frame has navigated to about:srcdoc, as the certificate print view does).
   await page.waitForFunction(async () => {
@@ -63,8 +63,11 @@ async function look(page: Page, name: string, dialog = false): Promise<void> {
     return [...document.images].every((i) => i.complete) && !document.querySelector(".el-loading-mask");
   });
   if (!dialog) await expect(page.locator(".el-overlay:visible")).toHaveCount(0);
+  // No dialog half faded in or out.
+  await expect(page.locator(".dialog-fade-enter-active, .dialog-fade-leave-active")).toHaveCount(0);
   shots++;
-  await page.screenshot({ path: test.info().outputPath(`${String(shots).padStart(2, "0")}-${name}.png`), fullPage: true });
+  // A dialog is fixed to the window: the window is what the person sees.
+  await page.screenshot({ path: test.info().outputPath(`${String(shots).padStart(2, "0")}-${name}.png`), fullPage });
   // Toasts are left out: they fade in and out, and axe measures a half-transparent one's contrast.
   const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).exclude(".el-message").analyze();
   for (const v of result.violations) {
@@ -105,10 +108,33 @@ async function action(page: Page, name: string) {
 
 function media(dir: string) {
   const photo = join(dir, "梅瓶正面.jpg");
+  const portrait = join(dir, "梅瓶底款.jpg");
   const video = join(dir, "梅瓶转动.mp4");
   execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=800x600", "-frames:v", "1", photo]);
+  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=600x1000", "-frames:v", "1", portrait]);
   execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=duration=1:size=320x240:rate=10", "-pix_fmt", "yuv420p", "-c:v", "libx264", video]);
-  return { photo, video };
+  return { photo, portrait, video };
+}
+
+// The viewer shows the whole photo: the image's drawn box lies inside its stage and the window,
+// fills the stage along one side, and keeps the photo's shape.
+async function wholeInView(page: Page, name: string) {
+  const img = page.locator('[data-test="viewer-image"]');
+  await expect(img).toHaveAttribute("alt", name);
+  await expect(page.locator(".dialog-fade-enter-active")).toHaveCount(0);
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 1)).toBe(true);
+  const m = await img.evaluate((i: HTMLImageElement) => {
+    const b = i.getBoundingClientRect();
+    const s = i.parentElement!.getBoundingClientRect();
+    return { b: { l: b.left, t: b.top, r: b.right, bo: b.bottom, w: b.width, h: b.height }, s: { l: s.left, t: s.top, r: s.right, bo: s.bottom, w: s.width, h: s.height }, nw: i.naturalWidth, nh: i.naturalHeight, vw: innerWidth, vh: innerHeight };
+  });
+  const d = JSON.stringify(m);
+  expect(m.b.l, d).toBeGreaterThanOrEqual(Math.max(m.s.l, 0) - 1);
+  expect(m.b.t, d).toBeGreaterThanOrEqual(Math.max(m.s.t, 0) - 1);
+  expect(m.b.r, d).toBeLessThanOrEqual(Math.min(m.s.r, m.vw) + 1);
+  expect(m.b.bo, d).toBeLessThanOrEqual(Math.min(m.s.bo, m.vh) + 1);
+  expect(Math.abs(m.b.w / m.b.h - m.nw / m.nh), d).toBeLessThan(0.02);
+  expect(Math.abs(m.b.w - m.s.w) < 2 || Math.abs(m.b.h - m.s.h) < 2, `fitted to the stage: ${d}`).toBe(true);
 }
 
 // --- the flow --------------------------------------------------------------------------------------
@@ -194,9 +220,53 @@ test("the operator takes in an item with a photo and a video and opens an order"
   await expect(page.locator('[data-test="media-损坏的照片.jpg"][data-status="REJECTED"] [data-test="reason"]')).toHaveText(/[\u4e00-\u9fff]/, { timeout: 60_000 });
   await look(page, "item-with-media");
 
-  // The large rendition and the video player.
-  await page.getByRole("button", { name: "梅瓶转动.mp4" }).click();
-  await expect(page.locator(".el-dialog video")).toHaveAttribute("src", /.+/);
+  await page.locator('[data-test="file-input"]').setInputFiles(files.portrait);
+  await expect(page.locator('[data-test="media-梅瓶底款.jpg"][data-status="READY"] img')).toBeVisible({ timeout: 60_000 });
+
+  // The viewer: the whole photo first, a landscape and a portrait one, at the desk and on a phone.
+  for (const [label, size] of [["desk", { width: 1440, height: 900 }], ["phone", { width: 390, height: 844 }]] as const) {
+    await page.setViewportSize(size);
+    for (const name of ["梅瓶正面.jpg", "梅瓶底款.jpg"]) {
+      await page.getByRole("button", { name, exact: true }).click();
+      await wholeInView(page, name);
+      await look(page, `viewer-${label}-${name.startsWith("梅瓶底款") ? "portrait" : "landscape"}`, true);
+      await page.keyboard.press("Escape");
+      await expect(page.locator('[data-test="viewer-image"]')).toHaveCount(0);
+    }
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  // Then zoom (the wheel), rotate (still whole), the next file, two photos side by side, and the
+  // original through its signed, audited link.
+  await page.getByRole("button", { name: "梅瓶底款.jpg", exact: true }).click();
+  await wholeInView(page, "梅瓶底款.jpg");
+  await page.locator('[data-test="viewer-stage"]').hover();
+  await page.mouse.wheel(0, -400);
+  await expect.poll(async () => Number(await page.locator('[data-test="viewer-image"]').getAttribute("data-zoom"))).toBeGreaterThan(1.5);
+  await page.locator('[data-test="viewer-fit"]').click();
+  await page.locator('[data-test="viewer-rotate-right"]').click();
+  await expect(page.locator('[data-test="viewer-image"]')).toHaveAttribute("data-rotation", "90");
+  const turned = await page.locator('[data-test="viewer-image"]').boundingBox();
+  const stage = await page.locator('[data-test="viewer-stage"]').boundingBox();
+  expect(turned!.width).toBeGreaterThan(turned!.height); // a portrait photo turned a quarter
+  expect(turned!.x + turned!.width).toBeLessThanOrEqual(stage!.x + stage!.width + 1);
+  expect(turned!.y + turned!.height).toBeLessThanOrEqual(stage!.y + stage!.height + 1);
+  await page.locator('[data-test="viewer-compare"]').click();
+  await expect(page.locator('[data-test="viewer-image-compare"]')).toBeVisible();
+  await look(page, "viewer-compare", true);
+  await page.locator('[data-test="viewer-compare"]').click();
+  const popup = page.waitForEvent("popup");
+  await page.locator('[data-test="viewer-original"]').click();
+  const original = await popup;
+  await original.waitForLoadState();
+  expect(original.url()).not.toBe("about:blank");
+  await original.close();
+  await page.locator('[data-test="viewer-next"]').click();
+  await expect(page.locator(".photo-viewer .el-dialog__title")).not.toHaveText("梅瓶底款.jpg");
+  await page.keyboard.press("Escape");
+  // A video plays in the same viewer, with its original a click away.
+  await page.getByRole("button", { name: "梅瓶转动.mp4", exact: true }).click();
+  await expect(page.locator(".photo-viewer video")).toHaveAttribute("src", /.+/);
+  await expect(page.locator('[data-test="viewer-original"]')).toBeVisible();
   await page.keyboard.press("Escape");
 
   await page.locator('[data-test="new-order"]').click();

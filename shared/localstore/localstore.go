@@ -254,6 +254,11 @@ func (s *Store) PresignGet(ctx context.Context, key string, window time.Duration
 	return s.signedURL(http.MethodGet, key, "", -1, end.Truncate(time.Second)), nil
 }
 
+// fileCSP is the policy of a stored file: opened in a tab (the console's "original" button), the
+// browser shows it on its own image or video page, which styles itself inline. That and the file
+// itself are allowed; no script, no framing.
+const fileCSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
 // Handler serves signed URLs: GET downloads, PUT uploads (and reports the new object to OnPut).
 // Anything unsigned, expired or tampered with is refused.
 func (s *Store) Handler() http.Handler {
@@ -297,6 +302,7 @@ func (s *Store) Handler() http.Handler {
 			w.Header().Set("Cache-Control", fmt.Sprintf("private, max-age=%d", max(exp-time.Now().Unix(), 0)))
 			w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
 			w.Header().Set("ETag", `"`+info.ETag+`"`)
+			w.Header().Set("Content-Security-Policy", fileCSP)
 			io.Copy(w, rc)
 		case http.MethodPut:
 			// Exactly the signed length (as COS checks a signed Content-Length), never over an

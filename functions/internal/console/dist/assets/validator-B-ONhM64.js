@@ -1,1 +1,0 @@
-import{Wt as e}from"./app-_10e1Cjf.js";var t=t=>[``,...e].includes(t);export{t};
