@@ -215,9 +215,17 @@ test("the operator takes in an item with a photo and a video and opens an order"
   await expect(page.locator('[data-test="media-梅瓶正面.jpg"][data-status="READY"] img')).toBeVisible({ timeout: 60_000 });
   await page.locator('[data-test="file-input"]').setInputFiles(files.video);
   await expect(page.locator('[data-test="media-梅瓶转动.mp4"][data-status="READY"] img')).toBeVisible({ timeout: 90_000 });
-  // Something that is not a photo: rejected, with the reason in Chinese.
-  await page.locator('[data-test="file-input"]').setInputFiles({ name: "损坏的照片.jpg", mimeType: "image/jpeg", buffer: Buffer.from("这不是一张照片".repeat(20)) });
+  // Something that is not a photo, dropped on the gallery: rejected, with the reason in Chinese,
+  // and its upload bar gone — no tick for a refused file.
+  const dropped = await page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(["这不是一张照片".repeat(20)], "损坏的照片.jpg", { type: "image/jpeg" }));
+    return d;
+  });
+  await page.locator(".gallery").first().dispatchEvent("drop", { dataTransfer: dropped });
   await expect(page.locator('[data-test="media-损坏的照片.jpg"][data-status="REJECTED"] [data-test="reason"]')).toHaveText(/[\u4e00-\u9fff]/, { timeout: 60_000 });
+  await expect(page.locator('[data-test="upload-损坏的照片.jpg"]')).toHaveCount(0);
+  await expect(page.locator(".upload .el-progress.is-success")).toHaveCount(0);
   await look(page, "item-with-media");
 
   await page.locator('[data-test="file-input"]').setInputFiles(files.portrait);
@@ -263,6 +271,10 @@ test("the operator takes in an item with a photo and a video and opens an order"
   await page.locator('[data-test="viewer-next"]').click();
   await expect(page.locator(".photo-viewer .el-dialog__title")).not.toHaveText("梅瓶底款.jpg");
   await page.keyboard.press("Escape");
+  // The refused file is deleted, after a confirmation.
+  await page.locator('[data-test="delete-损坏的照片.jpg"]').click();
+  await page.locator(".el-message-box").getByRole("button", { name: "删除" }).click();
+  await expect(page.locator('[data-test="media-损坏的照片.jpg"]')).toHaveCount(0);
   // A video plays in the same viewer, with its original a click away.
   await page.getByRole("button", { name: "梅瓶转动.mp4", exact: true }).click();
   await expect(page.locator(".photo-viewer video")).toHaveAttribute("src", /.+/);

@@ -47,7 +47,7 @@ var (
 	}
 	mediaStatusLabels = map[appraisal.MediaStatus]label{
 		appraisal.MediaPendingUpload: {"待上传", "Waiting for upload"}, appraisal.MediaUploaded: {"已上传", "Uploaded"},
-		appraisal.MediaProcessing: {"处理中", "Processing"}, appraisal.MediaReady: {"可用", "Ready"},
+		appraisal.MediaProcessing: {"处理中", "Processing"}, appraisal.MediaReady: {"已就绪", "Ready"},
 		appraisal.MediaRejected: {"已拒收", "Rejected"}, appraisal.MediaFailed: {"处理失败", "Failed"},
 		appraisal.MediaDeleted: {"已删除", "Deleted"},
 	}

@@ -84,3 +84,18 @@ describe("UploadQueue", () => {
     await new UploadQueue(steps().s).settled();
   });
 });
+
+describe("UploadQueue.remove", () => {
+  it("forgets failed and processed tasks, never one still running", async () => {
+    const st = steps({ failPut: "bad.jpg" });
+    const q = new UploadQueue(st.s, 1);
+    const [good, bad, later] = q.add([file("good.jpg"), file("bad.jpg"), file("later.jpg")]);
+    q.remove(later!); // queued: kept
+    expect(q.tasks).toHaveLength(3);
+    await q.settled();
+    expect([good!.state, bad!.state, later!.state]).toEqual(["processing", "failed", "processing"]);
+    q.remove(bad!);
+    q.remove(good!);
+    expect(q.tasks.map((t) => t.file.name)).toEqual(["later.jpg"]);
+  });
+});

@@ -82,6 +82,13 @@ export class UploadQueue<F extends FileLike = FileLike> {
     this.pump();
   }
 
+  /** Forgets a task that is done with (failed, or its file processed). */
+  remove(t: UploadTask<F>): void {
+    if (t.state !== "failed" && t.state !== "processing") return;
+    const i = this.tasks.indexOf(t);
+    if (i >= 0) this.tasks.splice(i, 1);
+  }
+
   private pump(): void {
     while (this.running < this.concurrency && this.waiting.length > 0) {
       const t = this.waiting.shift()!;

@@ -1,0 +1,1 @@
+import{Vt as e}from"./app-CzxgACZc.js";var t=t=>[``,...e].includes(t);export{t};
