@@ -29,8 +29,12 @@ const problems: string[] = [];
 // not problems either.
 const expected: string[] = [];
 const provoked: string[] = [];
+// Paths whose requests a step fails on purpose (page.route … abort): their failures are the point.
+const aborted: string[] = [];
+const isAborted = (url: string) => aborted.some((p) => new URL(url).pathname === p);
 const isProvoked = (m: { text(): string; location(): { url: string } }) =>
-  m.text().startsWith("Failed to load resource") && [...expected, ...provoked].some((e) => m.location().url.endsWith(e.split(" ")[2]!));
+  m.text().startsWith("Failed to load resource") &&
+  ([...expected, ...provoked].some((e) => m.location().url.endsWith(e.split(" ")[2]!)) || isAborted(m.location().url));
 const a11y: string[] = [];
 let shots = 0;
 
@@ -39,7 +43,9 @@ function watch(ctx: BrowserContext, who: string): BrowserContext {
     if (m.type() === "error" && !isProvoked(m)) problems.push(`${who} console: ${m.text()} at ${m.location().url}`);
   });
   ctx.on("weberror", (e) => problems.push(`${who} page error: ${e.error().message}`));
-  ctx.on("requestfailed", (r) => problems.push(`${who} request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  ctx.on("requestfailed", (r) => {
+    if (!isAborted(r.url())) problems.push(`${who} request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+  });
   ctx.on("response", (r) => {
     if (r.status() < 400) return;
     const i = expected.indexOf(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
@@ -182,6 +188,20 @@ test("admin sets up the staff", async ({ browser, request }) => {
     await page.getByRole("menuitem", { name: menu }).click();
     await look(page, name!);
   }
+
+  // No page at an address: words and a way back, not a silent jump.
+  await page.goto("/console/#/no-such-page");
+  await expect(page.locator('[data-test="status-404"]')).toContainText("页面不存在");
+  await look(page, "not-found");
+  // The network failing under a page: the message says so in words.
+  await page.getByRole("menuitem", { name: "工作台" }).click();
+  await page.getByRole("menuitem", { name: "客户" }).click();
+  await expect(page.getByRole("heading", { name: "客户" }).or(page.locator(".el-table")).first()).toBeVisible();
+  aborted.push("/api/v1/customers");
+  await page.route("**/api/v1/customers?**", (r) => r.abort("internetdisconnected"));
+  await page.getByRole("button", { name: "搜索", exact: true }).click();
+  await expect(page.locator(".el-message--error")).toContainText("网络异常");
+  await page.unroute("**/api/v1/customers?**");
   await ctx.close();
 });
 

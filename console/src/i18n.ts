@@ -4,7 +4,8 @@
 import { ref } from "vue";
 
 export type Locale = "zh" | "en";
-export const locale = ref<Locale>((localStorage.getItem("jb.locale") as Locale) === "en" ? "en" : "zh");
+const stored = typeof localStorage === "undefined" ? null : localStorage.getItem("jb.locale");
+export const locale = ref<Locale>(stored === "en" ? "en" : "zh");
 
 export function setLocale(l: Locale): void {
   locale.value = l;
@@ -58,6 +59,45 @@ const en: Record<string, string> = {
   类目: "Category",
   服务: "Service",
   上传文件: "Upload files",
+  "网络异常，请检查网络连接后重试": "Network error: check your connection and try again",
+  "请求超时，请稍后重试": "The request timed out; try again in a moment",
+  "服务器暂时无法处理请求，请稍后重试": "The server could not handle the request; try again in a moment",
+  "登录已过期，请重新登录": "Your session has expired; please sign in again",
+  显示名称: "Display name",
+  原密码: "Current password",
+  账号: "Account",
+  品相等级: "Grade",
+  申报价值: "Declared value",
+  属性: "Attributes",
+  开始日期: "Start date",
+  结束日期: "End date",
+  合并到: "Merge into",
+  文件名: "File name",
+  文件类型: "File type",
+  文件大小: "File size",
+  设置: "Settings",
+  为必填项: "is required",
+  太短: "is too short",
+  太长: "is too long",
+  太小: "is too small",
+  太大: "is too large",
+  格式不正确: "is not in the right format",
+  不是有效的手机号: "is not a phone number",
+  取值不在允许范围内: "is not one of the allowed values",
+  须晚于开始日期: "must be after the start date",
+  超出允许的范围: "is beyond what is allowed",
+  已停用: "is disabled",
+  不存在: "does not exist",
+  取值不合法: "is not valid",
+  不被支持: "is not supported",
+  类型不正确: "has the wrong type",
+  输入: "A field",
+  操作失败: "The operation failed",
+  无权访问: "Not allowed",
+  页面不存在: "Page not found",
+  "您的角色不能打开这个页面。如需使用，请联系管理员。": "Your role may not open this page. Ask an administrator if you need it.",
+  "这个地址没有对应的页面，可能链接有误或页面已移走。": "There is no page at this address: the link may be wrong or the page has moved.",
+  返回工作台: "Back to the workbench",
   查看工具: "Viewer tools",
   上一个: "Previous",
   下一个: "Next",

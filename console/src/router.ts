@@ -1,7 +1,10 @@
 // Routes, each page its own chunk (the login page loads only what it needs). Hash history: the
 // console is static files on COS behind CDN in the cloud, where no server rewrites deep links.
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from "vue-router";
+import { ElMessage } from "element-plus";
 import { session } from "./lib/api";
+import { clientWords } from "./lib/errors";
+import { t } from "./i18n";
 import { useApp } from "./stores/app";
 
 declare module "vue-router" {
@@ -35,9 +38,10 @@ const routes: RouteRecordRaw[] = [
       { path: "admin/settings", component: () => import("./views/admin/SettingsView.vue"), meta: { op: "admin.settings.get", title: "系统设置" } },
       { path: "admin/audit", component: () => import("./views/admin/AuditView.vue"), meta: { op: "audit.list", title: "审计日志" } },
       { path: "admin/login-logs", component: () => import("./views/admin/LoginLogsView.vue"), meta: { op: "admin.login_logs.list", title: "登录日志" } },
+      { path: "forbidden", name: "forbidden", component: () => import("./views/StatusView.vue"), props: { code: 403 }, meta: { title: "无权访问" } },
+      { path: ":rest(.*)*", component: () => import("./views/StatusView.vue"), props: { code: 404 }, meta: { title: "页面不存在" } },
     ],
   },
-  { path: "/:rest(.*)*", redirect: "/" },
 ];
 
 export const router = createRouter({ history: createWebHashHistory(), routes });
@@ -47,7 +51,7 @@ router.beforeEach(async (to) => {
   const app = useApp();
   if (!app.me && !(await app.load().catch(() => false))) return { path: "/login", query: { next: to.fullPath } };
   if (app.me?.user.must_change_password && to.path !== "/profile") return { path: "/profile", query: { must: "1" } };
-  if (to.meta.op && !app.can(to.meta.op)) return "/";
+  if (to.meta.op && !app.can(to.meta.op)) return { name: "forbidden" };
   return true;
 });
 
@@ -58,7 +62,9 @@ export function watchSignOut(): void {
   });
 }
 
+/** The session could not be renewed: say so, then the login page (back here after it). */
 export function toLogin(): void {
+  if (useApp().me) ElMessage.warning({ message: t(clientWords["client.session_expired"]!), duration: 8000 });
   useApp().me = null;
   session.signOut();
   void router.push({ path: "/login", query: { next: router.currentRoute.value.fullPath } });

@@ -5,6 +5,7 @@ import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../api/schema";
 import { Revalidator } from "./revalidate";
 import { Session, browserLock, browserStore, indexedDBHandoff, type Tokens } from "./session";
+import { send } from "./send";
 
 export type Schemas = components["schemas"];
 export type Problem = Schemas["Problem"];
@@ -40,7 +41,7 @@ async function sendAuthed(req: Request): Promise<Response> {
   const again = req.clone();
   const token = await session.accessToken();
   if (token) req.headers.set("Authorization", `Bearer ${token}`);
-  const res = await fetch(req);
+  const res = await send(req);
   if (res.status !== 401 || !token) return res;
   const next = await session.refresh(token);
   if (!next) {
@@ -48,7 +49,7 @@ async function sendAuthed(req: Request): Promise<Response> {
     return res;
   }
   again.headers.set("Authorization", `Bearer ${next.access}`);
-  return fetch(again);
+  return send(again);
 }
 
 // credentials: the API's one cookie (the device secret set at login) travels to the API's origin

@@ -1,14 +1,18 @@
-// Every refusal the API gives is a Problem with a stable code; the console shows the code's words
-// from /api/v1/labels (a 409 version conflict reads "订单已被他人修改，请刷新后重试": reload).
+// Where failures are shown: the toast of every refused call, in the words of words.ts (the API's
+// codes from /api/v1/labels, field names in words, the console's own client.* codes that send.ts
+// gives to what never became an API answer).
 import { ElMessage } from "element-plus";
 import { useApp } from "../stores/app";
+import { locale, t } from "../i18n";
 import { isProblem } from "./api";
+import { clientWords, describeProblem } from "./words";
+
+export { clientWords };
 
 export function problemText(e: unknown): string {
-  if (!isProblem(e)) return e instanceof Error ? e.message : String(e);
-  const words = useApp().label("error_codes", e.code);
-  const field = e.errors?.map((f) => f.field).filter(Boolean).join(", ");
-  return words && words !== e.code ? (field ? `${words} (${field})` : words) : (e.detail ?? e.title);
+  if (!isProblem(e)) return e instanceof Error ? t(clientWords["client.network"]!) : String(e);
+  const app = useApp();
+  return describeProblem(e, (code) => app.label("error_codes", code), locale.value === "zh");
 }
 
 /** Shows the refusal; true when there was one. */

@@ -1,0 +1,60 @@
+// The words of failures, apart from where they are shown (errors.ts), so they are tested alone.
+// A refusal of the API is a Problem with a stable code, worded from /api/v1/labels; a 422 names
+// each field in words, never the API's field names; what never reached the API (client.*, from
+// send.ts) is worded here.
+import { t } from "../i18n";
+import type { Problem } from "./api";
+
+/** The console's own codes, for failures the API never answered. */
+export const clientWords: Record<string, string> = {
+  "client.network": "网络异常，请检查网络连接后重试",
+  "client.timeout": "请求超时，请稍后重试",
+  "client.server": "服务器暂时无法处理请求，请稍后重试",
+  "client.session_expired": "登录已过期，请重新登录",
+};
+
+// The API's request fields in words (the last part of a field path).
+const fieldWords: Record<string, string> = {
+  name: "名称", phone: "手机号", title: "标题", description: "描述", note: "备注", reason: "原因",
+  username: "用户名", display_name: "显示名称", password: "密码", new_password: "新密码", old_password: "原密码",
+  role: "角色", capacity: "容量", specialties: "专长", category_id: "类目", customer_id: "客户", item_id: "藏品",
+  product_id: "服务", expert_id: "鉴定师", user_id: "账号", verdict: "真伪结论", grade: "品相等级",
+  value_min_fen: "估值下限", value_max_fen: "估值上限", declared_value_fen: "申报价值", price_fen: "价格",
+  sla_hours: "时效小时", attributes: "属性", from: "开始日期", to: "结束日期", into: "合并到", code: "编码",
+  filename: "文件名", content_type: "文件类型", size: "文件大小", kind: "类型", comment: "意见", values: "设置",
+};
+
+// What was wrong with a field, by the FieldError's code, where the API's own message is not in
+// the console's language.
+const codeWords: Record<string, string> = {
+  required: "为必填项", too_short: "太短", too_long: "太长", too_small: "太小", too_large: "太大",
+  bad_format: "格式不正确", bad_phone: "不是有效的手机号", not_allowed: "取值不在允许范围内",
+  bad_range: "须晚于开始日期", too_many: "超出允许的范围", disabled: "已停用", not_found: "不存在",
+  invalid: "取值不合法", unknown_field: "不被支持", wrong_type: "类型不正确",
+};
+
+// Rules whose message from the API carries the limit in the caller's language (长度不能少于 2);
+// for the rest the code's words serve (the API's text names fields and patterns).
+const withLimit = new Set(["too_short", "too_long", "too_small", "too_large", "too_few", "too_many"]);
+
+/** The words of one field error: the field, then what is wrong with it. */
+export function fieldText(e: { field: string; code: string; message: string }, zh: boolean): string {
+  const last = e.field.split(".").pop() ?? "";
+  const field = fieldWords[last] ? t(fieldWords[last]) : t("输入");
+  const what = withLimit.has(e.code) && e.message ? e.message : t(codeWords[e.code] ?? "取值不合法");
+  if (!zh) return `${field}: ${what}`;
+  return what.startsWith("为") ? `${field}${what}` : `${field}：${what}`;
+}
+
+/** A Problem in words, with the label lookup passed in (labels come from the API). */
+export function describeProblem(p: Problem | { code: string; status: number; title?: string; detail?: string; errors?: Problem["errors"] }, label: (code: string) => string, zh: boolean): string {
+  if (clientWords[p.code]) {
+    const words = t(clientWords[p.code]!);
+    return p.code === "client.server" && p.status ? `${words} (${p.status})` : words;
+  }
+  const known = label(p.code);
+  const words = known && known !== p.code ? known : (p.detail ?? p.title ?? t("操作失败"));
+  const fields = (p.errors ?? []).filter((e) => e.field || e.code).map((e) => fieldText(e, zh));
+  return fields.length ? `${words}：${fields.join(zh ? "；" : "; ")}` : words;
+}
+

@@ -1,0 +1,1 @@
+import{vn as e}from"./i18n-Bp0Fpbh3.js";var t=t=>[``,...e].includes(t);export{t};

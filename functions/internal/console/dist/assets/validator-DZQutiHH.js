@@ -1,1 +1,0 @@
-import{Vt as e}from"./app-CzxgACZc.js";var t=t=>[``,...e].includes(t);export{t};
