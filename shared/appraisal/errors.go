@@ -52,6 +52,8 @@ type FieldError struct {
 	Field   string `json:"field"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Limit is the bound broken, where there is one a person should be told (a file's most bytes).
+	Limit int64 `json:"limit,omitempty"`
 }
 
 func (e *Error) Error() string {

@@ -120,7 +120,7 @@ func (s *Service) StartUpload(ctx context.Context, p *appraisal.Principal, u Upl
 		limit = s.Limits.MaxVideoBytes
 	}
 	if u.Size > limit {
-		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "size", Code: "too_large", Message: fmt.Sprintf("at most %d bytes", limit)})
+		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "size", Code: "too_large", Message: fmt.Sprintf("at most %d bytes", limit), Limit: limit})
 	}
 	if u.OwnerID == 0 {
 		return nil, nil, appraisal.Invalid(appraisal.FieldError{Field: "owner_id", Code: "required", Message: "what the file belongs to"})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -274,6 +275,13 @@ func problemFor(ctx context.Context, log *slog.Logger, err error, l lang) *Probl
 	p.Details = ae.Details
 	if (ae.Kind == appraisal.KindRateLimited || ae.Kind == appraisal.KindUnavailable) && ae.RetryAfter > 0 {
 		p.retryAfter = int((ae.RetryAfter + 999_999_999) / 1_000_000_000)
+		// Also in the body, so a page can say how long (a browser's script may not read
+		// Retry-After across origins).
+		p.Details = maps.Clone(p.Details)
+		if p.Details == nil {
+			p.Details = map[string]any{}
+		}
+		p.Details["retry_after_seconds"] = p.retryAfter
 	}
 	return p
 }

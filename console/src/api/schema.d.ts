@@ -1637,6 +1637,8 @@ export interface components {
         FieldError: {
             code: string;
             field: string;
+            /** Format: int64 */
+            limit?: number;
             message: string;
         };
         ForceLogoutOutputBody: {

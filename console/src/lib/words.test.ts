@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeProblem, fieldText } from "./words";
 import { send } from "./send";
 
-const label = (code: string) => ({ validation_failed: "请求参数不合法", "order.version_conflict": "订单已被他人修改，请刷新后重试" })[code] ?? code;
+const label = (code: string) => ({ validation_failed: "请求参数不合法", "order.version_conflict": "订单已被他人修改，请刷新后重试", "auth.too_many_attempts": "登录失败次数过多，请稍后再试", "auth.busy": "当前登录请求过多，请稍后重试" })[code] ?? code;
 
 describe("describeProblem", () => {
   it.each([
@@ -14,6 +14,9 @@ describe("describeProblem", () => {
     [{ code: "validation_failed", status: 422, errors: [{ field: "name", code: "required", message: "缺少必填字段 name" }] }, "请求参数不合法：名称为必填项"],
     [{ code: "validation_failed", status: 422, errors: [{ field: "phone", code: "bad_phone", message: "not a phone number" }] }, "请求参数不合法：手机号：不是有效的手机号"],
     [{ code: "validation_failed", status: 422, errors: [{ field: "body.zzz_internal", code: "unknown_field", message: "unexpected property" }] }, "请求参数不合法：输入：不被支持"],
+    [{ code: "validation_failed", status: 422, errors: [{ field: "size", code: "too_large", message: "文件过大", limit: 30 << 20 }] }, "请求参数不合法：文件大小不能超过 30 MB"],
+    [{ code: "auth.too_many_attempts", status: 429, details: { retry_after_seconds: 900 } }, "登录失败次数过多，请稍后再试（请在 15 分钟后重试）"],
+    [{ code: "auth.busy", status: 503, details: { retry_after_seconds: 1 } }, "当前登录请求过多，请稍后重试（请在 1 秒后重试）"],
   ])("%o reads %s", (p, want) => {
     expect(describeProblem(p, label, true)).toBe(want);
   });

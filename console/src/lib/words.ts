@@ -38,8 +38,9 @@ const codeWords: Record<string, string> = {
 const withLimit = new Set(["too_short", "too_long", "too_small", "too_large", "too_few", "too_many"]);
 
 /** The words of one field error: the field, then what is wrong with it. */
-export function fieldText(e: { field: string; code: string; message: string }, zh: boolean): string {
+export function fieldText(e: { field: string; code: string; message: string; limit?: number }, zh: boolean): string {
   const last = e.field.split(".").pop() ?? "";
+  if (e.code === "too_large" && e.limit && last === "size") return `${t("文件大小不能超过")} ${bytes(e.limit)}`;
   const field = fieldWords[last] ? t(fieldWords[last]) : t("输入");
   const what = withLimit.has(e.code) && e.message ? e.message : t(codeWords[e.code] ?? "取值不合法");
   if (!zh) return `${field}: ${what}`;
@@ -47,7 +48,7 @@ export function fieldText(e: { field: string; code: string; message: string }, z
 }
 
 /** A Problem in words, with the label lookup passed in (labels come from the API). */
-export function describeProblem(p: Problem | { code: string; status: number; title?: string; detail?: string; errors?: Problem["errors"] }, label: (code: string) => string, zh: boolean): string {
+export function describeProblem(p: Problem | { code: string; status: number; title?: string; detail?: string; errors?: Problem["errors"]; details?: Record<string, unknown> }, label: (code: string) => string, zh: boolean): string {
   if (clientWords[p.code]) {
     const words = t(clientWords[p.code]!);
     return p.code === "client.server" && p.status ? `${words} (${p.status})` : words;
@@ -55,6 +56,21 @@ export function describeProblem(p: Problem | { code: string; status: number; tit
   const known = label(p.code);
   const words = known && known !== p.code ? known : (p.detail ?? p.title ?? t("操作失败"));
   const fields = (p.errors ?? []).filter((e) => e.field || e.code).map((e) => fieldText(e, zh));
-  return fields.length ? `${words}：${fields.join(zh ? "；" : "; ")}` : words;
+  const wait = Number((p as { details?: Record<string, unknown> }).details?.retry_after_seconds ?? 0);
+  const text = fields.length ? `${words}：${fields.join(zh ? "；" : "; ")}` : words;
+  return wait > 0 ? `${text}${zh ? "（" : " ("}${waitText(wait)}${zh ? "）" : ")"}` : text;
+}
+
+/** How long to wait, in the unit a person would say. */
+export function waitText(seconds: number): string {
+  if (seconds < 90) return `${t("请在")} ${seconds} ${t("秒后重试")}`;
+  return `${t("请在")} ${Math.ceil(seconds / 60)} ${t("分钟后重试")}`;
+}
+
+/** A size in the unit a person would say (MB for what a phone records). */
+export function bytes(n: number): string {
+  if (n >= 1 << 30 && n % (1 << 30) === 0) return `${n / (1 << 30)} GB`;
+  if (n >= 1 << 20) return `${Math.round((n / (1 << 20)) * 10) / 10} MB`;
+  return `${Math.ceil(n / 1024)} KB`;
 }
 

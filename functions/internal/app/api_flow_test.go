@@ -87,8 +87,13 @@ func TestLoginThrottleOverHTTP(t *testing.T) {
 		if r.status != 429 || r.json(t)["code"] != "auth.too_many_attempts" {
 			t.Fatalf("after five failures: %d %s", r.status, r.body)
 		}
-		if s, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
+		s, err := strconv.Atoi(r.header.Get("Retry-After"))
+		if err != nil || s < 1 || s > 60 {
 			t.Fatalf("Retry-After = %q", r.header.Get("Retry-After"))
+		}
+		// The wait is in the body too, for a page that cannot read the header across origins.
+		if d, _ := r.json(t)["details"].(map[string]any); d == nil || d["retry_after_seconds"] != float64(s) {
+			t.Fatalf("details = %v, want retry_after_seconds %d", r.json(t)["details"], s)
 		}
 	})
 }
@@ -760,6 +765,26 @@ func TestExportCellsAreInert(t *testing.T) {
 		}
 		if !slices.Contains(rows[1], "'"+name) {
 			t.Errorf("the customer's name is not kept as text: %q", rows[1])
+		}
+	})
+}
+
+// TestUploadOverTheLimitNamesIt: a file over the size limit is refused before any byte is sent,
+// and the refusal carries the limit, so the console can say it in words.
+func TestUploadOverTheLimitNamesIt(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		_, op := h.user(t, "limit-operator", appraisal.RoleOperator)
+		c := must(t, h.as(t, op, "POST", "/api/v1/customers", map[string]any{"name": "限额"}), 201)
+		it := must(t, h.as(t, op, "POST", "/api/v1/items", map[string]any{"customer_id": c["id"], "category_id": "2", "title": "大文件"}), 201)
+		r := h.as(t, op, "POST", "/api/v1/media/uploads", map[string]any{"owner_type": "item", "owner_id": it["id"],
+			"kind": "video", "filename": "long.mp4", "content_type": "video/mp4", "size": int64(1) << 42})
+		errs, _ := r.json(t)["errors"].([]any)
+		if r.status != 422 || len(errs) != 1 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		f := errs[0].(map[string]any)
+		if f["field"] != "size" || f["code"] != "too_large" || f["limit"] == nil || f["limit"].(float64) <= 0 || f["limit"].(float64) >= 1<<42 {
+			t.Fatalf("the refusal does not name the limit: %v", f)
 		}
 	})
 }

@@ -1,0 +1,1 @@
+import{vn as e}from"./i18n-Csxnr6bh.js";var t=t=>[``,...e].includes(t);export{t};
