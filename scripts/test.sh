@@ -102,7 +102,7 @@ log "the local Tencent Cloud: go vet, go test"
 # dist/ the server embeds, stay within its size budget, and pass the browser test (Playwright
 # driving Debian's Chromium against the shim on MariaDB, Redis and FFmpeg; screenshots in
 # console/test-results/). npm packages come from the lock file (npm ci).
-log "console: OpenAPI document, types, vue-tsc, Vitest, build, budget, browser test"
+log "console: OpenAPI document, types, vue-tsc, Chinese only in t(), Vitest, build, budget, browser test"
 if command -v npm >/dev/null; then
   spec=$(mktemp)
   go run ./functions/server openapi > "$spec"
@@ -120,6 +120,7 @@ if command -v npm >/dev/null; then
     npm run --silent api:lint
     npm run --silent api:check
     npm run --silent typecheck
+    npm run --silent lint:han
     npm run --silent test:unit
     CONSOLE_OUT_DIR="$build" npx vite build --logLevel warn
   )

@@ -448,6 +448,40 @@ test("after the admin revokes it, the stranger's page says so", async ({ browser
   await anon.ctx.close();
 });
 
+// Every page, in Chinese and in English: words, never a code (snake_case or dotted ids), and in
+// English no Chinese but what people typed (names, titles, notes stay as they were written).
+test("every page shows words, not codes, in both languages", async ({ browser }) => {
+  const { ctx, page } = await newContext(browser, "admin");
+  await login(page, "admin", adminPassword);
+  const pages = ["/", "/orders", new URL(orderURL).hash.slice(1), "/customers", "/certificates", "/dashboard", "/profile",
+    "/admin/users", "/admin/roles", "/admin/experts", "/admin/catalog", "/admin/settings", "/admin/audit", "/admin/login-logs"];
+  // What people typed or the business named (people, items, notes, the seeded categories and
+  // services) stays as it was written, in either language.
+  const typed = ["张三", "王客服", "李鉴定", "赵复核", "超级管理员", "青花缠枝莲纹梅瓶", "高约三十厘米，底有款", "材质", "瓷器", "瓷", "尺寸", "高 30cm",
+    "高级鉴定师", "梅瓶正面", "梅瓶底款", "梅瓶转动", "损坏的照片", "客户加急", "送检人提供的藏品与实物不符，联系人", "青花瓷", "青花", "玉器", "书画", "钱币",
+    "杂项", "图文鉴定", "视频鉴定", "实物鉴定", "清乾隆", "完好", "胎釉、青料、纹饰均符合时代特征"].sort((a, b) => b.length - a.length);
+  const code = /(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/])|(?<![\w./@:-])[a-z]+(?:\.[a-z_]+)+(?![\w/(])/g;
+  const findings: string[] = [];
+  for (const lang of ["zh", "en"] as const) {
+    if (lang === "en") await page.getByRole("button", { name: "English" }).click();
+    for (const p of pages) {
+      await page.evaluate((h) => { location.hash = h; }, p);
+      await page.waitForFunction(() => !document.querySelector(".el-loading-mask") && !!document.querySelector(".el-main")?.textContent?.trim());
+      await page.waitForLoadState("networkidle");
+      let text = await page.locator(".el-main").innerText();
+      for (const m of text.match(code) ?? []) findings.push(`${lang} ${p}: code ${m}`);
+      if (lang === "en") {
+        for (const w of typed) text = text.split(w).join("");
+        for (const line of text.split("\n")) if (/[\u4e00-\u9fff]/.test(line)) findings.push(`en ${p}: Chinese "${line.trim().slice(0, 80)}"`);
+      }
+    }
+    if (lang === "en") await look(page, "login-logs-english");
+  }
+  await page.getByRole("button", { name: "中文" }).click();
+  await ctx.close();
+  expect([...new Set(findings)]).toEqual([]);
+});
+
 test("two tabs of one user survive a token refresh", async ({ browser }) => {
   const { ctx, page } = await newContext(browser, "two-tabs");
   await login(page, "op1", staffPassword);

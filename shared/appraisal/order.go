@@ -55,6 +55,12 @@ const (
 	ActionDispute       Action = "dispute"
 )
 
+// Actions lists every action, those the system takes by itself included: each is a timeline
+// event some order may show.
+var Actions = []Action{ActionCreate, ActionTriage, ActionRequestInfo, ActionProvideInfo, ActionAccept, ActionReject,
+	ActionCancel, ActionAssign, ActionStart, ActionSubmitOpinion, ActionRouteReview, ActionAutoComplete, ActionReviewAgree,
+	ActionReviewSendBk, ActionIssueCert, ActionRevokeCert, ActionDispute}
+
 // transitions is the order flow, the one table every status change goes through:
 //
 //	SUBMITTED → TRIAGE → (NEED_MORE_INFO ↺ | REJECTED) → QUEUED → ASSIGNED → IN_APPRAISAL →

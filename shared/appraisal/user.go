@@ -64,6 +64,17 @@ type UserStore interface {
 }
 
 // LoginAttempt is one row of the login log.
+// Why a login failed, as the login log records it: a closed set, each worded for the console.
+const (
+	LoginUnknownUser = "unknown_user"
+	LoginBadPassword = "bad_password"
+	LoginDisabled    = "disabled"
+	LoginThrottled   = "throttled"
+)
+
+// LoginReasons lists every reason a failed login is recorded with.
+var LoginReasons = []string{LoginUnknownUser, LoginBadPassword, LoginDisabled, LoginThrottled}
+
 type LoginAttempt struct {
 	ID        int64
 	UserID    int64 // 0 when the username matched no account

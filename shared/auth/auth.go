@@ -146,7 +146,7 @@ func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Toke
 			s.forgive(ctx, k)
 			return nil, err
 		}
-		return nil, fail(0, "unknown_user")
+		return nil, fail(0, appraisal.LoginUnknownUser)
 	case err != nil:
 		s.forgive(ctx, k)
 		return nil, err
@@ -159,10 +159,10 @@ func (s *Service) Login(ctx context.Context, username, pw string, m Meta) (*Toke
 		if !errors.Is(err, password.ErrMismatch) {
 			s.Log.ErrorContext(ctx, "unreadable password hash", "user_id", u.ID, "err", err)
 		}
-		return nil, fail(u.ID, "bad_password")
+		return nil, fail(u.ID, appraisal.LoginBadPassword)
 	}
 	if u.Disabled {
-		return nil, fail(u.ID, "disabled")
+		return nil, fail(u.ID, appraisal.LoginDisabled)
 	}
 	s.succeeded(ctx, name, m, k)
 

@@ -174,7 +174,7 @@ func (s *Service) forgive(ctx context.Context, k loginKeys) {
 func (s *Service) throttled(ctx context.Context, name string, m Meta, k loginKeys) {
 	n, err := s.limiter().Hit(ctx, k.throttled, s.limits().Window)
 	if err != nil || n == 1 {
-		s.record(ctx, appraisal.LoginAttempt{Username: name, Reason: "throttled", IP: m.IP, UserAgent: m.UserAgent})
+		s.record(ctx, appraisal.LoginAttempt{Username: name, Reason: appraisal.LoginThrottled, IP: m.IP, UserAgent: m.UserAgent})
 	}
 }
 

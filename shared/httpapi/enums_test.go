@@ -59,6 +59,30 @@ func TestLabelsAreComplete(t *testing.T) {
 			t.Errorf("media status %s has no label", s)
 		}
 	}
+	for _, a := range appraisal.Actions {
+		if l := eventLabels[a]; l.ZH == "" || l.EN == "" {
+			t.Errorf("timeline action %s has no words", a)
+		}
+	}
+	if len(eventLabels) != len(appraisal.Actions) {
+		t.Errorf("%d timeline words for %d actions", len(eventLabels), len(appraisal.Actions))
+	}
+	for _, r := range appraisal.LoginReasons {
+		if l := loginReasonLabels[r]; l.ZH == "" || l.EN == "" {
+			t.Errorf("login reason %s has no words", r)
+		}
+	}
+	if len(loginReasonLabels) != len(appraisal.LoginReasons) {
+		t.Errorf("%d login-reason words for %d reasons", len(loginReasonLabels), len(appraisal.LoginReasons))
+	}
+	for _, s := range appraisal.SettingSpecs {
+		if l := settingLabels[s.Key]; l.name.ZH == "" || l.name.EN == "" || l.help.ZH == "" || l.help.EN == "" {
+			t.Errorf("setting %s has no name or help in both languages", s.Key)
+		}
+	}
+	if len(settingLabels) != len(appraisal.SettingSpecs) {
+		t.Errorf("%d setting words for %d settings", len(settingLabels), len(appraisal.SettingSpecs))
+	}
 	for _, r := range appraisal.RevokeReasons {
 		if revokeReasonLabels[r].ZH == "" || revokeReasonLabels[r].EN == "" {
 			t.Errorf("revocation reason %s has no label", r)

@@ -94,6 +94,34 @@ var (
 	}
 )
 
+// eventLabels word the order timeline: every action, the ones the system takes by itself too.
+var eventLabels = map[appraisal.Action]label{
+	appraisal.ActionCreate: {"创建订单", "Order created"}, appraisal.ActionTriage: {"开始分诊", "Triage started"},
+	appraisal.ActionRequestInfo: {"要求补充资料", "More information asked for"}, appraisal.ActionProvideInfo: {"资料已补充", "Information provided"},
+	appraisal.ActionAccept: {"受理", "Accepted"}, appraisal.ActionReject: {"拒绝订单", "Rejected"}, appraisal.ActionCancel: {"取消订单", "Cancelled"},
+	appraisal.ActionAssign: {"指派鉴定师", "Expert assigned"}, appraisal.ActionStart: {"开始鉴定", "Appraisal started"},
+	appraisal.ActionSubmitOpinion: {"提交鉴定意见", "Opinion submitted"},
+	appraisal.ActionRouteReview:   {"转入复核（系统）", "Sent to review (by the system)"},
+	appraisal.ActionAutoComplete:  {"无需复核，自动完成（系统）", "Completed without review (by the system)"},
+	appraisal.ActionReviewAgree:   {"复核同意", "Review agreed"}, appraisal.ActionReviewSendBk: {"复核退回", "Sent back by the reviewer"},
+	appraisal.ActionIssueCert: {"出具证书", "Certificate issued"}, appraisal.ActionRevokeCert: {"证书已撤销，可重新出证", "Certificate revoked; it may be issued again"},
+	appraisal.ActionDispute: {"发起争议", "Disputed"},
+}
+
+// loginReasonLabels word why a login failed, for the login log.
+var loginReasonLabels = map[string]label{
+	appraisal.LoginUnknownUser: {"用户名不存在", "No such username"}, appraisal.LoginBadPassword: {"密码错误", "Wrong password"},
+	appraisal.LoginDisabled: {"账号已停用", "Account disabled"}, appraisal.LoginThrottled: {"失败次数过多，已暂时锁定", "Locked for a while after too many failures"},
+}
+
+// settingLabels name each run-time setting and say what it does, in both languages.
+var settingLabels = map[string]struct{ name, help label }{
+	appraisal.SettingReviewThresholdFen: {label{"复核金额门槛（分）", "Review threshold (fen)"},
+		label{"鉴定意见的估值上限高于此金额（单位：分）时必须复核；0 表示关闭此规则", "Opinions whose highest value exceeds this (in fen) go to review; 0 turns the rule off"}},
+	appraisal.SettingReviewSampleRate: {label{"抽样复核比例", "Review sample rate"},
+		label{"其余鉴定意见中抽样复核的比例，0 到 1 之间（0.1 即 10%）", "The share of the other opinions sampled for review, from 0 to 1 (0.1 is 10%)"}},
+}
+
 type labelsOutput struct {
 	CacheControl string `header:"Cache-Control"`
 	Body         struct {
@@ -106,6 +134,10 @@ type labelsOutput struct {
 		MediaReasons  map[string]label `json:"media_reasons" doc:"By media reason_code"`
 		Operations    map[string]label `json:"operations" doc:"By operation id: the names of permissions and of allowed_actions"`
 		ErrorCodes    map[string]label `json:"error_codes" doc:"By problem code"`
+		OrderEvents   map[string]label `json:"order_events" doc:"By timeline action, the system's own (route_to_review, auto_complete, revoke_certificate) included"`
+		Settings      map[string]label `json:"settings" doc:"By setting key: its name"`
+		SettingHelp   map[string]label `json:"setting_help" doc:"By setting key: what it does"`
+		LoginReasons  map[string]label `json:"login_reasons" doc:"Why a login failed, by the login log's reason"`
 	}
 }
 
@@ -140,6 +172,14 @@ func labelsGet(d *Deps) route {
 		}
 		for k := range errorCodes {
 			b.ErrorCodes[k] = label{messages[k][0], messages[k][1]}
+		}
+		b.OrderEvents, b.Settings, b.SettingHelp = map[string]label{}, map[string]label{}, map[string]label{}
+		for k, v := range eventLabels {
+			b.OrderEvents[string(k)] = v
+		}
+		b.LoginReasons = loginReasonLabels
+		for k, v := range settingLabels {
+			b.Settings[k], b.SettingHelp[k] = v.name, v.help
 		}
 		return out, nil
 	})

@@ -1699,6 +1699,10 @@ export interface components {
             error_codes: {
                 [key: string]: components["schemas"]["Label"];
             };
+            /** @description Why a login failed, by the login log's reason */
+            login_reasons: {
+                [key: string]: components["schemas"]["Label"];
+            };
             /** @description By media reason_code */
             media_reasons: {
                 [key: string]: components["schemas"]["Label"];
@@ -1710,12 +1714,24 @@ export interface components {
             operations: {
                 [key: string]: components["schemas"]["Label"];
             };
+            /** @description By timeline action, the system's own (route_to_review, auto_complete, revoke_certificate) included */
+            order_events: {
+                [key: string]: components["schemas"]["Label"];
+            };
             /** @description The published reasons of a revocation */
             revoke_reasons: {
                 [key: string]: components["schemas"]["Label"];
             };
             /** @description By role code (super_admin …) */
             roles: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description By setting key: what it does */
+            setting_help: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description By setting key: its name */
+            settings: {
                 [key: string]: components["schemas"]["Label"];
             };
             /** @description Order statuses */

@@ -1,3 +1,4 @@
+// A word table: Chinese words shown through t() (scripts/lint-han.mjs lets them stand here).
 // The words of failures, apart from where they are shown (errors.ts), so they are tested alone.
 // A refusal of the API is a Problem with a stable code, worded from /api/v1/labels; a 422 names
 // each field in words, never the API's field names; what never reached the API (client.*, from
@@ -22,6 +23,23 @@ const fieldWords: Record<string, string> = {
   value_min_fen: "估值下限", value_max_fen: "估值上限", declared_value_fen: "申报价值", price_fen: "价格",
   sla_hours: "时效小时", attributes: "属性", from: "开始日期", to: "结束日期", into: "合并到", code: "编码",
   filename: "文件名", content_type: "文件类型", size: "文件大小", kind: "类型", comment: "意见", values: "设置",
+  // What the audit log's before and after carry.
+  cert_no: "证书编号", public_reason: "公开原因", revoke_reason: "撤销原因", assignee_expert_id: "鉴定师", order_no: "订单号",
+  sla_due_at: "截止时间", owner_id: "所属对象", owner_type: "所属类型", blocked_reason: "拉黑原因", phone_masked: "手机号",
+  can_review: "可复核", status: "状态", version: "版本", disabled: "停用", blocked: "拉黑", era: "年代", condition: "品相",
+  public_comment: "鉴定意见", decision: "复核结论", count: "数量", revoked: "结束的会话数", must_change_password: "须修改密码",
+};
+
+/** A request or record field in words, or undefined when it has none (never shown raw). */
+export function fieldWord(key: string): string | undefined {
+  const w = fieldWords[key];
+  return w ? t(w) : undefined;
+}
+
+/** What an audit entry's target is, in words. */
+export const targetWords: Record<string, string> = {
+  order: "订单", customer: "客户", item: "藏品", media: "文件", user: "用户", certificate: "证书", expert: "鉴定师",
+  session: "会话", setting: "设置", settings: "设置", role: "角色", category: "类目", product: "服务",
 };
 
 // What was wrong with a field, by the FieldError's code, where the API's own message is not in

@@ -1,1 +1,0 @@
-var e=e=>e===void 0?``:`¥${(e/100).toFixed(2)}`,t=e=>{if(!e)return``;let t=new Date(e);return Number.isNaN(t.getTime())?e:t.toLocaleString(`zh-CN`,{hour12:!1,timeZone:`Asia/Shanghai`})};export{e as n,t};

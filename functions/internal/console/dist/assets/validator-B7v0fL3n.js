@@ -1,0 +1,1 @@
+import{bn as e}from"./i18n-CbOzXxjr.js";var t=t=>[``,...e].includes(t);export{t};

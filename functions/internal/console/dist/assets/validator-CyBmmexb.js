@@ -1,1 +1,0 @@
-import{vn as e}from"./i18n-Csxnr6bh.js";var t=t=>[``,...e].includes(t);export{t};
