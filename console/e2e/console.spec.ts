@@ -470,6 +470,7 @@ test("every page shows words, not codes, in both languages", async ({ browser })
       await page.waitForLoadState("networkidle");
       let text = await page.locator(".el-main").innerText();
       for (const m of text.match(code) ?? []) findings.push(`${lang} ${p}: code ${m}`);
+      if (/\breview: /.test(text)) findings.push(`${lang} ${p}: the system's note as written ("review: …")`);
       if (lang === "en") {
         for (const w of typed) text = text.split(w).join("");
         for (const line of text.split("\n")) if (/[\u4e00-\u9fff]/.test(line)) findings.push(`en ${p}: Chinese "${line.trim().slice(0, 80)}"`);

@@ -242,6 +242,16 @@ type Opinion struct {
 	CreatedAt      time.Time
 }
 
+// Why an opinion goes to review: a closed set, each worded for the console (the timeline shows it).
+const (
+	ReviewForVerdict = "verdict"    // a FAKE or UNCERTAIN verdict is always reviewed
+	ReviewHighValue  = "high_value" // the upper estimate is over the threshold
+	ReviewSampled    = "sampled"    // drawn by the sample rate
+)
+
+// ReviewReasons lists every reason an opinion is routed to review.
+var ReviewReasons = []string{ReviewForVerdict, ReviewHighValue, ReviewSampled}
+
 // ReviewPolicy decides which opinions a reviewer must see.
 type ReviewPolicy struct {
 	ValueThresholdFen int64   // review when the upper estimate exceeds this; 0 disables the rule
@@ -253,11 +263,11 @@ type ReviewPolicy struct {
 func (p ReviewPolicy) NeedsReview(o *Opinion, sample float64) (bool, string) {
 	switch {
 	case o.Verdict == VerdictFake || o.Verdict == VerdictUncertain:
-		return true, "verdict"
+		return true, ReviewForVerdict
 	case p.ValueThresholdFen > 0 && o.ValueMaxFen > p.ValueThresholdFen:
-		return true, "high_value"
+		return true, ReviewHighValue
 	case sample < p.SampleRate:
-		return true, "sampled"
+		return true, ReviewSampled
 	}
 	return false, ""
 }

@@ -67,6 +67,14 @@ func TestLabelsAreComplete(t *testing.T) {
 	if len(eventLabels) != len(appraisal.Actions) {
 		t.Errorf("%d timeline words for %d actions", len(eventLabels), len(appraisal.Actions))
 	}
+	for _, r := range appraisal.ReviewReasons {
+		if l := reviewReasonLabels[r]; l.ZH == "" || l.EN == "" {
+			t.Errorf("review reason %s has no words", r)
+		}
+	}
+	if len(reviewReasonLabels) != len(appraisal.ReviewReasons) {
+		t.Errorf("%d review-reason words for %d reasons", len(reviewReasonLabels), len(appraisal.ReviewReasons))
+	}
 	for _, r := range appraisal.LoginReasons {
 		if l := loginReasonLabels[r]; l.ZH == "" || l.EN == "" {
 			t.Errorf("login reason %s has no words", r)

@@ -108,6 +108,13 @@ var eventLabels = map[appraisal.Action]label{
 	appraisal.ActionDispute: {"发起争议", "Disputed"},
 }
 
+// reviewReasonLabels word why an opinion was routed to review (the timeline's route_to_review).
+var reviewReasonLabels = map[string]label{
+	appraisal.ReviewForVerdict: {"结论为仿品或存疑，必须复核", "A fake or uncertain verdict is always reviewed"},
+	appraisal.ReviewHighValue:  {"估值超过复核金额门槛", "The estimate is over the review threshold"},
+	appraisal.ReviewSampled:    {"按比例抽样复核", "Sampled for review"},
+}
+
 // loginReasonLabels word why a login failed, for the login log.
 var loginReasonLabels = map[string]label{
 	appraisal.LoginUnknownUser: {"用户名不存在", "No such username"}, appraisal.LoginBadPassword: {"密码错误", "Wrong password"},
@@ -138,6 +145,7 @@ type labelsOutput struct {
 		Settings      map[string]label `json:"settings" doc:"By setting key: its name"`
 		SettingHelp   map[string]label `json:"setting_help" doc:"By setting key: what it does"`
 		LoginReasons  map[string]label `json:"login_reasons" doc:"Why a login failed, by the login log's reason"`
+		ReviewReasons map[string]label `json:"review_reasons" doc:"Why an opinion went to review, by review_reason"`
 	}
 }
 
@@ -177,7 +185,7 @@ func labelsGet(d *Deps) route {
 		for k, v := range eventLabels {
 			b.OrderEvents[string(k)] = v
 		}
-		b.LoginReasons = loginReasonLabels
+		b.LoginReasons, b.ReviewReasons = loginReasonLabels, reviewReasonLabels
 		for k, v := range settingLabels {
 			b.Settings[k], b.SettingHelp[k] = v.name, v.help
 		}

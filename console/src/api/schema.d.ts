@@ -1718,6 +1718,10 @@ export interface components {
             order_events: {
                 [key: string]: components["schemas"]["Label"];
             };
+            /** @description Why an opinion went to review, by review_reason */
+            review_reasons: {
+                [key: string]: components["schemas"]["Label"];
+            };
             /** @description The published reasons of a revocation */
             revoke_reasons: {
                 [key: string]: components["schemas"]["Label"];
