@@ -59,30 +59,9 @@ func TestLabelsAreComplete(t *testing.T) {
 			t.Errorf("media status %s has no label", s)
 		}
 	}
-	for _, a := range appraisal.Actions {
-		if l := eventLabels[a]; l.ZH == "" || l.EN == "" {
-			t.Errorf("timeline action %s has no words", a)
-		}
-	}
-	if len(eventLabels) != len(appraisal.Actions) {
-		t.Errorf("%d timeline words for %d actions", len(eventLabels), len(appraisal.Actions))
-	}
-	for _, r := range appraisal.ReviewReasons {
-		if l := reviewReasonLabels[r]; l.ZH == "" || l.EN == "" {
-			t.Errorf("review reason %s has no words", r)
-		}
-	}
-	if len(reviewReasonLabels) != len(appraisal.ReviewReasons) {
-		t.Errorf("%d review-reason words for %d reasons", len(reviewReasonLabels), len(appraisal.ReviewReasons))
-	}
-	for _, r := range appraisal.LoginReasons {
-		if l := loginReasonLabels[r]; l.ZH == "" || l.EN == "" {
-			t.Errorf("login reason %s has no words", r)
-		}
-	}
-	if len(loginReasonLabels) != len(appraisal.LoginReasons) {
-		t.Errorf("%d login-reason words for %d reasons", len(loginReasonLabels), len(appraisal.LoginReasons))
-	}
+	wordsForEach(t, "timeline action", appraisal.Actions, eventLabels)
+	wordsForEach(t, "review reason", appraisal.ReviewReasons, reviewReasonLabels)
+	wordsForEach(t, "login reason", appraisal.LoginReasons, loginReasonLabels)
 	for _, s := range appraisal.SettingSpecs {
 		if l := settingLabels[s.Key]; l.name.ZH == "" || l.name.EN == "" || l.help.ZH == "" || l.help.EN == "" {
 			t.Errorf("setting %s has no name or help in both languages", s.Key)
@@ -95,6 +74,20 @@ func TestLabelsAreComplete(t *testing.T) {
 		if revokeReasonLabels[r].ZH == "" || revokeReasonLabels[r].EN == "" {
 			t.Errorf("revocation reason %s has no label", r)
 		}
+	}
+}
+
+// wordsForEach wants words in both languages for each value of a closed set, and no words for
+// anything outside it.
+func wordsForEach[K comparable](t *testing.T, what string, set []K, words map[K]label) {
+	t.Helper()
+	for _, k := range set {
+		if l := words[k]; l.ZH == "" || l.EN == "" {
+			t.Errorf("%s %v has no words in both languages", what, k)
+		}
+	}
+	if len(words) != len(set) {
+		t.Errorf("%d words for %d of %s", len(words), len(set), what)
 	}
 }
 

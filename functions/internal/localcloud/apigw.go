@@ -88,6 +88,24 @@ func regionShort(region string) string {
 	return region
 }
 
+// onService serves an action on one service: the request decoded into R, the cloud locked, the
+// service its ServiceId names found (or the gateway's ResourceNotFound.InvalidService).
+func onService[R any](c *Cloud, id func(*R) *string, fn func(req *R, s *apigwService) (any, error)) api.Handler {
+	return func(call *api.Call) (any, error) {
+		var req R
+		if err := call.Decode(&req); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		s, err := c.apigwService(deref(id(&req)))
+		if err != nil {
+			return nil, err
+		}
+		return fn(&req, s)
+	}
+}
+
 func (c *Cloud) registerAPIGateway() {
 	h := func(action string, fn api.Handler) { c.API.Handle("apigateway", action, fn) }
 	h("CreateService", func(call *api.Call) (any, error) {
@@ -121,17 +139,7 @@ func (c *Cloud) registerAPIGateway() {
 		out.CreatedTime, out.NetTypes, out.IpVersion = ptr(stamp(now)), req.NetTypes, ptr(s.ipVersion)
 		return out, nil
 	})
-	h("DescribeService", func(call *api.Call) (any, error) {
-		var req apigw.DescribeServiceRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	h("DescribeService", onService(c, func(r *apigw.DescribeServiceRequest) *string { return r.ServiceId }, func(req *apigw.DescribeServiceRequest, s *apigwService) (any, error) {
 		out := inner(&apigw.NewDescribeServiceResponse().Response)
 		api.Complete(out)
 		out.ServiceId, out.ServiceName, out.ServiceDesc, out.Protocol = ptr(s.id), ptr(s.name), ptr(s.desc), ptr(s.protocol)
@@ -156,18 +164,8 @@ func (c *Cloud) registerAPIGateway() {
 		out.ApiTotalCount = ptr(int64(len(s.apis)))
 		out.UsagePlanTotalCount, out.UsagePlanList = ptr(int64(0)), []*apigw.UsagePlan{}
 		return out, nil
-	})
-	h("ModifyService", func(call *api.Call) (any, error) {
-		var req apigw.ModifyServiceRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("ModifyService", onService(c, func(r *apigw.ModifyServiceRequest) *string { return r.ServiceId }, func(req *apigw.ModifyServiceRequest, s *apigwService) (any, error) {
 		if req.ServiceName != nil {
 			s.name = *req.ServiceName
 		}
@@ -182,18 +180,8 @@ func (c *Cloud) registerAPIGateway() {
 		}
 		s.modified = time.Now()
 		return inner(&apigw.NewModifyServiceResponse().Response), nil
-	})
-	h("DeleteService", func(call *api.Call) (any, error) {
-		var req apigw.DeleteServiceRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("DeleteService", onService(c, func(r *apigw.DeleteServiceRequest) *string { return r.ServiceId }, func(req *apigw.DeleteServiceRequest, s *apigwService) (any, error) {
 		if len(s.apis) > 0 {
 			return nil, api.Errorf("FailedOperation.ServiceInOperation", "the service %s still has %d APIs", s.id, len(s.apis))
 		}
@@ -206,47 +194,19 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewDeleteServiceResponse().Response)
 		out.Result = ptr(true)
 		return out, nil
-	})
+	}))
 	// No usage plans are created by our configuration: the lists are read, and empty.
-	h("DescribeServiceUsagePlan", func(call *api.Call) (any, error) {
-		var req apigw.DescribeServiceUsagePlanRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if _, err := c.apigwService(deref(req.ServiceId)); err != nil {
-			return nil, err
-		}
+	h("DescribeServiceUsagePlan", onService(c, func(r *apigw.DescribeServiceUsagePlanRequest) *string { return r.ServiceId }, func(req *apigw.DescribeServiceUsagePlanRequest, s *apigwService) (any, error) {
 		out := inner(&apigw.NewDescribeServiceUsagePlanResponse().Response)
 		out.Result = &apigw.ServiceUsagePlanSet{TotalCount: ptr(int64(0)), ServiceUsagePlanList: []*apigw.ApiUsagePlan{}}
 		return out, nil
-	})
-	h("DescribeApiUsagePlan", func(call *api.Call) (any, error) {
-		var req apigw.DescribeApiUsagePlanRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if _, err := c.apigwService(deref(req.ServiceId)); err != nil {
-			return nil, err
-		}
+	}))
+	h("DescribeApiUsagePlan", onService(c, func(r *apigw.DescribeApiUsagePlanRequest) *string { return r.ServiceId }, func(req *apigw.DescribeApiUsagePlanRequest, s *apigwService) (any, error) {
 		out := inner(&apigw.NewDescribeApiUsagePlanResponse().Response)
 		out.Result = &apigw.ApiUsagePlanSet{TotalCount: ptr(int64(0)), ApiUsagePlanList: []*apigw.ApiUsagePlan{}}
 		return out, nil
-	})
-	h("DescribeServiceEnvironmentStrategy", func(call *api.Call) (any, error) {
-		var req apigw.DescribeServiceEnvironmentStrategyRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("DescribeServiceEnvironmentStrategy", onService(c, func(r *apigw.DescribeServiceEnvironmentStrategyRequest) *string { return r.ServiceId }, func(req *apigw.DescribeServiceEnvironmentStrategyRequest, s *apigwService) (any, error) {
 		list := []*apigw.ServiceEnvironmentStrategy{}
 		for _, e := range apigwEnvs {
 			status, version := int64(0), ""
@@ -260,18 +220,8 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewDescribeServiceEnvironmentStrategyResponse().Response)
 		out.Result = &apigw.ServiceEnvironmentStrategyStatus{TotalCount: ptr(int64(len(list))), EnvironmentList: list}
 		return out, nil
-	})
-	h("ModifyServiceEnvironmentStrategy", func(call *api.Call) (any, error) {
-		var req apigw.ModifyServiceEnvironmentStrategyRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("ModifyServiceEnvironmentStrategy", onService(c, func(r *apigw.ModifyServiceEnvironmentStrategyRequest) *string { return r.ServiceId }, func(req *apigw.ModifyServiceEnvironmentStrategyRequest, s *apigwService) (any, error) {
 		for _, e := range derefs(req.EnvironmentNames) {
 			if !slices.Contains(apigwEnvs, e) {
 				return nil, api.Errorf("InvalidParameterValue.InvalidEnv", "no environment %q", e)
@@ -281,7 +231,7 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewModifyServiceEnvironmentStrategyResponse().Response)
 		out.Result = ptr(true)
 		return out, nil
-	})
+	}))
 	h("CreateApi", func(call *api.Call) (any, error) {
 		m, err := call.DecodeFields(apigw.CreateApiRequest{}, apigwNewer...)
 		if err != nil {
@@ -335,17 +285,7 @@ func (c *Cloud) registerAPIGateway() {
 		s.apis[apiID] = a
 		return inner(&apigw.NewModifyApiResponse().Response), nil
 	})
-	h("DescribeApi", func(call *api.Call) (any, error) {
-		var req apigw.DescribeApiRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	h("DescribeApi", onService(c, func(r *apigw.DescribeApiRequest) *string { return r.ServiceId }, func(req *apigw.DescribeApiRequest, s *apigwService) (any, error) {
 		a := s.apis[deref(req.ApiId)]
 		if a == nil {
 			return nil, api.Errorf("ResourceNotFound.InvalidApi", "the API %s does not exist", deref(req.ApiId))
@@ -376,18 +316,8 @@ func (c *Cloud) registerAPIGateway() {
 		set("InternalDomain", "")
 		out := map[string]any{"Result": info}
 		return out, nil
-	})
-	h("DeleteApi", func(call *api.Call) (any, error) {
-		var req apigw.DeleteApiRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("DeleteApi", onService(c, func(r *apigw.DeleteApiRequest) *string { return r.ServiceId }, func(req *apigw.DeleteApiRequest, s *apigwService) (any, error) {
 		if s.apis[deref(req.ApiId)] == nil {
 			return nil, api.Errorf("ResourceNotFound.InvalidApi", "the API %s does not exist", deref(req.ApiId))
 		}
@@ -395,18 +325,8 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewDeleteApiResponse().Response)
 		out.Result = ptr(true)
 		return out, nil
-	})
-	h("DescribeApiEnvironmentStrategy", func(call *api.Call) (any, error) {
-		var req apigw.DescribeApiEnvironmentStrategyRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("DescribeApiEnvironmentStrategy", onService(c, func(r *apigw.DescribeApiEnvironmentStrategyRequest) *string { return r.ServiceId }, func(req *apigw.DescribeApiEnvironmentStrategyRequest, s *apigwService) (any, error) {
 		envs := derefs(req.EnvironmentNames)
 		if len(envs) == 0 {
 			envs = apigwEnvs
@@ -426,18 +346,8 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewDescribeApiEnvironmentStrategyResponse().Response)
 		out.Result = &apigw.ApiEnvironmentStrategyStataus{TotalCount: ptr(int64(len(list))), ApiEnvironmentStrategySet: list}
 		return out, nil
-	})
-	h("ModifyApiEnvironmentStrategy", func(call *api.Call) (any, error) {
-		var req apigw.ModifyApiEnvironmentStrategyRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("ModifyApiEnvironmentStrategy", onService(c, func(r *apigw.ModifyApiEnvironmentStrategyRequest) *string { return r.ServiceId }, func(req *apigw.ModifyApiEnvironmentStrategyRequest, s *apigwService) (any, error) {
 		e := deref(req.EnvironmentName)
 		if !slices.Contains(apigwEnvs, e) {
 			return nil, api.Errorf("InvalidParameterValue.InvalidEnv", "no environment %q", e)
@@ -452,18 +362,8 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewModifyApiEnvironmentStrategyResponse().Response)
 		out.Result = ptr(true)
 		return out, nil
-	})
-	h("ReleaseService", func(call *api.Call) (any, error) {
-		var req apigw.ReleaseServiceRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("ReleaseService", onService(c, func(r *apigw.ReleaseServiceRequest) *string { return r.ServiceId }, func(req *apigw.ReleaseServiceRequest, s *apigwService) (any, error) {
 		e := deref(req.EnvironmentName)
 		if !slices.Contains(apigwEnvs, e) {
 			return nil, api.Errorf("InvalidParameterValue.InvalidEnv", "no environment %q", e)
@@ -482,34 +382,14 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewReleaseServiceResponse().Response)
 		out.Result = &apigw.ReleaseService{ReleaseDesc: ptr(r.desc), ReleaseVersion: ptr(r.version)}
 		return out, nil
-	})
-	h("UnReleaseService", func(call *api.Call) (any, error) {
-		var req apigw.UnReleaseServiceRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("UnReleaseService", onService(c, func(r *apigw.UnReleaseServiceRequest) *string { return r.ServiceId }, func(req *apigw.UnReleaseServiceRequest, s *apigwService) (any, error) {
 		delete(s.live, deref(req.EnvironmentName))
 		out := inner(&apigw.NewUnReleaseServiceResponse().Response)
 		out.Result = ptr(true)
 		return out, nil
-	})
-	h("DescribeServiceEnvironmentReleaseHistory", func(call *api.Call) (any, error) {
-		var req apigw.DescribeServiceEnvironmentReleaseHistoryRequest
-		if err := call.Decode(&req); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		s, err := c.apigwService(deref(req.ServiceId))
-		if err != nil {
-			return nil, err
-		}
+	}))
+	h("DescribeServiceEnvironmentReleaseHistory", onService(c, func(r *apigw.DescribeServiceEnvironmentReleaseHistoryRequest) *string { return r.ServiceId }, func(req *apigw.DescribeServiceEnvironmentReleaseHistoryRequest, s *apigwService) (any, error) {
 		list := []*apigw.ServiceReleaseHistoryInfo{}
 		hist := s.history[deref(req.EnvironmentName)]
 		for i := len(hist) - 1; i >= 0; i-- { // newest first
@@ -525,7 +405,7 @@ func (c *Cloud) registerAPIGateway() {
 		out := inner(&apigw.NewDescribeServiceEnvironmentReleaseHistoryResponse().Response)
 		out.Result = &apigw.ServiceReleaseHistory{TotalCount: ptr(int64(total)), VersionList: list}
 		return out, nil
-	})
+	}))
 }
 
 func (s *apigwService) sortedAPIs() []*apigwAPI {
