@@ -113,6 +113,21 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	return classify(err, "put")
 }
 
+// Create writes an object only if the key is free (COS's x-cos-forbid-overwrite), so of many
+// writers exactly one succeeds: a conflict (storage.exists) for the others.
+func (s *Store) Create(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	s.load()
+	h := http.Header{}
+	h.Set("x-cos-forbid-overwrite", "true")
+	_, err := s.c.Object.Put(ctx, key, r, &sdk.ObjectPutOptions{
+		ObjectPutHeaderOptions: &sdk.ObjectPutHeaderOptions{ContentType: contentType, ContentLength: size, XOptionHeader: &h}})
+	var e *sdk.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusConflict {
+		return appraisal.Wrap(err, appraisal.KindConflict, "storage.exists", "the object exists")
+	}
+	return classify(err, "put")
+}
+
 // Get implements appraisal.BlobStore.
 func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, appraisal.ObjectInfo, error) {
 	s.load()

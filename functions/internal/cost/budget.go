@@ -2,6 +2,7 @@ package cost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -61,9 +62,18 @@ type Notifier interface {
 	Notify(ctx context.Context, title, text string) error
 }
 
-// CheckBudget looks up the day's spend and alerts when it passes threshold. It returns the spend
-// and whether it alerted; a failed alert is an error, so the scheduler shows the run red.
-func CheckBudget(ctx context.Context, api tencentapi.Caller, n Notifier, day time.Time, threshold float64) (float64, bool, error) {
+// Once claims a key for the first caller only (a COS object created with forbid-overwrite): the
+// budget check alerts once per day however often it runs. release gives the claim back when the
+// alert could not be sent, so the next run tries again.
+type Once interface {
+	Claim(ctx context.Context, key string) (first bool, err error)
+	Release(ctx context.Context, key string) error
+}
+
+// CheckBudget looks up the day's spend and alerts when it passes threshold — once per day when
+// once is given (nil: every run). It returns the spend and whether this run alerted; a failed
+// alert is an error, so the scheduler shows the run red.
+func CheckBudget(ctx context.Context, api tencentapi.Caller, n Notifier, once Once, day time.Time, threshold float64) (float64, bool, error) {
 	spend, err := DaySpend(ctx, api, day)
 	if err != nil {
 		return 0, false, err
@@ -71,8 +81,21 @@ func CheckBudget(ctx context.Context, api tencentapi.Caller, n Notifier, day tim
 	if spend <= threshold {
 		return spend, false, nil
 	}
+	key := "budget/alerted-" + day.Format("2006-01-02")
+	if once != nil {
+		first, err := once.Claim(ctx, key)
+		if err != nil {
+			return spend, false, err
+		}
+		if !first {
+			return spend, false, nil // an earlier run sent it
+		}
+	}
 	text := fmt.Sprintf("%s 腾讯云消费 **%.2f 元**，超过每日预算 %.0f 元。\n请在费用中心查看账单明细，或运行 `scripts/cost-control down dev test`。", day.Format("2006-01-02"), spend, threshold)
 	if err := n.Notify(ctx, "每日预算超支 / daily budget exceeded", text); err != nil {
+		if once != nil {
+			err = errors.Join(err, once.Release(ctx, key))
+		}
 		return spend, false, err
 	}
 	return spend, true, nil

@@ -249,7 +249,7 @@ func TestCheckBudget(t *testing.T) {
 	} {
 		f := billFake(t, tc.details, tc.each)
 		n := &notifier{}
-		spend, alerted, err := cost.CheckBudget(context.Background(), f.Client("ap-guangzhou"), n, day, tc.threshold)
+		spend, alerted, err := cost.CheckBudget(context.Background(), f.Client("ap-guangzhou"), n, nil, day, tc.threshold)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -266,20 +266,61 @@ func TestCheckBudget(t *testing.T) {
 
 	// A failed alert fails the check; so do the API's errors and bills it cannot read.
 	n := &notifier{err: errors.New("robot down")}
-	if _, _, err := cost.CheckBudget(context.Background(), billFake(t, 10, "9").Client("ap-guangzhou"), n, day, 50); err == nil {
+	if _, _, err := cost.CheckBudget(context.Background(), billFake(t, 10, "9").Client("ap-guangzhou"), n, nil, day, 50); err == nil {
 		t.Error("a failed alert must be an error")
 	}
-	if _, _, err := cost.CheckBudget(context.Background(), billFake(t, 1, "abc").Client("ap-guangzhou"), &notifier{}, day, 50); err == nil {
+	if _, _, err := cost.CheckBudget(context.Background(), billFake(t, 1, "abc").Client("ap-guangzhou"), &notifier{}, nil, day, 50); err == nil {
 		t.Error("an unreadable RealCost must be an error")
 	}
 	denied := tencentapitest.New(t)
 	denied.Handle("DescribeBillDetail", func(map[string]any) (any, string, string) {
 		return nil, "UnauthorizedOperation", "finance:DescribeBillDetail denied"
 	})
-	_, _, err := cost.CheckBudget(context.Background(), denied.Client("ap-guangzhou"), &notifier{}, day, 50)
+	_, _, err := cost.CheckBudget(context.Background(), denied.Client("ap-guangzhou"), &notifier{}, nil, day, 50)
 	var apiErr *tencentapi.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != "UnauthorizedOperation" {
 		t.Errorf("denied: %v", err)
+	}
+}
+
+// claims is a Once kept in a map, as the bucket keeps its objects.
+type claims struct{ held map[string]bool }
+
+func (c *claims) Claim(_ context.Context, key string) (bool, error) {
+	if c.held[key] {
+		return false, nil
+	}
+	c.held[key] = true
+	return true, nil
+}
+
+func (c *claims) Release(_ context.Context, key string) error { delete(c.held, key); return nil }
+
+// TestBudgetAlertsOncePerDay: however often the check runs over one day's bill, one message; an
+// alert that could not be sent gives its claim back, so the next run sends it.
+func TestBudgetAlertsOncePerDay(t *testing.T) {
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	once := &claims{held: map[string]bool{}}
+	down := &notifier{err: errors.New("robot down")}
+	if _, alerted, err := cost.CheckBudget(context.Background(), billFake(t, 10, "9").Client("ap-guangzhou"), down, once, day, 50); err == nil || alerted {
+		t.Fatalf("a failed send: alerted %v err %v", alerted, err)
+	}
+	n := &notifier{}
+	for run := range 3 {
+		_, alerted, err := cost.CheckBudget(context.Background(), billFake(t, 10, "9").Client("ap-guangzhou"), n, once, day, 50)
+		if err != nil || alerted != (run == 0) {
+			t.Fatalf("run %d: alerted %v err %v", run, alerted, err)
+		}
+	}
+	if len(n.sent) != 1 {
+		t.Fatalf("%d messages over three runs, want 1", len(n.sent))
+	}
+	// The next day is a day of its own.
+	if !once.held["budget/alerted-2026-11-24"] || len(once.held) != 1 {
+		t.Errorf("claims %v, want the day's alone", once.held)
+	}
+	if first, _ := once.Claim(context.Background(), "budget/alerted-2026-11-25"); !first {
+		t.Error("the next day's claim is taken")
 	}
 }
 

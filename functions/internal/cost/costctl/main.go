@@ -6,7 +6,8 @@
 //	costctl provisioned on ENV VERSION N        keep N instances of the API functions' VERSION warm
 //
 // Credentials come from TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY (and
-// TENCENTCLOUD_SESSION_TOKEN); the robot from WECOM_WEBHOOK_URL. estimate without -live needs
+// TENCENTCLOUD_SESSION_TOKEN); the robot from WECOM_WEBHOOK_URL; BUDGET_MARKER_BUCKET_URL, when
+// set, makes the budget alert once per day however often the check runs. estimate without -live needs
 // neither. Run it from the repository root (it reads terraform/envs).
 package main
 
@@ -19,9 +20,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jianbao/admin/functions/internal/cost"
+	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/cos"
 	"github.com/jianbao/admin/shared/tencentapi"
 	"github.com/jianbao/admin/shared/wecom"
 )
@@ -121,7 +125,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if err != nil {
 			return err
 		}
-		spend, alerted, err := cost.CheckBudget(ctx, c, wecom.New(hook), d, *threshold)
+		var once cost.Once
+		if u := getenv("BUDGET_MARKER_BUCKET_URL"); u != "" {
+			if once, err = bucketOnce(u, getenv); err != nil {
+				return err
+			}
+		}
+		spend, alerted, err := cost.CheckBudget(ctx, c, wecom.New(hook), once, d, *threshold)
 		if err != nil {
 			return err
 		}
@@ -166,3 +176,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	return errUsage
 }
+
+// bucketOnce claims each day's budget alert with an object in a bucket (BUDGET_MARKER_BUCKET_URL,
+// e.g. the production functions' code bucket), created with COS's forbid-overwrite: of any number
+// of runs, on any machines, one sends the message.
+func bucketOnce(bucketURL string, getenv func(string) string) (cost.Once, error) {
+	s, err := cos.New(cos.Options{BucketURL: bucketURL, Credentials: func() cos.Credentials {
+		return cos.Credentials{SecretID: getenv("TENCENTCLOUD_SECRET_ID"), SecretKey: getenv("TENCENTCLOUD_SECRET_KEY"), SessionToken: getenv("TENCENTCLOUD_SESSION_TOKEN")}
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("BUDGET_MARKER_BUCKET_URL: %w", err)
+	}
+	return markerOnce{s}, nil
+}
+
+type markerOnce struct{ s *cos.Store }
+
+func (o markerOnce) Claim(ctx context.Context, key string) (bool, error) {
+	err := o.s.Create(ctx, key, strings.NewReader("sent"), 4, "text/plain")
+	if appraisal.KindOf(err) == appraisal.KindConflict {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (o markerOnce) Release(ctx context.Context, key string) error { return o.s.Delete(ctx, key) }
