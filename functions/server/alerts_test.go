@@ -33,10 +33,11 @@ const timeScale = 30
 // TestAlertsReachTheRobot runs the repository's monitoring for real: Prometheus (Debian's) with
 // tke/monitoring/prometheus.yml scraping the shim's metrics port, rules.yml, Alertmanager with
 // alertmanager.yml calling the shim's relay, and the relay posting to a WeCom robot of the
-// test's. It kills the shim's MariaDB (a server of the test's own) under steady traffic and waits
-// for the availability (fast burn) and error-ratio alerts to arrive at the robot in the robot's
-// format, checks every Grafana panel's query returns data, starts MariaDB again and waits for the
-// resolved messages.
+// test's. A burst of failed videos (the shim's ffprobe is missing) must raise the media alert and
+// resolve it; then it kills the shim's MariaDB (a server of the test's own) under steady traffic
+// and waits for the availability (fast burn) and error-ratio alerts to arrive at the robot in the
+// robot's format, checks every Grafana panel's query returns data, starts MariaDB again and waits
+// for the resolved messages.
 func TestAlertsReachTheRobot(t *testing.T) {
 	prometheus := needTool(t, "prometheus")
 	alertmanager := needTool(t, "prometheus-alertmanager", "alertmanager")
@@ -53,6 +54,8 @@ func TestAlertsReachTheRobot(t *testing.T) {
 		"MYSQL_DSN": db.DSN, "REDIS_ADDR": rdb.Addr, "REDIS_PREFIX": rdb.Prefix, "BOOTSTRAP_ADMIN_PASSWORD": pw,
 		"JWT_SECRET": strings.Repeat("j", 32), "PII_SECRET": strings.Repeat("p", 32),
 		"METRICS_ADDR": metricsAddr, "ALERT_RELAY_TOKEN": token,
+		// The video tools are missing (a broken layer): every video fails — the media burst.
+		"FFPROBE_PATH": filepath.Join(t.TempDir(), "no-ffprobe"), "MEDIA_MAX_ATTEMPTS": "1",
 		"WECOM_WEBHOOK_URL": robot.URL + "/cgi-bin/webhook/send?key=oncall",
 	})
 
@@ -115,6 +118,18 @@ func TestAlertsReachTheRobot(t *testing.T) {
 	item := c.want(201, admin, "POST", "/api/v1/items", map[string]any{"customer_id": cust, "category_id": "8", "title": "告警测试瓶"}).str("id")
 	c.want(201, admin, "POST", "/api/v1/orders", map[string]any{"item_id": item, "product_id": "1"})
 	settle(t, c, admin, upload(t, c, admin, item, "image", "image/jpeg", "a.jpg", mediatest.JPEG(t, 640, 480, 1)))
+	// A burst of media failures: videos the broken tools cannot process.
+	ffmpeg, _ := mediatest.Tools(t)
+	clip, err := os.ReadFile(mediatest.PhoneClip(t, ffmpeg, t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if r := settle(t, c, admin, upload(t, c, admin, item, "video", "video/mp4", fmt.Sprintf("v%d.mp4", i), clip)); r.str("status") != "FAILED" {
+			t.Fatalf("a video with no ffprobe: %s", r.raw)
+		}
+	}
+	mediaFault := time.Now()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -184,6 +199,24 @@ func TestAlertsReachTheRobot(t *testing.T) {
 		}
 		return len(resolved) == 2
 	})
+	// The media burst's alert, and its resolution once no file has failed for its window.
+	var mediaFiring, mediaResolved time.Duration
+	waitFor(t, 3*time.Minute, "the media failure alert and its resolution at the robot", func() bool {
+		for _, m := range robot.messages() {
+			if strings.Contains(m.content, "MediaFailureRatioHigh") {
+				if mediaFiring == 0 && strings.Contains(m.content, "进行中") {
+					mediaFiring = m.at.Sub(mediaFault)
+				}
+				if mediaFiring != 0 && mediaResolved == 0 && strings.Contains(m.content, "已恢复") {
+					mediaResolved = m.at.Sub(mediaFault)
+				}
+			}
+		}
+		return mediaFiring != 0 && mediaResolved != 0
+	})
+	t.Logf("MediaFailureRatioHigh: failures → message %v (at full scale ≈ %v), → resolved %v (≈ %v)",
+		mediaFiring.Round(100*time.Millisecond), (mediaFiring * timeScale).Round(time.Second),
+		mediaResolved.Round(100*time.Millisecond), (mediaResolved * timeScale).Round(time.Second))
 	for _, name := range []string{"ApiErrorBudgetFastBurn", "ApiErrorRatioHigh"} {
 		t.Logf("%s: first 5xx → message %v (at full scale ≈ %v), recovery → resolved %v (≈ %v)", name,
 			firing[name].Round(100*time.Millisecond), (firing[name] * timeScale).Round(time.Second),
