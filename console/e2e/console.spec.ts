@@ -4,7 +4,7 @@
 // Any console error or failed request in any page fails the test; every page is screenshotted
 // into test-results/ and checked with axe (no serious or critical violation).
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,7 +40,10 @@ let shots = 0;
 
 function watch(ctx: BrowserContext, who: string): BrowserContext {
   ctx.on("console", (m) => {
-    if (m.type() === "error" && !isProvoked(m)) problems.push(`${who} console: ${m.text()} at ${m.location().url}`);
+    // A stored file opened in a tab (the original) sits on the storage's host, where the browser
+    // asks for a favicon it does not have: not a page of ours.
+    const foreignFavicon = m.location().url.endsWith("/favicon.ico") && !(m.page()?.url() ?? "").includes("/console/");
+    if (m.type() === "error" && !isProvoked(m) && !foreignFavicon) problems.push(`${who} console: ${m.text()} at ${m.location().url}`);
   });
   ctx.on("weberror", (e) => problems.push(`${who} page error: ${e.error().message}`));
   ctx.on("requestfailed", (r) => {
@@ -448,18 +451,39 @@ test("after the admin revokes it, the stranger's page says so", async ({ browser
   await anon.ctx.close();
 });
 
+// Every Chinese string the API holds as data — names, titles, notes, opinions, the catalog — read
+// as the admin: what people typed, which a page shows as written in either language.
+async function dataStrings(request: APIRequestContext): Promise<string[]> {
+  const login = await request.post(apiURL + "/api/v1/auth/login", { data: { username: "admin", password: adminPassword } });
+  const auth = { Authorization: `Bearer ${(await login.json()).access_token}` };
+  const get = async (path: string) => (await request.get(apiURL + path, { headers: auth })).json();
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (/[\u4e00-\u9fff]/.test(v)) v.split("\n").forEach((line) => found.add(line.trim()));
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.entries(v).forEach(([k, x]) => { walk(k); walk(x); });
+  };
+  const orders = await get("/api/v1/orders?page_size=100");
+  walk(orders);
+  for (const o of (orders.items ?? []) as { id: string }[]) walk(await get(`/api/v1/orders/${o.id}`));
+  for (const p of ["/api/v1/customers?page_size=100", "/api/v1/admin/users?page_size=100", "/api/v1/experts", "/api/v1/categories", "/api/v1/products", "/api/v1/certificates?page_size=100", "/api/v1/audit-logs?page_size=100"]) {
+    walk(await get(p));
+  }
+  return [...found].filter(Boolean);
+}
+
 // Every page, in Chinese and in English: words, never a code (snake_case or dotted ids), and in
 // English no Chinese but what people typed (names, titles, notes stay as they were written).
-test("every page shows words, not codes, in both languages", async ({ browser }) => {
+test("every page shows words, not codes, in both languages", async ({ browser, request }) => {
   const { ctx, page } = await newContext(browser, "admin");
   await login(page, "admin", adminPassword);
   const pages = ["/", "/orders", new URL(orderURL).hash.slice(1), "/customers", "/certificates", "/dashboard", "/profile",
     "/admin/users", "/admin/roles", "/admin/experts", "/admin/catalog", "/admin/settings", "/admin/audit", "/admin/login-logs"];
-  // What people typed or the business named (people, items, notes, the seeded categories and
-  // services) stays as it was written, in either language.
-  const typed = ["张三", "王客服", "李鉴定", "赵复核", "超级管理员", "青花缠枝莲纹梅瓶", "高约三十厘米，底有款", "材质", "瓷器", "瓷", "尺寸", "高 30cm",
-    "高级鉴定师", "梅瓶正面", "梅瓶底款", "梅瓶转动", "损坏的照片", "客户加急", "送检人提供的藏品与实物不符，联系人", "青花瓷", "青花", "玉器", "书画", "钱币",
-    "杂项", "图文鉴定", "视频鉴定", "实物鉴定", "清乾隆", "完好", "胎釉、青料、纹饰均符合时代特征"].sort((a, b) => b.length - a.length);
+  // What people typed or the business named (people, items, notes, opinions, the categories and
+  // services) stays as it was written, in either language: every Chinese string the API holds as
+  // data, read back through the API (on a deployment that includes what other tests entered).
+  const typed = (await dataStrings(request)).sort((a, b) => b.length - a.length);
   const code = /(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/])|(?<![\w./@:-])[a-z]+(?:\.[a-z_]+)+(?![\w/(])/g;
   const findings: string[] = [];
   for (const lang of ["zh", "en"] as const) {
@@ -479,6 +503,22 @@ test("every page shows words, not codes, in both languages", async ({ browser })
     if (lang === "en") await look(page, "login-logs-english");
   }
   await page.getByRole("button", { name: "中文" }).click();
+
+  // On a phone the menu is a drawer behind a button, and a detail page says where it is.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.locator(".aside")).toHaveCount(0);
+  await page.locator('[data-test="menu-toggle"]').click();
+  await page.locator(".menu-drawer").getByRole("menuitem", { name: "订单" }).click();
+  await expect(page).toHaveURL(/#\/orders$/);
+  await expect(page.locator(".menu-drawer")).toBeHidden();
+  await look(page, "phone-orders");
+  await page.evaluate((h) => { location.hash = h; }, new URL(orderURL).hash.slice(1));
+  await expect(page.locator('[data-test="back"]')).toBeVisible();
+  await expect(page.locator(".el-breadcrumb")).toContainText("订单");
+  await look(page, "phone-order");
+  await page.locator('[data-test="back"]').click();
+  await expect(page).toHaveURL(/#\/orders$/);
+  await page.setViewportSize({ width: 1280, height: 720 });
   await ctx.close();
   expect([...new Set(findings)]).toEqual([]);
 });

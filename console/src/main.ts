@@ -11,3 +11,11 @@ await configure(toLogin);
 setLocale(locale.value);
 watchSignOut();
 createApp(App).use(createPinia()).use(router).mount("#app");
+
+// A table wider than a phone scrolls sideways: its scroll area takes the keyboard's focus too, so
+// it can be scrolled without a pointer (WCAG 2.1.1).
+new MutationObserver(() => {
+  document.querySelectorAll<HTMLElement>(".el-table .el-scrollbar__wrap:not([tabindex])").forEach((e) => {
+    e.tabIndex = 0;
+  });
+}).observe(document.body, { childList: true, subtree: true });

@@ -26,10 +26,10 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: "", component: () => import("./views/WorkbenchView.vue"), meta: { menu: "main", title: w("工作台") } },
       { path: "orders", component: () => import("./views/OrdersView.vue"), meta: { menu: "main", op: "orders.list", title: w("订单") } },
-      { path: "orders/:id", component: () => import("./views/OrderDetailView.vue"), meta: { op: "orders.get", title: w("订单") } },
+      { path: "orders/:id", component: () => import("./views/OrderDetailView.vue"), meta: { op: "orders.get", title: w("订单详情") } },
       { path: "customers", component: () => import("./views/CustomersView.vue"), meta: { menu: "main", op: "customers.list", title: w("客户") } },
-      { path: "customers/:id", component: () => import("./views/CustomerDetailView.vue"), meta: { op: "customers.get", title: w("客户") } },
-      { path: "items/:id", component: () => import("./views/ItemDetailView.vue"), meta: { op: "items.get", title: w("藏品") } },
+      { path: "customers/:id", component: () => import("./views/CustomerDetailView.vue"), meta: { op: "customers.get", title: w("客户详情") } },
+      { path: "items/:id", component: () => import("./views/ItemDetailView.vue"), meta: { op: "items.get", title: w("藏品详情") } },
       { path: "certificates", component: () => import("./views/CertificatesView.vue"), meta: { menu: "main", op: "certificates.list", title: w("证书") } },
       { path: "dashboard", component: () => import("./views/DashboardView.vue"), meta: { menu: "main", op: "dashboard.get", title: w("数据看板") } },
       { path: "profile", component: () => import("./views/ProfileView.vue"), meta: { title: w("账号与会话") } },

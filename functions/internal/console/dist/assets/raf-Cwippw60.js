@@ -1,1 +1,0 @@
-import{ot as e}from"./i18n-CbOzXxjr.js";var t=t=>e?window.requestAnimationFrame(t):setTimeout(t,16),n=t=>e?window.cancelAnimationFrame(t):clearTimeout(t);export{t as n,n as t};

@@ -1,0 +1,1 @@
+import{ft as e}from"./i18n-F1xcM-uZ.js";var t=t=>e?window.requestAnimationFrame(t):setTimeout(t,16),n=t=>e?window.cancelAnimationFrame(t):clearTimeout(t);export{t as n,n as t};

@@ -1,1 +1,0 @@
-import{bn as e}from"./i18n-CbOzXxjr.js";var t=t=>[``,...e].includes(t);export{t};

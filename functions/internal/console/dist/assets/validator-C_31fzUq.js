@@ -1,0 +1,1 @@
+import{Dn as e}from"./i18n-F1xcM-uZ.js";var t=t=>[``,...e].includes(t);export{t};
