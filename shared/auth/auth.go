@@ -324,6 +324,14 @@ func (s *Service) Can(ctx context.Context, p *appraisal.Principal, capability st
 	return s.Permissions.Can(ctx, p.Role, capability)
 }
 
+// Scope is what p may see of orders and what hangs off them — everything when the role holds
+// CapSeeAllOrders now, else only the expert's own assignments: the one place the rule is decided,
+// once per call, for every service that filters by it.
+func (s *Service) Scope(ctx context.Context, p *appraisal.Principal) (appraisal.Scope, error) {
+	all, err := s.Can(ctx, p, appraisal.CapSeeAllOrders)
+	return appraisal.ScopeOf(p, all), err
+}
+
 // Logout ends the caller's session.
 func (s *Service) Logout(ctx context.Context, p *appraisal.Principal, a appraisal.AuditEntry) error {
 	return s.Sessions.RevokeSession(ctx, p.UserID, p.SessionID, "logout", a.For("auth.logout", "session", p.SessionID))

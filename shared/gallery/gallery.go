@@ -24,9 +24,11 @@ type Store interface {
 	DeleteMedia(ctx context.Context, id int64, a appraisal.AuditEntry) error
 }
 
-// Permissions answers whether a principal's role holds a capability now (auth.Service).
+// Permissions answers whether a principal's role holds a capability now, and the scope it sees
+// (auth.Service decides both).
 type Permissions interface {
 	Can(ctx context.Context, p *appraisal.Principal, capability string) (bool, error)
+	Scope(ctx context.Context, p *appraisal.Principal) (appraisal.Scope, error)
 }
 
 // Limits bound what an upload may declare.
@@ -80,8 +82,7 @@ type Service struct {
 
 // scope decides the caller's scope once for the call.
 func (s *Service) scope(ctx context.Context, p *appraisal.Principal) (appraisal.Scope, error) {
-	all, err := s.Permissions.Can(ctx, p, appraisal.CapSeeAllOrders)
-	return appraisal.ScopeOf(p, all), err
+	return s.Permissions.Scope(ctx, p)
 }
 
 // editable refuses a change to the files of a frozen owner unless the caller may supersede.

@@ -114,9 +114,11 @@ func (s *Service) orderSource(ctx context.Context, in CreateInput) (*appraisal.I
 	return item, cust, product, nil
 }
 
-// Permissions answers whether a principal's role holds a capability now.
+// Permissions answers whether a principal's role holds a capability now, and the scope it sees
+// (auth.Service decides both).
 type Permissions interface {
 	Can(ctx context.Context, p *appraisal.Principal, capability string) (bool, error)
+	Scope(ctx context.Context, p *appraisal.Principal) (appraisal.Scope, error)
 }
 
 // ErrNotFound is what a caller gets for an order that does not exist or is outside their scope.
@@ -124,8 +126,7 @@ var ErrNotFound = appraisal.E(appraisal.KindNotFound, "not_found", "order not fo
 
 // Scope decides the caller's scope.
 func (s *Service) Scope(ctx context.Context, p *appraisal.Principal) (appraisal.Scope, error) {
-	all, err := s.Permissions.Can(ctx, p, appraisal.CapSeeAllOrders)
-	return appraisal.ScopeOf(p, all), err
+	return s.Permissions.Scope(ctx, p)
 }
 
 // visible reads an order within the caller's scope.
