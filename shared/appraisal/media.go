@@ -28,6 +28,9 @@ const (
 	MediaDeleted       MediaStatus = "DELETED"
 )
 
+// MediaStatuses lists every media status, in the order a file goes through them.
+var MediaStatuses = []MediaStatus{MediaPendingUpload, MediaUploaded, MediaProcessing, MediaReady, MediaRejected, MediaFailed, MediaDeleted}
+
 // Media is one uploaded photo or video. The original stays private and untouched under Key (its
 // EXIF can be evidence); what clients see are the renditions under derived/.
 type Media struct {

@@ -218,6 +218,9 @@ const (
 	VerdictNotAppraisable Verdict = "NOT_APPRAISABLE" // 无法鉴定
 )
 
+// Verdicts lists every verdict.
+var Verdicts = []Verdict{VerdictGenuine, VerdictFake, VerdictUncertain, VerdictNotAppraisable}
+
 // AllowsCertificate reports whether a certificate may be issued for this verdict: only a definite
 // conclusion, genuine or not, is certified.
 func (v Verdict) AllowsCertificate() bool { return v == VerdictGenuine || v == VerdictFake }

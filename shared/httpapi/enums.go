@@ -21,16 +21,7 @@ func closedSets() map[[2]string][]string {
 	for _, r := range appraisal.Roles {
 		roles = append(roles, r.Code())
 	}
-	seen := map[appraisal.Action]bool{}
-	for _, s := range appraisal.Statuses {
-		for _, a := range appraisal.AllowedActions(s) {
-			seen[a] = true
-		}
-	}
-	for _, a := range []appraisal.Action{appraisal.ActionCreate, appraisal.ActionRouteReview, appraisal.ActionAutoComplete, appraisal.ActionRevokeCert} {
-		seen[a] = true
-	}
-	for a := range seen {
+	for _, a := range appraisal.Actions {
 		actions = append(actions, string(a))
 	}
 	slices.Sort(actions)

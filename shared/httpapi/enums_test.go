@@ -48,17 +48,8 @@ func TestLabelsAreComplete(t *testing.T) {
 			t.Errorf("label for %s, which is no operation", op)
 		}
 	}
-	for _, v := range []appraisal.Verdict{appraisal.VerdictGenuine, appraisal.VerdictFake, appraisal.VerdictUncertain, appraisal.VerdictNotAppraisable} {
-		if verdictLabels[v].ZH == "" {
-			t.Errorf("verdict %s has no label", v)
-		}
-	}
-	for _, s := range []appraisal.MediaStatus{appraisal.MediaPendingUpload, appraisal.MediaUploaded, appraisal.MediaProcessing,
-		appraisal.MediaReady, appraisal.MediaRejected, appraisal.MediaFailed, appraisal.MediaDeleted} {
-		if mediaStatusLabels[s].ZH == "" {
-			t.Errorf("media status %s has no label", s)
-		}
-	}
+	wordsForEach(t, "verdict", appraisal.Verdicts, verdictLabels)
+	wordsForEach(t, "media status", appraisal.MediaStatuses, mediaStatusLabels)
 	wordsForEach(t, "timeline action", appraisal.Actions, eventLabels)
 	wordsForEach(t, "review reason", appraisal.ReviewReasons, reviewReasonLabels)
 	wordsForEach(t, "login reason", appraisal.LoginReasons, loginReasonLabels)
