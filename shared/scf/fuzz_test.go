@@ -4,17 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 )
 
 // The fuzz targets feed arbitrary bytes to the event decoders and adapters: whatever the platform
-// or an attacker sends, decoding may fail but must never panic.
+// or an attacker sends, decoding may fail but must never panic, and what decodes keeps its
+// properties (a repeated header stays repeated; an object key survives escaping and the
+// /appid/bucket/ prefix).
 
 func addSeeds(f *testing.F, fixture string, more ...string) {
-	if b, err := os.ReadFile("testdata/" + fixture); err == nil {
-		f.Add(b)
+	b, err := os.ReadFile("testdata/" + fixture)
+	if err != nil {
+		f.Fatalf("the seed fixture: %v", err) // a missing fixture fails, it is never dropped
 	}
+	f.Add(b)
 	for _, s := range more {
 		f.Add([]byte(s))
 	}
@@ -40,6 +46,12 @@ func fuzzHTTP(f *testing.F, fixture string) {
 		if _, err := json.Marshal(resp); err != nil {
 			t.Fatal(err)
 		}
+		if resp.StatusCode == http.StatusOK {
+			// Both cookies arrive: a repeated header is an array in the integration response.
+			if c, ok := resp.Headers["Set-Cookie"].([]string); !ok || len(c) != 2 {
+				t.Fatalf("Set-Cookie = %#v, want both values", resp.Headers["Set-Cookie"])
+			}
+		}
 	})
 }
 
@@ -54,8 +66,18 @@ func FuzzCOSEvent(f *testing.F) {
 			return
 		}
 		for _, r := range ev.Records {
-			r.ObjectKey()
+			key, err := r.ObjectKey()
 			r.FullBucket()
+			b := r.COS.Bucket
+			if err != nil || b.AppID == "" || b.Name == "" || strings.Contains(b.AppID+b.Name, "/") {
+				continue
+			}
+			// The key COS would send for it, escaped under the prefix, decodes to the same key.
+			again := r
+			again.COS.Object.Key = "/" + b.AppID + "/" + b.Name + "/" + url.QueryEscape(key)
+			if got, err := again.ObjectKey(); err != nil || got != key {
+				t.Fatalf("key %q → %q → %q (%v)", key, again.COS.Object.Key, got, err)
+			}
 		}
 	})
 }
