@@ -3,12 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/jianbao/admin/shared/appraisal"
 	"github.com/jianbao/admin/shared/auth"
+	"github.com/jianbao/admin/shared/settings"
 )
 
 type usersInput struct {
@@ -248,24 +248,14 @@ type settingsInput struct {
 }
 
 // settingsOut lists every setting with the value in force.
-func (d *Deps) settingsOut(ctx context.Context) (*settingsOutput, error) {
-	stored, err := d.Store.Settings(ctx)
+func settingsOut(list []settings.Setting, err error) (*settingsOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	defaults := map[string]string{
-		appraisal.SettingReviewThresholdFen: strconv.FormatInt(d.Orders.Review.ValueThresholdFen, 10),
-		appraisal.SettingReviewSampleRate:   strconv.FormatFloat(d.Orders.Review.SampleRate, 'f', -1, 64),
-	}
 	out := &settingsOutput{}
-	out.Body.Items = []settingView{}
-	for _, spec := range appraisal.SettingSpecs {
-		v, ok := stored[spec.Key]
-		if !ok {
-			v = defaults[spec.Key]
-		}
-		out.Body.Items = append(out.Body.Items, settingView{Key: spec.Key, Value: v, Stored: ok, Doc: spec.Doc})
-	}
+	out.Body.Items = mapSlice(list, func(s settings.Setting) settingView {
+		return settingView{Key: s.Spec.Key, Value: s.Value, Stored: s.Stored, Doc: s.Spec.Doc}
+	})
 	return out, nil
 }
 
@@ -274,7 +264,7 @@ func adminSettingsGet(d *Deps) route {
 		OperationID: "admin.settings.get", Method: http.MethodGet, Path: "/api/v1/admin/settings", Tags: adminTags,
 		Summary: "Run-time settings (review threshold and sample rate), with the values in force",
 	}, func(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
-		return d.settingsOut(ctx)
+		return settingsOut(d.Settings.List(ctx))
 	})
 }
 
@@ -284,15 +274,7 @@ func adminSettingsUpdate(d *Deps) route {
 		Summary: "Change run-time settings", Description: "Applies to the next opinion submitted. Audited with the values before and after.",
 		Errors: []int{http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *settingsInput) (*settingsOutput, error) {
-		if err := appraisal.CheckSettings(in.Body.Values); err != nil {
-			return nil, err
-		}
-		if len(in.Body.Values) > 0 {
-			if err := d.Store.SetSettings(ctx, in.Body.Values, actor(ctx).For("admin.settings.update", "settings", "")); err != nil {
-				return nil, err
-			}
-		}
-		return d.settingsOut(ctx)
+		return settingsOut(d.Settings.Update(ctx, in.Body.Values, actor(ctx).For("admin.settings.update", "settings", "")))
 	})
 }
 

@@ -20,10 +20,13 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/auditlog"
 	"github.com/jianbao/admin/shared/auth"
 	"github.com/jianbao/admin/shared/gallery"
 	"github.com/jianbao/admin/shared/orders"
 	"github.com/jianbao/admin/shared/records"
+	"github.com/jianbao/admin/shared/settings"
+	"github.com/jianbao/admin/shared/stats"
 )
 
 // Check is one readiness probe: a dependency that must answer before we take traffic.
@@ -38,20 +41,19 @@ type Check struct {
 // Store is what the handlers read directly, beside the services: the dashboard, the audit log,
 // the run-time settings (checked by appraisal.CheckSettings) and the Idempotency-Key records of
 // creates (an HTTP concern).
-type Store interface {
-	appraisal.StatsStore
-	appraisal.AuditLog
-	appraisal.IdempotencyStore
-	appraisal.SettingsStore
-}
-
 // Deps is what the handlers need. Mains build it; tests build it with real stores.
 type Deps struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 	Orders *orders.Service
-	Store  Store
-	Cache  appraisal.Cache
+	// Stats, AuditLog and Settings serve the dashboard, the audit log and the run-time settings:
+	// handlers reach data only through services, so one that skips a rule does not compile.
+	Stats    *stats.Service
+	AuditLog *auditlog.Service
+	Settings *settings.Service
+	// Idempotency keeps the answers of creates sent with an Idempotency-Key (the HTTP protocol's
+	// own concern, no business rule).
+	Idempotency appraisal.IdempotencyStore
 	// Answers keeps the encoded answers of the hottest reads (answers.go); nil keeps none.
 	Answers AnswerCache
 

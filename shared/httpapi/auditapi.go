@@ -81,7 +81,7 @@ func auditList(d *Deps) route {
 		if f.To, err = parseTime("to", in.To); err != nil {
 			return nil, err
 		}
-		rows, total, err := d.Store.ListAudit(ctx, f)
+		rows, total, err := d.AuditLog.List(ctx, f)
 		if err != nil {
 			return nil, err
 		}

@@ -44,7 +44,7 @@ func ordersExport(d *Deps) route {
 		}
 		a := actor(ctx).For("orders.export", "order", "")
 		a.After = map[string]any{"filter": in.OrderFilterParams}
-		if err := d.Store.RecordAudit(ctx, a); err != nil {
+		if err := d.AuditLog.Record(ctx, a); err != nil {
 			return nil, err
 		}
 		return &huma.StreamResponse{Body: func(hc huma.Context) {

@@ -252,7 +252,7 @@ func idempotent[O any](ctx context.Context, d *Deps, key, operation string, req 
 	p := principalFrom(ctx)
 	b, _ := json.Marshal(req)
 	sum := sha256.Sum256(b)
-	status, stored, err := d.Store.BeginIdempotent(ctx, p.UserID, key, operation, hex.EncodeToString(sum[:]))
+	status, stored, err := d.Idempotency.BeginIdempotent(ctx, p.UserID, key, operation, hex.EncodeToString(sum[:]))
 	if err != nil {
 		return nil, err
 	}
@@ -265,13 +265,13 @@ func idempotent[O any](ctx context.Context, d *Deps, key, operation string, req 
 	}
 	out, err := fn()
 	if err != nil {
-		if aerr := d.Store.AbandonIdempotent(context.WithoutCancel(ctx), p.UserID, key); aerr != nil {
+		if aerr := d.Idempotency.AbandonIdempotent(context.WithoutCancel(ctx), p.UserID, key); aerr != nil {
 			d.Log.ErrorContext(ctx, "idempotency key not released", "err", aerr)
 		}
 		return nil, err
 	}
 	body, _ := json.Marshal(out)
-	if err := d.Store.FinishIdempotent(context.WithoutCancel(ctx), p.UserID, key, 201, body); err != nil {
+	if err := d.Idempotency.FinishIdempotent(context.WithoutCancel(ctx), p.UserID, key, 201, body); err != nil {
 		d.Log.ErrorContext(ctx, "idempotent response not stored", "err", err)
 	}
 	return out, nil

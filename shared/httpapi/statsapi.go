@@ -2,22 +2,13 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/jianbao/admin/shared/appraisal"
 )
-
-// DashboardCacheKey is the dashboard's cache entry; every order write deletes it, so a read after
-// a write is never stale, and the TTL bounds staleness from anything else.
-const DashboardCacheKey = "dashboard:v1"
-
-// DashboardTTL is how long a computed dashboard is served from the cache.
-const DashboardTTL = 30 * time.Second
 
 type dayView struct {
 	Date      string `json:"date" example:"2026-11-25"`
@@ -69,7 +60,6 @@ func statsRoutes(d *Deps) []route {
 }
 
 func dashboardGet(d *Deps) route {
-	var flight singleflight.Group
 	return handle(huma.Operation{
 		OperationID: "dashboard.get", Method: http.MethodGet, Path: "/api/v1/dashboard", Tags: statsTags,
 		Summary: "Orders by status, daily intake and completions, SLA breaches, expert workload",
@@ -77,7 +67,6 @@ func dashboardGet(d *Deps) route {
 			"Cached for 30 seconds; the default range is also invalidated by every order change.",
 		Errors: []int{http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *dashboardInput) (*dashboardOutput, error) {
-		now := time.Now()
 		var from, to time.Time
 		var err error
 		if from, err = parseTime("from", in.From); err != nil {
@@ -89,35 +78,11 @@ func dashboardGet(d *Deps) route {
 		if !to.IsZero() {
 			to = to.AddDate(0, 0, 1) // the last day is included
 		}
-		custom := !from.IsZero() || !to.IsZero()
-		if from, to, err = appraisal.DashboardRange(now, from, to); err != nil {
-			return nil, err
-		}
-		key := DashboardCacheKey
-		if custom {
-			key += ":" + from.Format("20060102") + "-" + to.Format("20060102")
-		}
-		if d.Cache != nil {
-			if b, ok, err := d.Cache.Get(ctx, key); err == nil && ok {
-				var body dashboardBody
-				if json.Unmarshal(b, &body) == nil {
-					return &dashboardOutput{Body: body}, nil
-				}
-			} else if err != nil {
-				d.Log.WarnContext(ctx, "dashboard cache unavailable", "err", err)
-			}
-		}
-		// One computation per process at a time per range: when the cached dashboard expires
-		// under load, the requests that find it gone wait for one computation instead of each
-		// running their own (which, on two cores, made every one of them slow).
-		v, err, _ := flight.Do(key, func() (any, error) {
-			return d.Store.Dashboard(context.WithoutCancel(ctx), now, from, to)
-		})
+		dash, err := d.Stats.Dashboard(ctx, from, to)
 		if err != nil {
 			return nil, err
 		}
-		dash := v.(*appraisal.Dashboard)
-		body := dashboardBody{GeneratedAt: dash.GeneratedAt, From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), OrdersByStatus: map[string]int{}, SLABreaches: dash.SLABreaches,
+		body := dashboardBody{GeneratedAt: dash.GeneratedAt, From: dash.From.In(appraisal.Shanghai).Format("2006-01-02"), To: dash.To.In(appraisal.Shanghai).AddDate(0, 0, -1).Format("2006-01-02"), OrdersByStatus: map[string]int{}, SLABreaches: dash.SLABreaches,
 			Daily: []dayView{}, Experts: []expertLoadView{}}
 		body.Media = mediaStatsView{Ready: dash.MediaReady, Rejected: dash.MediaRejected, Failed: dash.MediaFailed,
 			SuccessRate: dash.MediaSuccessRate()}
@@ -130,13 +95,6 @@ func dashboardGet(d *Deps) route {
 		for _, e := range dash.Experts {
 			body.Experts = append(body.Experts, expertLoadView{ExpertID: formatID(e.ExpertID), Name: e.Name, OpenOrders: e.OpenOrders,
 				Capacity: e.Capacity, Completed: e.Completed, MedianTurnaroundHours: e.MedianTurnaroundHours})
-		}
-		if d.Cache != nil {
-			if b, err := json.Marshal(body); err == nil {
-				if err := d.Cache.Set(ctx, key, b, DashboardTTL); err != nil {
-					d.Log.WarnContext(ctx, "dashboard cache unavailable", "err", err)
-				}
-			}
 		}
 		return &dashboardOutput{Body: body}, nil
 	})

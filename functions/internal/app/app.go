@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/jianbao/admin/shared/appraisal"
+	"github.com/jianbao/admin/shared/auditlog"
 	"github.com/jianbao/admin/shared/auth"
 	"github.com/jianbao/admin/shared/config"
 	"github.com/jianbao/admin/shared/cos"
@@ -28,6 +30,8 @@ import (
 	"github.com/jianbao/admin/shared/records"
 	"github.com/jianbao/admin/shared/redis"
 	"github.com/jianbao/admin/shared/retention"
+	"github.com/jianbao/admin/shared/settings"
+	"github.com/jianbao/admin/shared/stats"
 	"github.com/jianbao/admin/shared/token"
 )
 
@@ -167,7 +171,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	a.Orders = &orders.Service{Orders: st, Catalog: st, Permissions: a.Auth,
 		Review: appraisal.ReviewPolicy{ValueThresholdFen: cfg.ReviewValueThresholdFen, SampleRate: cfg.ReviewSampleRate}, Settings: st,
 		Changed: func(ctx context.Context) {
-			if err := a.Cache.Delete(context.WithoutCancel(ctx), httpapi.DashboardCacheKey); err != nil {
+			if err := a.Cache.Delete(context.WithoutCancel(ctx), stats.CacheKey); err != nil {
 				log.WarnContext(ctx, "dashboard cache not invalidated", "err", err)
 			}
 		}}
@@ -208,9 +212,15 @@ func (a *App) Deps() httpapi.Deps {
 			return nil
 		}})
 	}
-	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Store: a.Store, Cache: a.Cache,
-		Records: a.records(),
-		Limiter: a.Throttle, CertPageURL: a.Config.CertPageURL, CertIssuer: a.Config.CertIssuer, CORSOrigins: a.Config.CORSOrigins, TrustedProxies: a.Config.TrustedProxies, Checks: checks, Version: Version(), Observe: a.opts.Observe}
+	d := httpapi.Deps{Log: a.Log, Auth: a.Auth, Orders: a.Orders, Records: a.records(),
+		Stats:    &stats.Service{Store: a.Store, Cache: a.Cache, Log: a.Log},
+		AuditLog: &auditlog.Service{Log: a.Store},
+		Settings: &settings.Service{Store: a.Store, Defaults: map[string]string{
+			appraisal.SettingReviewThresholdFen: strconv.FormatInt(a.Orders.Review.ValueThresholdFen, 10),
+			appraisal.SettingReviewSampleRate:   strconv.FormatFloat(a.Orders.Review.SampleRate, 'f', -1, 64),
+		}},
+		Idempotency: a.Store,
+		Limiter:     a.Throttle, CertPageURL: a.Config.CertPageURL, CertIssuer: a.Config.CertIssuer, CORSOrigins: a.Config.CORSOrigins, TrustedProxies: a.Config.TrustedProxies, Checks: checks, Version: Version(), Observe: a.opts.Observe}
 	if rc, ok := a.Store.(*readcache.Store); ok {
 		d.Answers = rc
 	}
