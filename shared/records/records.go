@@ -15,27 +15,8 @@ import (
 
 // Store is what the service needs of the database.
 type Store interface {
-	Categories(ctx context.Context) ([]appraisal.Category, error)
-	CreateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error
-	UpdateCategory(ctx context.Context, c *appraisal.Category, a appraisal.AuditEntry) error
-	RemoveCustomer(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error
-	RemoveItem(ctx context.Context, id, version, into int64, a appraisal.AuditEntry) error
-	CreateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, a appraisal.AuditEntry) error
-	Customer(ctx context.Context, id int64) (*appraisal.Customer, []byte, error)
-	ListCustomers(ctx context.Context, f appraisal.CustomerFilter) ([]appraisal.Customer, [][]byte, int, error)
-	UpdateCustomer(ctx context.Context, c *appraisal.Customer, phoneEnc []byte, phoneHash string, setPhone bool, a appraisal.AuditEntry) error
-	CreateItem(ctx context.Context, it *appraisal.Item, a appraisal.AuditEntry) error
-	Item(ctx context.Context, id int64) (*appraisal.Item, error)
-	ListItems(ctx context.Context, f appraisal.ItemFilter) ([]appraisal.Item, int, error)
-	UpdateItem(ctx context.Context, it *appraisal.Item, a appraisal.AuditEntry) error
-	Products(ctx context.Context, activeOnly bool) ([]appraisal.Product, error)
-	Product(ctx context.Context, id int64) (*appraisal.Product, error)
-	CreateProduct(ctx context.Context, p *appraisal.Product, a appraisal.AuditEntry) error
-	UpdateProduct(ctx context.Context, p *appraisal.Product, a appraisal.AuditEntry) error
-	CreateExpert(ctx context.Context, e *appraisal.Expert, a appraisal.AuditEntry) error
-	Expert(ctx context.Context, id int64) (*appraisal.Expert, error)
-	Experts(ctx context.Context, categoryID int64) ([]appraisal.Expert, error)
-	UpdateExpert(ctx context.Context, e *appraisal.Expert, a appraisal.AuditEntry) error
+	appraisal.CatalogStore
+	// UserByID names the account an expert profile is made for.
 	UserByID(ctx context.Context, id int64) (*appraisal.User, error)
 }
 
