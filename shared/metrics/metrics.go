@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/jianbao/admin/shared/appraisal"
 )
 
 // Metrics holds the collectors of one process.
@@ -47,6 +49,13 @@ func New(version string) *Metrics {
 		limits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jianbao_login_limit_checks_total",
 			Help: "Login-limit checks by where they were decided: shared (Redis) or local (this process, while Redis could not answer)."}, []string{"where"}),
+	}
+	// Every media outcome exists from the start at zero: rate() sees the first failures after a
+	// restart as an increase, where a series born at 3 would show none.
+	for _, kind := range []appraisal.MediaKind{appraisal.MediaImage, appraisal.MediaVideo} {
+		for _, result := range []appraisal.MediaStatus{appraisal.MediaReady, appraisal.MediaRejected, appraisal.MediaFailed} {
+			m.jobs.WithLabelValues(string(kind), string(result))
+		}
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "jianbao_build_info", Help: "The running build.",
 		ConstLabels: prometheus.Labels{"version": version}})
