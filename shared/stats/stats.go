@@ -59,13 +59,16 @@ func (s *Service) Dashboard(ctx context.Context, from, to time.Time) (*appraisal
 		}
 	}
 	v, err, _ := s.flight.Do(key, func() (any, error) {
-		return s.Store.Dashboard(context.WithoutCancel(ctx), now, from, to)
+		d, err := s.Store.Dashboard(context.WithoutCancel(ctx), now, from, to)
+		if err == nil {
+			d.From, d.To = from, to // set once, before the result is shared
+		}
+		return d, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	d := v.(*appraisal.Dashboard)
-	d.From, d.To = from, to
 	if s.Cache != nil {
 		if b, err := json.Marshal(d); err == nil {
 			if err := s.Cache.Set(ctx, key, b, TTL); err != nil {
