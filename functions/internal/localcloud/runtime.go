@@ -124,15 +124,7 @@ func (rt *runtime) retire(f *scfFunction, version string) {
 		if !strings.HasPrefix(key, f.id+"@") || (version != "" && key != instanceKey(f, version)) {
 			continue
 		}
-		keep := list[:0]
-		for _, in := range list {
-			if in.busy {
-				keep = append(keep, in)
-				continue
-			}
-			in.kill()
-		}
-		rt.all[key] = keep
+		rt.all[key] = killIdle(list)
 	}
 	if version == "" {
 		for t, cancel := range rt.timers {
@@ -151,16 +143,21 @@ func (rt *runtime) recycle() {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	for key, list := range rt.all {
-		keep := list[:0]
-		for _, in := range list {
-			if in.busy {
-				keep = append(keep, in)
-				continue
-			}
-			in.kill()
-		}
-		rt.all[key] = keep
+		rt.all[key] = killIdle(list)
 	}
+}
+
+// killIdle stops the idle instances of a list and returns the busy ones, which finish their event.
+func killIdle(list []*instance) []*instance {
+	keep := list[:0]
+	for _, in := range list {
+		if in.busy {
+			keep = append(keep, in)
+			continue
+		}
+		in.kill()
+	}
+	return keep
 }
 
 // reap stops instances idle for ten minutes.
